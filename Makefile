@@ -1,0 +1,36 @@
+# The two commands: `make run` serves a demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+INSTANCE := instance
+MODEL := $(or $(MODERATION_MODEL_PATH),$(INSTANCE)/model.skops)
+
+.PHONY: run test install model migrate seed clean
+
+run: install migrate model seed
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+test: install migrate model
+	PARLEY_TEST_MODEL_PATH=$(abspath $(MODEL)) $(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: install
+	$(FLASK) db upgrade
+
+# Train the base model once; `flask --app wsgi moderation train` makes new versions later.
+model: install
+	test -f $(MODEL) || $(FLASK) moderation train
+
+seed: install
+	$(FLASK) seed-demo
+
+clean:
+	rm -rf $(VENV) $(INSTANCE) .pytest_cache

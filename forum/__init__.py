@@ -1,0 +1,41 @@
+"""Parley: comment threads under news articles, and the moderation desk behind them."""
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None) -> Flask:
+    """Build the app. ``config`` (a mapping) overrides the defaults and the environment."""
+    from forum import cli, errors, models  # noqa: F401  (models: the tables Alembic compares)
+    from forum.config import load_config
+    from forum.extensions import init_extensions
+    from moderation import models as moderation_models  # noqa: F401
+
+    app = Flask(__name__, instance_path=os.environ.get("PARLEY_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["MIGRATIONS_DIR"] = str(PROJECT_ROOT / "migrations")
+    load_config(app, config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    init_extensions(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from forum import api, health
+    from forum.accounts.views import bp as accounts_bp
+    from forum.articles.views import bp as articles_bp
+    from forum.threads.views import bp as threads_bp
+    from forum.views import init_app as init_page_helpers
+
+    for bp in (health.bp, api.bp, accounts_bp, articles_bp, threads_bp):
+        app.register_blueprint(bp)
+    init_page_helpers(app)

@@ -1,0 +1,59 @@
+"""Models to JSON-able dicts, kept off the models. Times are ISO 8601 UTC."""
+from datetime import datetime
+
+from forum.models import Article, Comment, CommentStatus, User
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") + "Z" if value is not None else None
+
+
+def author_dict(user: User) -> dict:
+    return {"username": user.username, "display_name": user.display_name}
+
+
+def user_dict(user: User, *, private: bool = False) -> dict:
+    """A reader as others see them; ``private`` adds what only they and the API's /me see."""
+    data = {**author_dict(user), "created_at": iso(user.created_at)}
+    if private:
+        data.update(email=user.email, role=user.role.value, status=user.status,
+                    suspended_until=iso(user.suspended_until) if user.status == "suspended" else None)
+    return data
+
+
+def article_dict(article: Article, *, comment_count: int | None = None) -> dict:
+    data = {
+        "id": article.external_id,
+        "url": article.url,
+        "title": article.title,
+        "moderation_mode": article.moderation_mode.value,
+    }
+    if comment_count is not None:
+        data["comment_count"] = comment_count
+    return data
+
+
+def comment_dict(comment: Comment, *, viewer: User | None = None, reply_count: int = 0,
+                 replies: list | None = None) -> dict:
+    """A comment as ``viewer`` may see it: a deleted one keeps its place but not its words."""
+    deleted = comment.status == CommentStatus.DELETED
+    data = {
+        "id": comment.id,
+        "article_id": comment.article.external_id,
+        "parent_id": comment.parent_id,
+        "author": None if deleted else author_dict(comment.author),
+        "body": "" if deleted else comment.body,
+        "status": comment.status.value,
+        "created_at": iso(comment.created_at),
+        "edited_at": iso(comment.edited_at),
+        "reaction_count": comment.reaction_count,
+        "reply_count": reply_count,
+    }
+    if comment.status == CommentStatus.PENDING:
+        data["hold_reason"] = comment.hold_reason
+    if viewer is not None and viewer.is_authenticated and viewer.is_moderator:
+        data["scores"] = {"abuse": comment.abuse_score, "off_topic": comment.off_topic_score}
+        data["model_version"] = comment.model_version
+    if replies is not None:
+        data["replies"] = replies
+    return data

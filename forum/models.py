@@ -1,0 +1,225 @@
+"""Forum tables: readers, articles, comments and what readers do with them."""
+import enum
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+
+
+def utcnow() -> datetime:
+    """Return the current UTC time, naive, as every column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _enum(cls, name):
+    # Stored as plain strings with a CHECK, so adding a value is a simple migration on both databases.
+    return Enum(cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Role(enum.StrEnum):
+    READER = "reader"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class ModerationMode(enum.StrEnum):
+    POST = "post"
+    PRE = "pre"
+    CLOSED = "closed"
+
+
+class CommentStatus(enum.StrEnum):
+    PUBLISHED = "published"
+    PENDING = "pending"
+    REJECTED = "rejected"
+    DELETED = "deleted"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(30), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(60))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.READER)
+    banned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    suspended_until: Mapped[datetime | None] = mapped_column(DateTime)
+    sanction_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def status(self) -> str:
+        """Return ``banned``, ``suspended`` (until ``suspended_until``) or ``active``."""
+        if self.banned_at is not None:
+            return "banned"
+        if self.suspended_until is not None and self.suspended_until > utcnow():
+            return "suspended"
+        return "active"
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored, so a database leak reveals no usable token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(100), unique=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text, default="")
+    moderation_mode: Mapped[ModerationMode] = mapped_column(
+        _enum(ModerationMode, "moderation_mode"), default=ModerationMode.POST
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def text(self) -> str:
+        """Return what the off-topic model compares a comment with."""
+        return f"{self.title}\n{self.body}"
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        # The thread page: top-level comments of an article in order, and a page of roots' replies.
+        Index("ix_comments_thread", "article_id", "root_id", "created_at", "id"),
+        Index("ix_comments_article_top", "article_id", "root_id", "reaction_count", "id"),
+        Index("ix_comments_root", "root_id", "created_at", "id"),
+        # An author's history, profiles and the feed.
+        Index("ix_comments_author", "author_id", "status", "created_at", "id"),
+        # The moderation queue.
+        Index("ix_comments_queue", "status", "created_at", "id"),
+        UniqueConstraint("author_id", "submission_key", name="uq_comments_author_submission"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    # The top-level comment a reply belongs to, so a page's replies come in one query.
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus, "comment_status"))
+    # Why a comment waits or was rejected: abuse, off_topic, premoderation, reported, model_unavailable.
+    hold_reason: Mapped[str | None] = mapped_column(String(30))
+    abuse_score: Mapped[float | None] = mapped_column(Float)
+    off_topic_score: Mapped[float | None] = mapped_column(Float)
+    model_version: Mapped[str | None] = mapped_column(String(80))
+    reaction_count: Mapped[int] = mapped_column(Integer, default=0)
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    # A form's one-time key: a replayed submission finds the comment it already made.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    article: Mapped[Article] = relationship(lazy="raise")
+    author: Mapped[User] = relationship(lazy="raise")
+    parent: Mapped["Comment | None"] = relationship(remote_side=[id], foreign_keys=[parent_id], lazy="raise")
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == CommentStatus.PUBLISHED
+
+
+class Follow(db.Model):
+    __tablename__ = "follows"
+    __table_args__ = (
+        CheckConstraint("follower_id <> followed_id", name="not_self"),
+        Index("ix_follows_followed", "followed_id", "created_at"),
+        Index("ix_follows_follower_created", "follower_id", "created_at"),
+    )
+
+    follower_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    followed_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Mute(db.Model):
+    __tablename__ = "mutes"
+    __table_args__ = (CheckConstraint("muter_id <> muted_id", name="not_self"),)
+
+    muter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    muted_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Reaction(db.Model):
+    __tablename__ = "reactions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Report(db.Model):
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("comment_id", "reporter_id", name="uq_reports_comment_reporter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    reporter: Mapped[User] = relationship(lazy="raise")
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_recipient", "recipient_id", "id"),
+        Index("ix_notifications_unread", "recipient_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # reply, followed_comment, decision
+    kind: Mapped[str] = mapped_column(String(30))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    comment: Mapped[Comment] = relationship(lazy="raise")
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="raise")

@@ -1,0 +1,7 @@
+"""Domain events, so that threads need not know who reacts to them (notifications, the queue)."""
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A comment became visible to everyone (posted and published, or approved): sender is the Comment.
+comment_published = _signals.signal("comment-published")

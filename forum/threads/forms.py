@@ -1,0 +1,32 @@
+"""Comment forms. The submission key makes a replayed form harmless."""
+import secrets
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+
+class CommentForm(FlaskForm):
+    # Length and content rules live in forum.validation, shared with the API.
+    body = TextAreaField("Your comment")
+    parent_id = IntegerField(validators=[Optional()])
+    submission_key = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The page adds "-<parent id>" per form; a re-rendered form keeps the key it was sent with.
+        self.submission_key.data = (self.submission_key.data or secrets.token_hex(12)).split("-")[0]
+
+
+class EditForm(FlaskForm):
+    body = TextAreaField("Edit your comment")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (delete, like): only the CSRF token."""
+
+
+class ReportForm(FlaskForm):
+    reason = SelectField("Reason", choices=[("abusive", "Abusive"), ("off_topic", "Off-topic"),
+                                            ("spam", "Spam"), ("other", "Other")])
+    note = StringField("Note (optional)")

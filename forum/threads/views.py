@@ -1,0 +1,93 @@
+"""Pages and forms: post, reply, edit, delete, and a comment in its thread."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forum.articles.views import render_article
+from forum.errors import ApiError
+from forum.extensions import db, limiter
+from forum.models import CommentStatus
+from forum.ratelimits import limit
+from forum.threads import queries, service
+from forum.threads.forms import ActionForm, CommentForm, EditForm
+
+bp = Blueprint("threads", __name__)
+
+HELD_MESSAGES = {
+    CommentStatus.PENDING: "Thanks: your comment is awaiting review by a moderator before others can see it.",
+    CommentStatus.REJECTED: "Your comment was not published: it breaks the community guidelines. "
+                            "A moderator can still review it.",
+}
+
+
+def comment_url(comment) -> str:
+    return url_for("threads.show", comment_id=comment.id, _anchor=f"comment-{comment.id}")
+
+
+def _announce(comment) -> None:
+    if comment.status in HELD_MESSAGES:
+        flash(HELD_MESSAGES[comment.status], "warning")
+    else:
+        flash("Your comment is published.", "success")
+
+
+@bp.post("/articles/<article_id>/comments")
+@login_required
+@limiter.limit(limit("RATELIMIT_POST"))
+def post(article_id):
+    article = service.get_article(article_id)
+    form = CommentForm()
+    form.validate()
+    try:
+        comment = service.post_comment(article, current_user, form.body.data or "",
+                                       parent_id=form.parent_id.data,
+                                       submission_key=request.form.get("submission_key") or None)
+    except ApiError as error:
+        db.session.rollback()
+        form.body.errors = [error.message]
+        return render_article(article, form, status=error.status)
+    db.session.commit()
+    _announce(comment)
+    return redirect(comment_url(comment))
+
+
+@bp.get("/comments/<int:comment_id>")
+def show(comment_id):
+    """The comment's whole conversation: its top-level comment with every reply, however deep."""
+    comment = service.get_comment(comment_id, current_user)
+    nodes = queries.conversation(comment, current_user)
+    return render_template("threads/show.html", comment=comment, article=comment.article, nodes=nodes,
+                           form=CommentForm(formdata=None), max_depth=99)
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(comment_id):
+    comment = service.get_comment(comment_id, current_user)
+    if comment.author_id != current_user.id:
+        abort(403)
+    form = EditForm(body=comment.body)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.edit_comment(comment, current_user, form.body.data or "")
+        except ApiError as error:
+            db.session.rollback()
+            form.body.errors = [error.message]
+            status = error.status
+        else:
+            db.session.commit()
+            _announce(comment)
+            return redirect(comment_url(comment))
+    return render_template("threads/edit.html", comment=comment, form=form,
+                           editable=service.is_editable(comment)), status
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@login_required
+def delete(comment_id):
+    ActionForm().validate()
+    comment = service.get_comment(comment_id, current_user)
+    service.delete_comment(comment, current_user)
+    db.session.commit()
+    flash("Your comment is deleted.", "info")
+    return redirect(url_for("articles.show", article_id=comment.article.external_id))

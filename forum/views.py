@@ -1,0 +1,29 @@
+"""What every page shares: template filters and the values the header needs."""
+from datetime import datetime
+
+from markupsafe import Markup, escape
+
+from forum.models import utcnow
+
+
+def paragraphs(text: str) -> Markup:
+    """Render plain text as escaped paragraphs, keeping the reader's line breaks."""
+    blocks = [b for b in text.split("\n\n") if b.strip()]
+    return Markup("".join(f"<p>{escape(b).replace(chr(10), Markup('<br>'))}</p>" for b in blocks))
+
+
+def ago(moment: datetime | None) -> str:
+    """Say how long ago ``moment`` was, the way comment sections do."""
+    if moment is None:
+        return ""
+    seconds = int((utcnow() - moment).total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+def init_app(app) -> None:
+    app.add_template_filter(paragraphs)
+    app.add_template_filter(ago)

@@ -1,0 +1,77 @@
+"""``flask --app wsgi moderation train | evaluate | models | promote | rollback``."""
+import json
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from forum.errors import ApiError
+from forum.extensions import db
+from moderation import learning
+from moderation.classifier import ArtifactError, evaluate, format_report, load
+from moderation.models import ModelVersion
+
+moderation = AppGroup("moderation", help="Train, evaluate and manage the classifier.")
+
+
+@moderation.command("train")
+@click.option("--force", is_flag=True, help="Activate the new version even if it is worse on the held-out set.")
+@click.option("--research", is_flag=True,
+              help="Also train on the research-only corpora in ../shared/data (not for commercial use).")
+def train_command(force, research):
+    """Train a model from the shipped corpora and moderators' decisions, evaluate it, save it as a new version."""
+    click.echo("Training (shipped corpora + moderator decisions)…")
+    row, active, reason = learning.train_version(research=research, force=force)
+    db.session.commit()
+    click.echo(f"Version {row.version}: saved to {row.path}")
+    click.echo("Held-out metrics: " + json.dumps(row.metrics["heldout"], sort_keys=True))
+    click.echo("Decisions held out: " + json.dumps(row.metrics["decisions"], sort_keys=True))
+    click.echo(("Active: " if active else "Not activated: ") + reason)
+
+
+@moderation.command("evaluate")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
+              help="The artifact to evaluate [the active model].")
+@click.option("--no-peers", is_flag=True, help="Leave out the peer classifiers.")
+def evaluate_command(model_path, no_peers):
+    """Print the metrics table of a model on the fixed held-out sets, beside its peers."""
+    try:
+        model = load(model_path or current_app.config["MODERATION_MODEL_PATH"])
+    except ArtifactError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(format_report(evaluate(model, peers=not no_peers)))
+
+
+@moderation.command("models")
+def models_command():
+    """List the trained versions, newest first."""
+    rows = db.session.scalars(select(ModelVersion).order_by(ModelVersion.trained_at.desc(), ModelVersion.id.desc()))
+    for row in rows:
+        heldout = row.metrics.get("heldout", {})
+        mark = "*" if row.is_active else " "
+        click.echo(f"{mark} {row.version}  trained {row.trained_at:%Y-%m-%d %H:%M}  "
+                   f"held-out score {heldout.get('score', float('nan')):.4f}")
+
+
+@moderation.command("promote")
+@click.argument("version")
+def promote_command(version):
+    """Make VERSION the active model."""
+    try:
+        row = learning.promote(version)
+    except ApiError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Active: {row.version}")
+
+
+@moderation.command("rollback")
+def rollback_command():
+    """Go back to the version that was active before the current one."""
+    try:
+        row = learning.rollback()
+    except ApiError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Active: {row.version}")

@@ -1,0 +1,160 @@
+"""The learning loop: moderators' decisions become labels; versions are trained, gated, promoted.
+
+A new version becomes active only if it is no worse than the active one on the fixed held-out set
+of the shipped corpora (``heldout_summary``), unless forced. The active artifact is copied to
+MODERATION_MODEL_PATH with an atomic rename, so every worker picks it up on its next comment.
+"""
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+from sklearn.metrics import roc_auc_score
+
+from forum.errors import Conflict, NotFound
+from forum.extensions import db
+from forum.models import Comment, utcnow
+from moderation.classifier import Example, heldout_summary, save, train
+from moderation.models import ModelVersion, ModerationDecision
+
+#: One decision in this many is kept out of training to check the new model against moderators.
+DECISION_HOLDOUT_EVERY = 5
+
+
+def decision_example(decision: ModerationDecision) -> Example | None:
+    """Turn one decision into a label: a rejection for abuse or off-topic is positive, approval negative."""
+    comment = decision.comment
+    if not comment.body:
+        return None
+    article = comment.article.text
+    if decision.action == "approve":
+        return Example(comment.body, abuse=0, off_topic=0, article=article)
+    if decision.action == "reject":
+        if decision.hold_reason == "off_topic" or (decision.reason or "").startswith("off_topic"):
+            return Example(comment.body, abuse=None, off_topic=1, article=article)
+        return Example(comment.body, abuse=1, off_topic=None, article=article)
+    return None
+
+
+def decision_examples() -> tuple[list[Example], list[Example]]:
+    """Return (training, held-out) examples from the latest decision on each comment."""
+    decisions = db.session.scalars(
+        select(ModerationDecision)
+        .options(joinedload(ModerationDecision.comment).joinedload(Comment.article))
+        .where(ModerationDecision.action.in_(("approve", "reject")))
+        .order_by(ModerationDecision.id)
+    ).all()
+    latest = {d.comment_id: d for d in decisions}
+    train_part, held_out = [], []
+    for comment_id, decision in latest.items():
+        example = decision_example(decision)
+        if example is not None:
+            (held_out if comment_id % DECISION_HOLDOUT_EVERY == 0 else train_part).append(example)
+    return train_part, held_out
+
+
+def decision_metrics(model, examples: list[Example]) -> dict:
+    """How the model agrees with moderators on decisions it did not learn from."""
+    labelled = [e for e in examples if e.abuse is not None]
+    if not labelled:
+        return {"count": 0}
+    scores = [s.abuse for s in model.score_batch([e.text for e in labelled])]
+    labels = [e.abuse for e in labelled]
+    review = model.thresholds["abuse_review"]
+    agreed = sum((s >= review) == bool(y) for s, y in zip(scores, labels))
+    metrics = {"count": len(labelled), "agreement": agreed / len(labelled)}
+    if len(set(labels)) == 2:
+        metrics["roc_auc"] = float(roc_auc_score(labels, scores))
+    return metrics
+
+
+def versions_dir() -> Path:
+    path = Path(current_app.config["MODERATION_MODEL_PATH"]).parent / "model-versions"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def active_version() -> ModelVersion | None:
+    return db.session.scalar(select(ModelVersion).where(ModelVersion.is_active))
+
+
+def train_version(*, research: bool = False, force: bool = False, max_rows=None) -> tuple[ModelVersion, bool, str]:
+    """Train on the shipped corpora plus decisions, register the version, and promote it if it passes.
+
+    Return the version, whether it is now active, and why.
+    """
+    train_part, held_out = decision_examples()
+    model = train(extra_examples=train_part, research=research, max_rows=max_rows)
+    path = versions_dir() / f"{model.version}.skops"
+    save(model, path)
+    metrics = {"heldout": heldout_summary(model), "decisions": decision_metrics(model, held_out),
+               **{k: v for k, v in model.metadata.get("metrics", {}).items() if k != "heldout"}}
+    row = ModelVersion(version=model.version, path=str(path), trained_at=utcnow(),
+                       data_summary={**model.metadata.get("data", {}), "decisions": len(train_part)},
+                       metrics=metrics)
+    db.session.add(row)
+    db.session.flush()
+    current = active_version()
+    if current is None:
+        reason = "no model was active"
+    elif force:
+        reason = "forced"
+    elif metrics["heldout"]["score"] >= current.metrics["heldout"]["score"] - heldout_tolerance(model):
+        reason = f"no worse than {current.version} on the held-out set"
+    else:
+        return row, False, (f"worse than the active {current.version} on the held-out set "
+                            f"({metrics['heldout']['score']:.4f} < {current.metrics['heldout']['score']:.4f}); "
+                            "use --force to activate it anyway")
+    activate(row)
+    return row, True, reason
+
+
+def heldout_tolerance(model) -> float:
+    return float(model.metadata.get("heldout_tolerance", 0.0))
+
+
+def _install(source: str) -> None:
+    """Copy ``source`` over the active artifact path atomically."""
+    target = Path(current_app.config["MODERATION_MODEL_PATH"])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".model-", suffix=".tmp")
+    os.close(fd)
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+
+
+def activate(row: ModelVersion) -> None:
+    """Make ``row`` the active version."""
+    if not Path(row.path).is_file():
+        raise NotFound(f"The artifact of {row.version} is missing at {row.path}.", code="artifact_missing")
+    _install(row.path)
+    db.session.execute(update(ModelVersion).where(ModelVersion.id != row.id).values(is_active=False))
+    row.is_active = True
+    row.activated_at = utcnow()
+
+
+def promote(version: str) -> ModelVersion:
+    row = db.session.scalar(select(ModelVersion).where(ModelVersion.version == version))
+    if row is None:
+        raise NotFound(f"No model version '{version}'; `moderation models` lists them.", code="unknown_version")
+    activate(row)
+    return row
+
+
+def rollback() -> ModelVersion:
+    """Activate the version that was active before the current one."""
+    current = active_version()
+    previous = db.session.scalar(
+        select(ModelVersion)
+        .where(ModelVersion.activated_at.is_not(None), ModelVersion.is_active.is_(False),
+               *([ModelVersion.activated_at < current.activated_at] if current is not None else []))
+        .order_by(ModelVersion.activated_at.desc())
+        .limit(1)
+    )
+    if previous is None:
+        raise Conflict("There is no earlier active version to go back to.", code="nothing_to_roll_back")
+    activate(previous)
+    return previous

@@ -1,0 +1,63 @@
+"""Moderation tables: the decision log (also the learning loop's labels), sanctions, model versions."""
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+from forum.models import Comment, User, utcnow
+
+
+class ModerationDecision(db.Model):
+    """One moderator's decision on one comment: who, what, when, why."""
+
+    __tablename__ = "moderation_decisions"
+    __table_args__ = (Index("ix_moderation_decisions_created", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # approve, reject, escalate
+    action: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    # Why the comment was in the queue and what the model said then: the stats and the labels.
+    hold_reason: Mapped[str | None] = mapped_column(String(30))
+    abuse_score: Mapped[float | None] = mapped_column(Float)
+    off_topic_score: Mapped[float | None] = mapped_column(Float)
+    model_version: Mapped[str | None] = mapped_column(String(80))
+    comment_created_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    comment: Mapped[Comment] = relationship(lazy="raise")
+    moderator: Mapped[User | None] = relationship(lazy="raise")
+
+
+class Sanction(db.Model):
+    """A suspension or a ban, and when it was lifted."""
+
+    __tablename__ = "sanctions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # suspend, ban
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ModelVersion(db.Model):
+    """A trained classifier artifact, its metrics, and whether it is the active one."""
+
+    __tablename__ = "model_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(80), unique=True)
+    path: Mapped[str] = mapped_column(String(1000))
+    trained_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    data_summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    metrics: Mapped[dict] = mapped_column(JSON, default=dict)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=False)
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime)
