@@ -1,7 +1,7 @@
 """``flask --app wsgi users ...`` and ``flask --app wsgi seed-demo``."""
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from forum.accounts.service import get_user, register_user, set_role
 from forum.errors import ApiError
@@ -43,6 +43,7 @@ def set_user_role(username, role):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Create the demo article, readers and moderator (once), and print how to log in."""
     from forum.demo import seed
