@@ -1,6 +1,8 @@
 """What every page shares: template filters and the values the header needs."""
 from datetime import datetime
 
+from flask import current_app
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 from forum.models import utcnow
@@ -24,6 +26,22 @@ def ago(moment: datetime | None) -> str:
     return "just now"
 
 
+def add_nav_item(app, provider) -> None:
+    """Add a link to the page header for signed-in users.
+
+    ``provider(user)`` returns ``{"url", "label", "badge"}`` (badge optional), or None to show nothing.
+    """
+    app.extensions.setdefault("parley_nav", []).append(provider)
+
+
+def _nav_items() -> dict:
+    if not current_user.is_authenticated:
+        return {"nav_items": []}
+    providers = current_app.extensions.get("parley_nav", [])
+    return {"nav_items": [item for item in (p(current_user) for p in providers) if item]}
+
+
 def init_app(app) -> None:
     app.add_template_filter(paragraphs)
     app.add_template_filter(ago)
+    app.context_processor(_nav_items)
