@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from forum.accounts.service import find_user, register_user
 from forum.articles.service import upsert_article
-from forum.models import Comment, Role
 from forum.extensions import db
+from forum.models import Comment, Role
 from forum.threads.service import post_comment
 
 ACCOUNTS = [

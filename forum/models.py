@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     DateTime,
     Enum,

@@ -65,7 +65,7 @@ def _after(keys: list[Key], values: list):
     """Return the condition "comes after ``values``" for a mixed-direction ordering."""
     clauses = []
     for i, key in enumerate(keys):
-        equal = [k.column == v for k, v in zip(keys[:i], values[:i])]
+        equal = [k.column == v for k, v in zip(keys[:i], values[:i], strict=True)]
         beyond = key.column < values[i] if key.descending else key.column > values[i]
         clauses.append(and_(*equal, beyond))
     return or_(*clauses)

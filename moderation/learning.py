@@ -10,9 +10,9 @@ import tempfile
 from pathlib import Path
 
 from flask import current_app
+from sklearn.metrics import roc_auc_score
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
-from sklearn.metrics import roc_auc_score
 
 from forum.errors import Conflict, NotFound
 from forum.extensions import db
@@ -64,7 +64,7 @@ def decision_metrics(model, examples: list[Example]) -> dict:
     scores = [s.abuse for s in model.score_batch([e.text for e in labelled])]
     labels = [e.abuse for e in labelled]
     review = model.thresholds["abuse_review"]
-    agreed = sum((s >= review) == bool(y) for s, y in zip(scores, labels))
+    agreed = sum((s >= review) == bool(y) for s, y in zip(scores, labels, strict=True))
     metrics = {"count": len(labelled), "agreement": agreed / len(labelled)}
     if len(set(labels)) == 2:
         metrics["roc_auc"] = float(roc_auc_score(labels, scores))
