@@ -22,6 +22,12 @@ def create_app(config=None) -> Flask:
     load_config(app, config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    if app.config.get("PROXY_COUNT"):
+        # Behind N load balancers: take the client address (rate limits) and scheme from their headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     init_extensions(app)
     errors.init_app(app)
     _register_blueprints(app)

@@ -15,6 +15,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 3600 * 8
+    # How many proxies (load balancers) stand in front of the app; FLASK_PROXY_COUNT sets it.
+    PROXY_COUNT = 0
 
     COMMENT_MAX_LENGTH = 5000
     COMMENT_EDIT_WINDOW_SECONDS = 15 * 60
