@@ -39,9 +39,14 @@ def _register_blueprints(app: Flask) -> None:
     from forum import api, health
     from forum.accounts.views import bp as accounts_bp
     from forum.articles.views import bp as articles_bp
+    from forum.following.views import init_app as init_following
+    from forum.notifications.views import init_app as init_notifications
+    from forum.reactions.views import bp as reactions_bp
     from forum.threads.views import bp as threads_bp
     from forum.views import init_app as init_page_helpers
 
-    for bp in (health.bp, api.bp, accounts_bp, articles_bp, threads_bp):
+    for bp in (health.bp, api.bp, accounts_bp, articles_bp, threads_bp, reactions_bp):
         app.register_blueprint(bp)
+    init_following(app)
+    init_notifications(app)
     init_page_helpers(app)

@@ -6,8 +6,10 @@ from sqlalchemy.orm import aliased, joinedload
 
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.following.queries import muted_ids
 from forum.models import Article, Comment, CommentStatus, User
 from forum.pagination import Key, paginate
+from forum.reactions.service import liked_ids
 
 SORTS = {
     "newest": [Key(Comment.created_at, True, "created_at"), Key(Comment.id, True, "id")],
@@ -18,10 +20,14 @@ SORTS = {
 
 @dataclass
 class Node:
-    """A comment in a thread with its visible replies."""
+    """A comment in a thread with its visible replies, as the viewer sees it."""
 
     comment: Comment
     replies: list["Node"] = field(default_factory=list)
+    #: The viewer mutes the author: the page collapses the comment.
+    muted: bool = False
+    #: The viewer likes the comment.
+    liked: bool = False
 
 
 @dataclass
@@ -75,11 +81,21 @@ def _attach_replies(roots: list[Comment], viewer: User | None) -> list[Node]:
         .order_by(Comment.created_at, Comment.id)
     ).all()
     nodes = {c.id: Node(c) for c in [*roots, *replies]}
+    _mark_for_viewer(list(nodes.values()), viewer)
     for comment in replies:
         parent = nodes.get(comment.parent_id)
         if parent is not None:
             parent.replies.append(nodes[comment.id])
     return [node for node in (_prune(nodes[c.id]) for c in roots) if node is not None]
+
+
+def _mark_for_viewer(nodes: list[Node], viewer: User | None) -> None:
+    """Flag the nodes whose author the viewer mutes, and those the viewer likes (two queries)."""
+    muted = muted_ids([n.comment.author_id for n in nodes], viewer)
+    liked = liked_ids([n.comment.id for n in nodes], viewer)
+    for node in nodes:
+        node.muted = node.comment.author_id in muted
+        node.liked = node.comment.id in liked
 
 
 def _prune(node: Node) -> Node | None:

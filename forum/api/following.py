@@ -1,0 +1,108 @@
+"""Readers over JSON: profiles, their comments, following, muting, and the feed."""
+from flask import request
+from flask_login import current_user
+
+from forum.accounts.service import get_user
+from forum.api.base import bp
+from forum.api.serializers import author_dict, comment_dict, iso, user_dict
+from forum.extensions import db
+from forum.following import queries, service
+from forum.models import Comment, CommentStatus
+from forum.pagination import page_limit
+from forum.security import authenticated_user
+from forum.threads.service import can_see
+
+EXCERPT_LENGTH = 140
+
+
+def excerpt(text: str) -> str:
+    """Return the start of ``text`` on one line, cut at a word with an ellipsis when long."""
+    flat = " ".join(text.split())
+    if len(flat) <= EXCERPT_LENGTH:
+        return flat
+    return flat[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"
+
+
+def _page_args() -> dict:
+    return {"cursor": request.args.get("cursor"), "limit": page_limit(request.args.get("limit"))}
+
+
+def in_reply_to_dict(parent: Comment | None, viewer) -> dict | None:
+    """What a reply answers; a parent the viewer may not see keeps only its id."""
+    if parent is None:
+        return None
+    if parent.status == CommentStatus.DELETED or not can_see(parent, viewer):
+        return {"id": parent.id, "author": None, "excerpt": None}
+    return {"id": parent.id, "author": author_dict(parent.author), "excerpt": excerpt(parent.body)}
+
+
+def listed_comments(comments: list[Comment], viewer) -> list[dict]:
+    """Comments out of their thread (a profile, the feed): each with its article and what it answers."""
+    counts = queries.reply_counts([c.id for c in comments])
+    return [{**comment_dict(c, viewer=viewer, reply_count=counts.get(c.id, 0)),
+             "article": {"id": c.article.external_id, "title": c.article.title},
+             "in_reply_to": in_reply_to_dict(c.parent, viewer)} for c in comments]
+
+
+def profile_dict(profile: queries.Profile) -> dict:
+    user = profile.user
+    return {**user_dict(user), "status": user.status, "follower_count": profile.follower_count,
+            "following_count": profile.following_count, "is_following": profile.is_following,
+            "is_muted": profile.is_muted, "banned_at": iso(user.banned_at)}
+
+
+@bp.get("/users/<username>")
+def show_user(username):
+    return profile_dict(queries.profile(get_user(username), current_user))
+
+
+@bp.get("/users/<username>/comments")
+def user_comments(username):
+    page = queries.user_comments(get_user(username), **_page_args())
+    return {"comments": listed_comments(page.items, current_user), "next_cursor": page.next_cursor}
+
+
+@bp.get("/users/<username>/followers")
+def followers(username):
+    page = queries.followers(get_user(username), **_page_args())
+    return {"users": [user_dict(u) for u in page.items], "next_cursor": page.next_cursor}
+
+
+@bp.get("/users/<username>/following")
+def following(username):
+    page = queries.following(get_user(username), **_page_args())
+    return {"users": [user_dict(u) for u in page.items], "next_cursor": page.next_cursor}
+
+
+def _change(action, username):
+    user = authenticated_user()
+    action(user, get_user(username))
+    db.session.commit()
+    return "", 204
+
+
+@bp.put("/users/<username>/follow")
+def follow(username):
+    return _change(service.follow, username)
+
+
+@bp.delete("/users/<username>/follow")
+def unfollow(username):
+    return _change(service.unfollow, username)
+
+
+@bp.put("/users/<username>/mute")
+def mute(username):
+    return _change(service.mute, username)
+
+
+@bp.delete("/users/<username>/mute")
+def unmute(username):
+    return _change(service.unmute, username)
+
+
+@bp.get("/feed")
+def feed():
+    viewer = authenticated_user()
+    page = queries.feed(viewer, **_page_args())
+    return {"comments": listed_comments(page.items, viewer), "next_cursor": page.next_cursor}

@@ -1,0 +1,57 @@
+"""Notifications over JSON: the list with the unread count, and marking them read."""
+from flask import request
+
+from forum.api.base import bp
+from forum.api.following import excerpt
+from forum.api.serializers import author_dict, iso
+from forum.errors import Invalid
+from forum.extensions import db
+from forum.models import CommentStatus, Notification
+from forum.notifications import queries, service
+from forum.pagination import page_limit
+from forum.security import authenticated_user
+from forum.validation import json_body
+
+FLAGS = {"1": True, "true": True, "0": False, "false": False, "": False}
+OUTCOMES = {CommentStatus.PUBLISHED: "approved", CommentStatus.REJECTED: "rejected"}
+
+
+def notification_dict(notification: Notification) -> dict:
+    comment = notification.comment
+    data = {
+        "id": notification.id,
+        "kind": notification.kind,
+        "created_at": iso(notification.created_at),
+        "read_at": iso(notification.read_at),
+        "actor": author_dict(notification.actor) if notification.actor is not None else None,
+        "comment": {"id": comment.id, "parent_id": comment.parent_id, "excerpt": excerpt(comment.body),
+                    "article": {"id": comment.article.external_id, "title": comment.article.title}},
+    }
+    if notification.kind == service.DECISION:
+        data["decision"] = OUTCOMES.get(comment.status, comment.status.value)
+    return data
+
+
+def _unread_only() -> bool:
+    raw = request.args.get("unread", "").strip().lower()
+    if raw not in FLAGS:
+        raise Invalid("unread must be 1 or 0.", code="invalid_unread")
+    return FLAGS[raw]
+
+
+@bp.get("/notifications")
+def list_notifications():
+    recipient = authenticated_user()
+    page = queries.notifications(recipient, unread_only=_unread_only(), cursor=request.args.get("cursor"),
+                                 limit=page_limit(request.args.get("limit")))
+    return {"notifications": [notification_dict(n) for n in page.items],
+            "unread_count": queries.unread_count(recipient), "next_cursor": page.next_cursor}
+
+
+@bp.post("/notifications/read")
+def read_notifications():
+    recipient = authenticated_user()
+    data = json_body()
+    service.mark_read(recipient, ids=data.get("ids"), everything=data.get("all"))
+    db.session.commit()
+    return "", 204

@@ -1,0 +1,22 @@
+"""Likes over JSON: POST adds mine (idempotent), DELETE takes it back; both answer the count."""
+from forum.api.base import bp
+from forum.extensions import db
+from forum.reactions import service
+from forum.security import authenticated_user
+from forum.threads.service import get_comment
+
+
+@bp.post("/comments/<int:comment_id>/reactions")
+def like(comment_id):
+    user = authenticated_user()
+    count = service.like(get_comment(comment_id, user), user)
+    db.session.commit()
+    return {"reaction_count": count}
+
+
+@bp.delete("/comments/<int:comment_id>/reactions")
+def unlike(comment_id):
+    user = authenticated_user()
+    count = service.unlike(get_comment(comment_id, user), user)
+    db.session.commit()
+    return {"reaction_count": count}

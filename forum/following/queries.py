@@ -1,0 +1,101 @@
+"""Reading the social side: profiles, who follows whom, a reader's comments, and the feed."""
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import joinedload
+
+from forum.extensions import db
+from forum.models import Comment, CommentStatus, Follow, Mute, User
+from forum.pagination import Key, Page, paginate
+
+NEWEST_FIRST = [Key(Comment.created_at, True, "created_at"), Key(Comment.id, True, "id")]
+
+
+@dataclass
+class Profile:
+    user: User
+    follower_count: int
+    following_count: int
+    is_following: bool
+    is_muted: bool
+
+
+def _count(*where) -> int:
+    return db.session.scalar(select(func.count()).select_from(Follow).where(*where))
+
+
+def _exists(*where) -> bool:
+    return db.session.scalar(select(exists().where(*where)))
+
+
+def profile(user: User, viewer: User | None) -> Profile:
+    """Return ``user``'s counts, and whether ``viewer`` follows or mutes them."""
+    signed_in = viewer is not None and viewer.is_authenticated and viewer.id != user.id
+    return Profile(
+        user=user,
+        follower_count=_count(Follow.followed_id == user.id),
+        following_count=_count(Follow.follower_id == user.id),
+        is_following=signed_in and _exists(Follow.follower_id == viewer.id, Follow.followed_id == user.id),
+        is_muted=signed_in and _exists(Mute.muter_id == viewer.id, Mute.muted_id == user.id),
+    )
+
+
+def _with_context(stmt):
+    """Load what a listed comment shows: its author, its article, and what it replies to."""
+    return stmt.options(joinedload(Comment.author), joinedload(Comment.article),
+                        joinedload(Comment.parent).joinedload(Comment.author))
+
+
+def user_comments(user: User, *, cursor=None, limit=20) -> Page:
+    """Return a page of ``user``'s published comments and replies, newest first."""
+    stmt = _with_context(select(Comment)).where(Comment.author_id == user.id,
+                                                Comment.status == CommentStatus.PUBLISHED)
+    return paginate(stmt, NEWEST_FIRST, cursor=cursor, limit=limit, session=db.session)
+
+
+def feed(viewer: User, *, cursor=None, limit=20) -> Page:
+    """Return a page of the newest published comments by readers ``viewer`` follows and does not mute."""
+    followed = select(Follow.followed_id).where(Follow.follower_id == viewer.id)
+    muted = select(Mute.muted_id).where(Mute.muter_id == viewer.id)
+    stmt = _with_context(select(Comment)).where(
+        Comment.author_id.in_(followed), Comment.author_id.not_in(muted), Comment.status == CommentStatus.PUBLISHED)
+    return paginate(stmt, NEWEST_FIRST, cursor=cursor, limit=limit, session=db.session)
+
+
+def _follow_page(where, other, *, cursor, limit) -> Page:
+    """Page through follows matching ``where``, most recent first, as the users on the ``other`` side."""
+    keys = [Key(Follow.created_at, True, "created_at"), Key(getattr(Follow, other), True, other)]
+    page = paginate(select(Follow).where(where), keys, cursor=cursor, limit=limit, session=db.session)
+    ids = [getattr(f, other) for f in page.items]
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return Page([users[i] for i in ids], page.next_cursor)
+
+
+def followers(user: User, *, cursor=None, limit=20) -> Page:
+    """Return a page of the readers who follow ``user``, newest follow first."""
+    return _follow_page(Follow.followed_id == user.id, "follower_id", cursor=cursor, limit=limit)
+
+
+def following(user: User, *, cursor=None, limit=20) -> Page:
+    """Return a page of the readers ``user`` follows, newest follow first."""
+    return _follow_page(Follow.follower_id == user.id, "followed_id", cursor=cursor, limit=limit)
+
+
+def muted_ids(author_ids, viewer: User | None) -> set[int]:
+    """Return which of ``author_ids`` ``viewer`` mutes, in one query."""
+    if not author_ids or viewer is None or not viewer.is_authenticated:
+        return set()
+    return set(db.session.scalars(select(Mute.muted_id).where(Mute.muter_id == viewer.id,
+                                                              Mute.muted_id.in_(set(author_ids)))))
+
+
+def reply_counts(comment_ids: list[int]) -> dict[int, int]:
+    """Return how many published replies each of ``comment_ids`` has, in one query."""
+    if not comment_ids:
+        return {}
+    rows = db.session.execute(
+        select(Comment.parent_id, func.count())
+        .where(Comment.parent_id.in_(comment_ids), Comment.status == CommentStatus.PUBLISHED)
+        .group_by(Comment.parent_id)
+    )
+    return dict(rows.all())

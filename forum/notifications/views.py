@@ -1,0 +1,51 @@
+"""Pages: my notifications, and marking one or all of them read."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forum.errors import Invalid
+from forum.extensions import db
+from forum.notifications import queries, service
+from forum.pagination import page_limit
+from forum.views import add_nav_item
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.get("/notifications")
+@login_required
+def index():
+    unread_only = request.args.get("unread") == "1"
+    page = queries.notifications(current_user, unread_only=unread_only, cursor=request.args.get("cursor"),
+                                 limit=page_limit(request.args.get("limit")))
+    return render_template("notifications/index.html", page=page, unread_only=unread_only,
+                           unread_count=queries.unread_count(current_user))
+
+
+def _form_id(raw: str | None) -> int:
+    if raw is None or not raw.isdigit():
+        raise Invalid("Choose a notification to mark read.", code="wrong_type", payload={"field": "id"})
+    return int(raw)
+
+
+@bp.post("/notifications/read")
+@login_required
+def read():
+    """Mark the form's notification read, or all of them when the form says ``all``."""
+    if request.form.get("all") == "1":
+        service.mark_read(current_user, everything=True)
+        flash("All notifications are marked read.", "success")
+    else:
+        service.mark_read(current_user, ids=[_form_id(request.form.get("id"))])
+    db.session.commit()
+    return redirect(url_for("notifications.index"))
+
+
+def _notifications_link(user) -> dict:
+    return {"url": url_for("notifications.index"), "label": "Notifications", "badge": queries.unread_count(user)}
+
+
+def init_app(app) -> None:
+    """Register the pages, the header's link with the unread count, and the signal that writes them."""
+    app.register_blueprint(bp)
+    add_nav_item(app, _notifications_link)
+    service.connect_signals()

@@ -1,0 +1,61 @@
+"""Likes: one per reader per comment; the comment keeps a denormalised count for ``sort=top``."""
+from sqlalchemy import delete, select, update
+
+from forum.accounts.service import ensure_can_participate
+from forum.errors import Conflict
+from forum.extensions import db
+from forum.models import Comment, CommentStatus, Reaction, User, utcnow
+from forum.sql import insert_if_absent
+
+
+def _shift_count(comment: Comment, delta: int) -> None:
+    # Atomic in the database, so concurrent likes never lose an update.
+    db.session.execute(update(Comment).where(Comment.id == comment.id)
+                       .values(reaction_count=Comment.reaction_count + delta)
+                       .execution_options(synchronize_session=False))
+
+
+def current_count(comment: Comment) -> int:
+    """Return the comment's reaction count as stored now, and refresh the object with it."""
+    comment.reaction_count = db.session.scalar(select(Comment.reaction_count).where(Comment.id == comment.id))
+    return comment.reaction_count
+
+
+def like(comment: Comment, user: User) -> int:
+    """Add ``user``'s like to a published comment (a second like changes nothing); return the count."""
+    ensure_can_participate(user)
+    if comment.status != CommentStatus.PUBLISHED:
+        raise Conflict("Only published comments can be liked.", code="not_published")
+    if insert_if_absent(Reaction, user_id=user.id, comment_id=comment.id, created_at=utcnow()):
+        _shift_count(comment, 1)
+    return current_count(comment)
+
+
+def unlike(comment: Comment, user: User) -> int:
+    """Take back ``user``'s like, if any; return the count."""
+    removed = db.session.execute(delete(Reaction).where(Reaction.user_id == user.id,
+                                                        Reaction.comment_id == comment.id))
+    if removed.rowcount:
+        _shift_count(comment, -1)
+    return current_count(comment)
+
+
+def has_liked(comment: Comment, user: User) -> bool:
+    """Return whether ``user`` likes ``comment``."""
+    return db.session.get(Reaction, (user.id, comment.id)) is not None
+
+
+def toggle(comment: Comment, user: User) -> tuple[bool, int]:
+    """Like ``comment`` or take the like back, as the page's button does; return (liked, count)."""
+    if has_liked(comment, user):
+        return False, unlike(comment, user)
+    return True, like(comment, user)
+
+
+def liked_ids(comment_ids: list[int], user: User | None) -> set[int]:
+    """Return which of ``comment_ids`` ``user`` likes, in one query."""
+    if not comment_ids or user is None or not user.is_authenticated:
+        return set()
+    return set(db.session.scalars(select(Reaction.comment_id).where(
+        Reaction.user_id == user.id, Reaction.comment_id.in_(comment_ids))))
+
