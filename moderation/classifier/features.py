@@ -28,7 +28,8 @@ def _padded(codes: np.ndarray) -> np.ndarray:
     """Return the batch codes as uint64 with a space on both sides of every text."""
     out = np.full(len(codes) + 2 * (np.count_nonzero(codes == _NEWLINE) + 1), _SPACE, dtype=np.uint64)
     # Each text t becomes " t " and texts stay separated by the newline: " t1 \n t2 ".
-    shift = 1 + 2 * np.cumsum(codes == _NEWLINE)
+    is_newline = codes == _NEWLINE
+    shift = 1 + 2 * np.cumsum(is_newline) - is_newline
     out[np.arange(len(codes)) + shift] = codes
     return out
 
@@ -134,6 +135,9 @@ class Featuriser:
 
     def transform(self, texts) -> sp.csr_matrix:
         """Return the TF-IDF matrix of raw ``texts``."""
+        texts = list(texts)
+        if not texts:
+            return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
         return self.transform_codes(normalise_codes(texts))
 
     def transform_codes(self, codes: np.ndarray) -> sp.csr_matrix:

@@ -56,7 +56,7 @@ def _join_letters(match: re.Match) -> bytes:
 
 def normalise_codes(texts) -> np.ndarray:
     """Return the normalised batch as uint8 codes, texts separated by ``\\n`` (code 10)."""
-    texts = [t if t.isascii() else _ascii(t) for t in texts]
+    texts = [(t if t.isascii() else _ascii(t)).replace("\x00", " ") for t in texts]
     raw = "\x00".join(texts).encode("ascii").lower()
     raw = raw.translate(_WHITESPACE)
     if b"." in raw or b" " in raw or b"-" in raw:

@@ -1,0 +1,146 @@
+"""Off-topic: how similar is a comment to its article, its parent and the thread so far.
+
+Features (per comment): cosine similarity of the comment to the article, to the parent comment
+and to the centroid of the thread's other comments (word and char TF-IDF separately), the best
+match among those comments, the comment's length, and flags for which contexts were given. A
+logistic regression on those few numbers is the calibrated model. Training pairs come from the
+Fox News comments: each comment under its own article (on topic) and under another article, with
+that article's thread as context (off topic).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from .features import CHAR_BITS, Featuriser
+
+FEATURE_NAMES = (
+    "article_word", "article_char", "parent_word", "parent_char", "thread_word", "thread_char",
+    "thread_best", "log_length", "has_article", "has_parent", "has_thread",
+)
+MAX_CONTEXT = 50  # the most recent comments of a thread that are compared
+
+
+FOLD_BITS = 13
+
+
+def dense(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Return the (word, char) blocks of TF-IDF rows folded to 8,192 dense columns, l2-normed.
+
+    Folding the hashed columns costs a few collisions and makes the cosines plain dense
+    products; sparse products against 1.5 million columns were the slow part of this model.
+    """
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    word = x.indices >= (1 << CHAR_BITS)
+    size = 1 << FOLD_BITS
+    out = []
+    for block in (word, ~word):
+        keys = rows[block] * size + (x.indices[block] & (size - 1))
+        m = np.bincount(keys, weights=x.data[block], minlength=x.shape[0] * size).reshape(x.shape[0], size)
+        norms = np.linalg.norm(m, axis=1, keepdims=True)
+        out.append((m / np.maximum(norms, 1e-9)).astype(np.float32))
+    return out[0], out[1]
+
+
+def similarities(x, article=None, parent=None, thread=None) -> np.ndarray:
+    """Return the feature rows of comments against their contexts, all as ``dense`` pairs.
+
+    ``x`` is (word, char) for n comments; ``article`` and ``parent`` are one-row pairs or None;
+    ``thread`` holds one row per context comment (or None).
+    """
+    n = x[0].shape[0]
+    out = np.zeros((n, len(FEATURE_NAMES)))
+    for col in (0, 1):
+        if article is not None:
+            out[:, col] = x[col] @ article[col][0]
+        if parent is not None:
+            out[:, 2 + col] = x[col] @ parent[col][0]
+        if thread is not None and thread[0].shape[0]:
+            centroid = thread[col].sum(axis=0)
+            out[:, 4 + col] = x[col] @ centroid / max(float(np.linalg.norm(centroid)), 1e-9)
+            if col == 0:
+                out[:, 6] = (x[0] @ thread[0].T).max(axis=1)
+    out[:, 8] = article is not None
+    out[:, 9] = parent is not None
+    out[:, 10] = thread is not None and thread[0].shape[0] > 0
+    return out
+
+
+def features(featuriser: Featuriser, x: sp.csr_matrix, article: str, parent: str, context) -> np.ndarray:
+    """Return the off-topic features of comment rows ``x`` that share one article/parent/thread.
+
+    :param x: the comments' TF-IDF rows (``featuriser.transform``), shared with the abuse model.
+    """
+    context = [c for c in context if c.strip()][-MAX_CONTEXT:]
+    out = similarities(
+        dense(x),
+        dense(featuriser.transform([article])) if article.strip() else None,
+        dense(featuriser.transform([parent])) if parent.strip() else None,
+        dense(featuriser.transform(context)) if context else None,
+    )
+    out[:, 7] = log_lengths(x)
+    return out
+
+
+def log_lengths(x: sp.csr_matrix) -> np.ndarray:
+    """Return log(1 + distinct n-grams) per row: a cheap length measure."""
+    return np.log1p(np.diff(x.indptr))
+
+
+def thread_rows(thread, exclude: int | None):
+    """Return at most ``MAX_CONTEXT`` rows of a dense thread pair, leaving out row ``exclude``."""
+    idx = [i for i in range(min(thread[0].shape[0], MAX_CONTEXT + 1)) if i != exclude][:MAX_CONTEXT]
+    return thread[0][idx], thread[1][idx]
+
+
+def fox_pairs(featuriser: Featuriser, rows, pool: dict, articles: dict, rng, article_only: bool = True):
+    """Return (X, y): every Fox comment under its own article (0) and under another one (1),
+    with the thread and parent as context, and (``article_only``) once more with the article alone.
+
+    :param pool: thread id -> comment texts usable as that thread's context (the comment's own
+        text is left out of its own thread); ``articles``: thread id -> article text.
+    """
+    ids = sorted(articles)
+    article_m = {t: dense(featuriser.transform([articles[t]])) for t in ids}
+    thread_m = {t: dense(featuriser.transform(pool[t])) for t in ids}
+    sparse_x = featuriser.transform([r["text"] for r in rows])
+    x, lengths = dense(sparse_x), log_lengths(sparse_x)
+    prevs = dense(featuriser.transform([r.get("prev") or " " for r in rows]))
+
+    def row(pair, i):
+        return pair[0][i: i + 1], pair[1][i: i + 1]
+
+    blocks, labels = [], []
+    for i, r in enumerate(rows):
+        own = r["thread"]
+        self_idx = pool[own].index(r["text"]) if r["text"] in pool[own] else None
+        parent = row(prevs, i) if r.get("prev") else None
+        blocks.append(similarities(row(x, i), article_m[own], parent, thread_rows(thread_m[own], self_idx)))
+        other = ids[(ids.index(own) + 1 + int(rng.integers(len(ids) - 1))) % len(ids)]
+        pick = int(rng.integers(thread_m[other][0].shape[0]))
+        other_parent = row(thread_m[other], pick) if r.get("prev") else None
+        blocks.append(similarities(row(x, i), article_m[other], other_parent, thread_rows(thread_m[other], None)))
+        labels += [0, 1]
+        if article_only:  # the first comments of a thread have only the article to go on
+            blocks.append(similarities(row(x, i), article_m[own]))
+            blocks.append(similarities(row(x, i), article_m[other]))
+            labels += [0, 1]
+    out = np.vstack(blocks)
+    out[:, 7] = np.repeat(lengths, 4 if article_only else 2)
+    return out, np.array(labels)
+
+
+def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> dict:
+    """Fit the small model; return plain arrays (mean, scale, coef, intercept)."""
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-6] = 1.0  # a constant feature (e.g. no thread ever) must not blow up
+    model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, y, sample_weight=w)
+    return {"mean": mean, "scale": scale, "coef": model.coef_.ravel(), "intercept": float(model.intercept_[0])}
+
+
+def predict(params: dict, x: np.ndarray) -> np.ndarray:
+    """Return off-topic probabilities for feature rows ``x``."""
+    z = ((x - params["mean"]) / params["scale"]) @ params["coef"] + params["intercept"]
+    return 1.0 / (1.0 + np.exp(-z))

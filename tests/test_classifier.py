@@ -1,0 +1,158 @@
+"""The classifier library: mechanics on a small model, behaviour on the full base model."""
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from moderation.classifier import Example, Highlight, Scores, heldout_summary, is_no_worse, train
+from moderation.classifier.explain import char_f1
+from moderation.classifier.normalise import normalise, normalise_batch
+
+SMALL = 400  # rows per corpus: enough for the mechanics, a few seconds to train
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    return train(max_rows=SMALL)
+
+
+@pytest.mark.parametrize("dodge, plain", [
+    ("You are an 1d10t", "you are an idiot"),
+    ("Y O U are a  f.u.c.k.i.n.g moron", "you are a fucking moron"),
+    ("stuuuuupid", "stupid"),
+    ("ѕtupid іdiot", "stupid idiot"),
+    ("ＩＤＩＯＴ", "idiot"),
+    ("sh!t @ss $hit", "shit ass shit"),
+    ("naïve café", "naive cafe"),
+])
+def test_normalise_undoes_dodges(dodge, plain):
+    assert normalise(dodge) == plain
+
+
+def test_normalise_keeps_numbers_and_count():
+    texts = ["Kill the bill in 2016!", "", "a\nb", "x\x00y"]
+    assert normalise_batch(texts) == ["kill the bill in 2016", "", "a b", "x y"]
+
+
+def test_scores_are_probabilities(small_model):
+    scores = small_model.score("What a thoughtful article.", article="Budget vote\nThe council votes on the budget.")
+    assert isinstance(scores, Scores)
+    assert 0.0 <= scores.abuse <= 1.0
+    assert 0.0 <= scores.off_topic <= 1.0
+
+
+def test_no_context_means_no_off_topic_judgement(small_model):
+    assert small_model.score("Anything at all").off_topic == 0.0
+
+
+def test_batch_matches_single(small_model):
+    texts = ["you are an idiot", "Nice work on the budget story", ""]
+    batch = small_model.score_batch(texts, article="The budget\nCouncil passes the budget")
+    singles = [small_model.score(t, article="The budget\nCouncil passes the budget") for t in texts]
+    for b, s in zip(batch, singles):
+        assert math.isclose(b.abuse, s.abuse, abs_tol=1e-6)
+        assert math.isclose(b.off_topic, s.off_topic, abs_tol=1e-6)
+
+
+def test_score_batch_empty(small_model):
+    assert small_model.score_batch([]) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_any_text_scores_with_valid_highlights(small_model, text):
+    scores = small_model.score(text, parent=text[:20], context=[text[::-1]])
+    assert 0.0 <= scores.abuse <= 1.0 and 0.0 <= scores.off_topic <= 1.0
+    for h in scores.highlights:
+        assert isinstance(h, Highlight)
+        assert 0 <= h.start < h.end <= len(text)
+        assert text[h.start:h.end] == h.text
+        assert 0.0 <= h.weight <= 1.0
+
+
+def test_highlights_point_into_original_text(small_model):
+    text = "Honestly, you are a st00pid 1d10t and everyone knows it."
+    spans = small_model.highlights(text)
+    assert spans, "an insult should be highlighted"
+    assert all(text[h.start:h.end] == h.text for h in spans)
+
+
+def test_metadata_and_thresholds(small_model):
+    meta = small_model.metadata
+    assert meta["version"] == small_model.version
+    assert set(small_model.thresholds) == {"abuse_review", "abuse_reject", "off_topic_review"}
+    assert small_model.thresholds["abuse_review"] <= small_model.thresholds["abuse_reject"]
+    assert meta["data"]["rows_per_corpus_and_class"]["civil-comments-ccc"]
+    assert meta["thresholds"]["abuse"]["abuse_review"]["target_precision"] == 0.6
+    assert "score" in meta["heldout"]
+
+
+def test_training_is_deterministic(small_model):
+    again = train(max_rows=SMALL)
+    text = "you people are the worst"
+    assert again.score(text).abuse == pytest.approx(small_model.score(text).abuse, abs=1e-9)
+
+
+def test_moderator_examples_change_the_model(small_model):
+    rejects = [Example(f"{opener} zorblax {closer}", abuse=1, off_topic=None)
+               for opener in ("you are a", "what a", "typical", "shut up you", "nobody asked you",
+                              "go away")
+               for closer in ("", "lol", "honestly", "as usual", "again", "!!")]
+    approves = [Example(f"I read the article about the {topic} today", abuse=0, off_topic=0)
+                for topic in ("budget", "school board", "bridge", "election", "weather")]
+    retrained = train(rejects + approves, max_rows=SMALL)
+    unseen = "honestly only a zorblax would write this comment"
+    assert small_model.score(unseen).abuse < small_model.thresholds["abuse_review"]
+    assert retrained.score(unseen).abuse >= retrained.thresholds["abuse_review"]
+    assert retrained.metadata["data"]["moderator_examples"] == len(rejects) + len(approves)
+
+
+def test_heldout_summary_gate(small_model):
+    summary = heldout_summary(small_model)
+    assert 0.5 < summary["score"] <= 1.0
+    assert {"roc_auc", "average_precision", "highlight_char_f1", "off_topic_roc_auc"} <= set(summary)
+    assert is_no_worse(summary, summary)
+    assert not is_no_worse({"score": summary["score"] - 0.05}, summary)
+
+
+@pytest.mark.parametrize("predicted, gold, f1", [
+    (set(), set(), 1.0), ({1}, set(), 0.0), (set(), {1}, 0.0), ({1, 2}, {2, 3}, 0.5),
+])
+def test_char_f1_follows_semeval(predicted, gold, f1):
+    assert char_f1(predicted, gold) == f1
+
+
+# Behaviour of the full base model (made-up examples, Made-With-ML style).
+
+@pytest.mark.parametrize("plain, dodge", [
+    ("you are a stupid idiot", "you are a stup1d 1d10t"),
+    ("you are a stupid idiot", "you are a s t u p i d i d i o t"),
+    ("you are a stupid idiot", "you are a stuuuuupid idiooooot"),
+    ("you are a stupid idiot", "YoU ArE A StUpId IdIoT"),
+    ("you are a stupid idiot", "yоu аrе а ѕtupid іdiot"),
+    ("you are a stupid idiot", "you are a s.t.u.p.i.d i.d.i.o.t"),
+])
+def test_obfuscated_insult_scores_like_plain(base_model, plain, dodge):
+    assert base_model.score(dodge).abuse == pytest.approx(base_model.score(plain).abuse, abs=0.1)
+    assert base_model.score(dodge).abuse >= base_model.thresholds["abuse_review"]
+
+
+@pytest.mark.parametrize("text", [
+    "kill the bill",
+    "an assault on the constitution",
+    "As a gay man, I think the council got this one right.",
+    "My Muslim neighbours brought food to the street party.",
+    "This tax plan will murder small businesses in our county.",
+    "The black community center reopens on Monday.",
+])
+def test_ordinary_speech_is_not_flagged(base_model, text):
+    assert base_model.score(text).abuse < base_model.thresholds["abuse_review"]
+
+
+def test_off_topic_is_higher_under_another_article(base_model):
+    article = "City council approves new bike lanes\nThe council voted 7-2 to add bike lanes on Main Street."
+    other = "Local bakery wins award\nA family bakery won the state prize for its sourdough bread."
+    comment = "Finally some safe bike lanes on Main Street, the council did well."
+    assert base_model.score(comment, article=other).off_topic > base_model.score(comment, article=article).off_topic
