@@ -11,5 +11,7 @@ def insert_if_absent(model, **values) -> bool:
     race, without a failed statement aborting the transaction.
     """
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    result = db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    stmt = dialect.insert(model.__table__).values(**values).on_conflict_do_nothing()
+    # RETURNING answers a row only when one was inserted; rowcount is not reliable here on psycopg.
+    inserted = db.session.execute(stmt.returning(*model.__table__.primary_key.columns)).first()
+    return inserted is not None
