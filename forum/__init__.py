@@ -44,9 +44,11 @@ def _register_blueprints(app: Flask) -> None:
     from forum.reactions.views import bp as reactions_bp
     from forum.threads.views import bp as threads_bp
     from forum.views import init_app as init_page_helpers
+    from moderation.queue import init_app as init_moderation_queue
 
     for bp in (health.bp, api.bp, accounts_bp, articles_bp, threads_bp, reactions_bp):
         app.register_blueprint(bp)
     init_following(app)
     init_notifications(app)
+    init_moderation_queue(app)
     init_page_helpers(app)

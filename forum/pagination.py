@@ -74,13 +74,15 @@ def _after(keys: list[Key], values: list):
 def paginate(stmt, keys: list[Key], *, cursor: str | None, limit: int, session) -> Page:
     """Run ``stmt`` ordered by ``keys`` from ``cursor``; return one page and the next cursor.
 
-    ``stmt`` selects one entity; the last key must be unique (the primary key) so that no row is
-    skipped or repeated.
+    ``stmt`` selects one entity (the page holds entities), or an entity with labelled columns (the
+    page holds rows, and a key's ``attribute`` may name a label, for an ordering computed in SQL).
+    The last key must be unique (the primary key) so that no row is skipped or repeated.
     """
     if cursor:
         stmt = stmt.where(_after(keys, _decode(cursor, len(keys))))
     stmt = stmt.order_by(*(k.column.desc() if k.descending else k.column.asc() for k in keys))
-    rows = list(session.scalars(stmt.limit(limit + 1)).unique())
+    result = session.execute(stmt.limit(limit + 1)).unique()
+    rows = list(result) if len(stmt.column_descriptions) > 1 else list(result.scalars())
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _encode([getattr(rows[-1], k.attribute) for k in keys]) if more else None

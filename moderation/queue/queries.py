@@ -1,0 +1,270 @@
+"""Read queries of the moderation desk: the queue, an author's history, the log and the statistics.
+
+Queue priority, in urgency points (higher is more urgent)::
+
+    100 × abuse score  +  50 × off-topic score  +  20 × reports (at most 5)  +  2 × hours waiting
+
+A comment without scores (the model was unavailable) counts as abuse 0.5. So a certain insult
+outranks a borderline one by 50 points, which is also what a day of waiting adds; three reports
+weigh about as much as a 0.6 abuse score. Waiting time enters as ``-2 × hours since a fixed epoch``
+of ``created_at``: the same order as ``+2 × hours waiting`` at any moment, but independent of the
+clock, so a keyset cursor stays valid between pages.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from statistics import median
+
+from sqlalchemy import Float, and_, case, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.expression import FunctionElement
+
+from forum.errors import Invalid
+from forum.extensions import db
+from forum.models import Article, Comment, CommentStatus, Report, User, utcnow
+from forum.pagination import Key, paginate
+from moderation import scoring
+from moderation.models import ModerationDecision, Sanction
+
+QUEUE_REASONS = ("abuse", "off_topic", "reported", "premoderation", "model_unavailable", "escalated")
+WEIGHTS = {"abuse": 100.0, "off_topic": 50.0, "report": 20.0, "report_cap": 5, "hour": 2.0}
+#: Hours are counted from here so that the numbers stay small.
+EPOCH = datetime(2020, 1, 1)
+HELD_BY_MODEL = ("abuse", "off_topic")
+
+
+class hours_since_epoch(FunctionElement):
+    """``created_at`` as hours since ``EPOCH``, on SQLite and PostgreSQL."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(hours_since_epoch, "sqlite")
+def _hours_sqlite(element, compiler, **kw):
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - {_julian(EPOCH)}) * 24.0)"
+
+
+@compiles(hours_since_epoch, "postgresql")
+def _hours_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"(CAST(EXTRACT(EPOCH FROM {column}) AS DOUBLE PRECISION) / 3600.0 - {EPOCH.timestamp() / 3600.0!r})"
+
+
+def _julian(moment: datetime) -> float:
+    return moment.timestamp() / 86400.0 + 2440587.5
+
+
+def priority_expression():
+    """Return the SQL expression of a queued comment's priority (see the module docstring)."""
+    reports = case((Comment.report_count > WEIGHTS["report_cap"], literal(WEIGHTS["report_cap"])),
+                   else_=Comment.report_count)
+    return (WEIGHTS["abuse"] * func.coalesce(Comment.abuse_score, 0.5)
+            + WEIGHTS["off_topic"] * func.coalesce(Comment.off_topic_score, 0.0)
+            + WEIGHTS["report"] * reports
+            - WEIGHTS["hour"] * hours_since_epoch(Comment.created_at))
+
+
+def urgency(comment: Comment, now: datetime | None = None) -> float:
+    """Return the priority of ``comment`` now, as points a moderator can read."""
+    waiting = ((now or utcnow()) - comment.created_at).total_seconds() / 3600.0
+    abuse = 0.5 if comment.abuse_score is None else comment.abuse_score
+    return (WEIGHTS["abuse"] * abuse + WEIGHTS["off_topic"] * (comment.off_topic_score or 0.0)
+            + WEIGHTS["report"] * min(comment.report_count, WEIGHTS["report_cap"]) + WEIGHTS["hour"] * waiting)
+
+
+@dataclass
+class QueueItem:
+    """A queued comment with everything the moderator needs to decide it."""
+
+    comment: Comment
+    priority: float
+    parent: Comment | None = None
+    reports: list[Report] = field(default_factory=list)
+    comment_count: int = 0
+    rejected_count: int = 0
+    highlights: list = field(default_factory=list)
+
+
+@dataclass
+class QueuePage:
+    items: list[QueueItem]
+    next_cursor: str | None
+
+
+def _queue_filter(viewer: User, reason: str | None, article_id: str | None):
+    conditions = [Comment.status == CommentStatus.PENDING]
+    if reason not in (None, "") and reason not in QUEUE_REASONS:
+        raise Invalid("reason must be one of " + ", ".join(QUEUE_REASONS) + ".", code="invalid_reason",
+                      payload={"field": "reason"})
+    if reason == "reported":
+        conditions.append(Comment.report_count > 0)
+    elif reason:
+        conditions.append(Comment.hold_reason == reason)
+    if not viewer.is_admin:
+        # Escalated comments wait for an admin.
+        conditions.append(or_(Comment.hold_reason.is_(None), Comment.hold_reason != "escalated"))
+    if article_id:
+        conditions.append(Comment.article_id == select(Article.id).where(Article.external_id == article_id)
+                          .scalar_subquery())
+    return and_(*conditions)
+
+
+def queue_page(viewer: User, *, reason=None, article_id=None, cursor=None, limit=20) -> QueuePage:
+    """Return a page of the queue, most urgent first, each item with its context."""
+    priority = priority_expression()
+    stmt = (select(Comment, priority.label("priority"), Comment.id.label("comment_id"))
+            .options(joinedload(Comment.author), joinedload(Comment.article))
+            .where(_queue_filter(viewer, reason, article_id)))
+    keys = [Key(priority, True, "priority"), Key(Comment.id, True, "comment_id")]
+    page = paginate(stmt, keys, cursor=cursor, limit=limit, session=db.session)
+    items = [QueueItem(row.Comment, row.priority) for row in page.items]
+    _attach_context(items)
+    return QueuePage(items, page.next_cursor)
+
+
+def queue_size(viewer: User) -> int:
+    """Return how many comments wait for ``viewer`` (admins also see escalated ones)."""
+    return db.session.scalar(select(func.count()).select_from(Comment).where(_queue_filter(viewer, None, None)))
+
+
+def _attach_context(items: list[QueueItem]) -> None:
+    """Load parents, reports, author counts and highlights for a page of items, in three queries."""
+    if not items:
+        return
+    parent_ids = {i.comment.parent_id for i in items if i.comment.parent_id}
+    parents = {c.id: c for c in db.session.scalars(
+        select(Comment).options(joinedload(Comment.author), joinedload(Comment.article))
+        .where(Comment.id.in_(parent_ids)))} if parent_ids else {}
+    reports = db.session.scalars(
+        select(Report).options(joinedload(Report.reporter))
+        .where(Report.comment_id.in_([i.comment.id for i in items])).order_by(Report.id))
+    by_comment = {}
+    for row in reports:
+        by_comment.setdefault(row.comment_id, []).append(row)
+    counts = author_counts({i.comment.author_id for i in items})
+    for item in items:
+        item.parent = parents.get(item.comment.parent_id)
+        item.reports = by_comment.get(item.comment.id, [])
+        item.comment_count, item.rejected_count = counts.get(item.comment.author_id, (0, 0))
+    _attach_highlights(items)
+
+
+def _attach_highlights(items: list[QueueItem]) -> None:
+    """Mark the words that pushed each comment's abuse score, when the model is available."""
+    model = scoring.active_model()
+    if model is None:
+        return
+    for item, spans in zip(items, model.highlights_batch([i.comment.body for i in items])):
+        item.highlights = spans
+
+
+def author_counts(author_ids) -> dict[int, tuple[int, int]]:
+    """Return {author id: (comments, rejected comments)}, deleted comments left out."""
+    if not author_ids:
+        return {}
+    rows = db.session.execute(
+        select(Comment.author_id, func.count(),
+               func.sum(case((Comment.status == CommentStatus.REJECTED, 1), else_=0)))
+        .where(Comment.author_id.in_(author_ids), Comment.status != CommentStatus.DELETED)
+        .group_by(Comment.author_id))
+    return {author: (total, int(rejected or 0)) for author, total, rejected in rows}
+
+
+def author_history(author: User, *, cursor=None, limit=20):
+    """Return a page of everything ``author`` wrote, newest first, whatever its status."""
+    stmt = (select(Comment).options(joinedload(Comment.article), joinedload(Comment.author))
+            .where(Comment.author_id == author.id))
+    keys = [Key(Comment.created_at, True, "created_at"), Key(Comment.id, True, "id")]
+    return paginate(stmt, keys, cursor=cursor, limit=limit, session=db.session)
+
+
+def decision_log(*, cursor=None, limit=20, moderator_id=None):
+    """Return a page of the moderation log, newest first."""
+    stmt = select(ModerationDecision).options(
+        joinedload(ModerationDecision.moderator),
+        joinedload(ModerationDecision.comment).joinedload(Comment.author),
+        joinedload(ModerationDecision.comment).joinedload(Comment.article))
+    if moderator_id is not None:
+        stmt = stmt.where(ModerationDecision.moderator_id == moderator_id)
+    keys = [Key(ModerationDecision.created_at, True, "created_at"), Key(ModerationDecision.id, True, "id")]
+    return paginate(stmt, keys, cursor=cursor, limit=limit, session=db.session)
+
+
+def sanctions_of(user: User) -> list:
+    """Return the sanctions of ``user``, newest first."""
+    return list(db.session.scalars(select(Sanction).where(Sanction.user_id == user.id)
+                                   .order_by(Sanction.created_at.desc(), Sanction.id.desc())))
+
+
+def queue_by_reason() -> dict[str, int]:
+    """Return how many comments wait, per reason (reported counts every queued comment with reports)."""
+    pending = Comment.status == CommentStatus.PENDING
+    sizes = {reason: 0 for reason in QUEUE_REASONS}
+    rows = db.session.execute(select(Comment.hold_reason, func.count()).where(pending).group_by(Comment.hold_reason))
+    for hold_reason, count in rows:
+        sizes[hold_reason or "model_unavailable"] = sizes.get(hold_reason or "model_unavailable", 0) + count
+    sizes["reported"] = db.session.scalar(
+        select(func.count()).select_from(Comment).where(pending, Comment.report_count > 0))
+    return sizes
+
+
+def decisions_by_day(days: int = 14) -> list[dict]:
+    """Return, for each of the last ``days`` days, the number of decisions per action."""
+    start = (utcnow() - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    day = func.date(ModerationDecision.created_at)
+    rows = db.session.execute(select(day, ModerationDecision.action, func.count())
+                              .where(ModerationDecision.created_at >= start)
+                              .group_by(day, ModerationDecision.action))
+    series = {(start + timedelta(days=n)).date().isoformat(): {"approve": 0, "reject": 0, "escalate": 0}
+              for n in range(days)}
+    for when, action, count in rows:
+        series.setdefault(str(when)[:10], {})[action] = count
+    return [{"day": d, **counts} for d, counts in sorted(series.items())]
+
+
+def median_minutes_to_decision(sample: int = 1000) -> float | None:
+    """Return the median wait, in minutes, from posting to the decision over the latest decisions."""
+    rows = db.session.execute(
+        select(ModerationDecision.comment_created_at, ModerationDecision.created_at)
+        .where(ModerationDecision.comment_created_at.is_not(None), ModerationDecision.action != "escalate")
+        .order_by(ModerationDecision.id.desc()).limit(sample))
+    waits = [(decided - posted).total_seconds() / 60.0 for posted, decided in rows]
+    return round(median(waits), 1) if waits else None
+
+
+def classifier_agreement() -> dict:
+    """Return, per reason the model holds for, how often moderators rejected what it held (precision)."""
+    rows = db.session.execute(
+        select(ModerationDecision.hold_reason, ModerationDecision.action, func.count())
+        .where(ModerationDecision.hold_reason.in_(HELD_BY_MODEL),
+               ModerationDecision.action.in_(("approve", "reject")))
+        .group_by(ModerationDecision.hold_reason, ModerationDecision.action))
+    tally = {reason: {"approve": 0, "reject": 0} for reason in HELD_BY_MODEL}
+    for reason, action, count in rows:
+        tally[reason][action] = count
+    result = {}
+    for reason, counts in tally.items():
+        decided = counts["approve"] + counts["reject"]
+        result[reason] = {"decided": decided, "rejected": counts["reject"],
+                          "precision": round(counts["reject"] / decided, 3) if decided else None}
+    return result
+
+
+def decisions_by_action() -> dict[str, int]:
+    """Return how many decisions there are of each action, ever."""
+    rows = db.session.execute(select(ModerationDecision.action, func.count()).group_by(ModerationDecision.action))
+    return {"approve": 0, "reject": 0, "escalate": 0, **dict(rows.all())}
+
+
+def stats() -> dict:
+    """Return the desk's statistics, as the stats page and the API show them."""
+    return {
+        "queue_size": db.session.scalar(select(func.count()).select_from(Comment)
+                                        .where(Comment.status == CommentStatus.PENDING)),
+        "queue_by_reason": queue_by_reason(),
+        "decisions_by_action": decisions_by_action(),
+        "decisions_by_day": decisions_by_day(),
+        "median_minutes_to_decision": median_minutes_to_decision(),
+        "classifier_precision": classifier_agreement(),
+    }

@@ -1,0 +1,27 @@
+"""Readers report a comment from the thread page (a plain form, no JavaScript needed)."""
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from forum.errors import ApiError
+from forum.extensions import db, limiter
+from forum.ratelimits import limit
+from forum.threads.service import get_comment
+from moderation.queue import service
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.post("/comments/<int:comment_id>/report")
+@login_required
+@limiter.limit(limit("RATELIMIT_REPORT"))
+def report(comment_id):
+    comment = get_comment(comment_id, current_user)
+    try:
+        service.report(comment, current_user, request.form.get("reason"), request.form.get("note"))
+    except ApiError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Thank you: a moderator will look at this comment.", "success")
+    return redirect(url_for("threads.show", comment_id=comment.id, _anchor=f"comment-{comment.id}"))

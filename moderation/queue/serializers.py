@@ -1,0 +1,50 @@
+"""Queue items, decisions, sanctions and highlights as JSON-able dicts (kept off the models)."""
+from forum.api.serializers import author_dict, comment_dict, iso
+from forum.models import User
+from moderation.models import ModerationDecision
+from moderation.queue.queries import QueueItem
+
+
+def highlight_dict(highlight) -> dict:
+    return {"start": highlight.start, "end": highlight.end, "text": highlight.text, "weight": highlight.weight}
+
+
+def author_status_dict(user: User, *, comment_count: int | None = None, rejected_count: int | None = None) -> dict:
+    """An author as moderators see them: their standing and, where known, their record."""
+    data = {**author_dict(user), "status": user.status,
+            "suspended_until": iso(user.suspended_until) if user.status == "suspended" else None,
+            "sanction_reason": user.sanction_reason if user.status != "active" else None}
+    if comment_count is not None:
+        data.update(comment_count=comment_count, rejected_count=rejected_count)
+    return data
+
+
+def queue_item_dict(item: QueueItem, viewer: User) -> dict:
+    comment = item.comment
+    return {
+        "comment": comment_dict(comment, viewer=viewer),
+        "article": {"id": comment.article.external_id, "title": comment.article.title},
+        "parent": comment_dict(item.parent, viewer=viewer) if item.parent is not None else None,
+        "scores": {"abuse": comment.abuse_score, "off_topic": comment.off_topic_score},
+        "hold_reason": comment.hold_reason,
+        "priority": round(item.priority, 3),
+        "highlights": [highlight_dict(h) for h in item.highlights],
+        "reports": [{"reason": r.reason, "note": r.note, "reporter": r.reporter.username,
+                     "created_at": iso(r.created_at)} for r in item.reports],
+        "author": author_status_dict(comment.author, comment_count=item.comment_count,
+                                     rejected_count=item.rejected_count),
+    }
+
+
+def decision_dict(decision: ModerationDecision) -> dict:
+    return {
+        "id": decision.id,
+        "comment_id": decision.comment_id,
+        "moderator": decision.moderator.username if decision.moderator is not None else None,
+        "action": decision.action,
+        "reason": decision.reason,
+        "hold_reason": decision.hold_reason,
+        "scores": {"abuse": decision.abuse_score, "off_topic": decision.off_topic_score},
+        "model_version": decision.model_version,
+        "created_at": iso(decision.created_at),
+    }

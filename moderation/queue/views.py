@@ -1,0 +1,175 @@
+"""The moderation desk pages: the queue, decisions (one by one or in bulk), the log, stats, authors.
+
+Every page works without JavaScript; static/moderation.js only adds keyboard shortcuts.
+"""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from forum.accounts.service import get_user
+from forum.errors import ApiError, Conflict
+from forum.extensions import db
+from forum.models import Role
+from forum.pagination import page_limit
+from forum.security import admin_required, moderator_required, safe_next
+from forum.threads.service import get_comment
+from moderation import policy, scoring
+from moderation.queue import queries, service
+from moderation.queue.charts import decisions_chart
+
+bp = Blueprint("queue", __name__, url_prefix="/moderation")
+
+DONE = {"approve": "Approved", "reject": "Rejected", "escalate": "Escalated"}
+
+
+def _queue_url() -> str:
+    return safe_next(request.form.get("next"), url_for("queue.index"))
+
+
+def render_queue(status: int = 200):
+    """Render the queue page for the current filters."""
+    reason, article_id = request.args.get("reason") or None, request.args.get("article_id") or None
+    page = queries.queue_page(current_user, reason=reason, article_id=article_id,
+                              cursor=request.args.get("cursor"), limit=page_limit(request.args.get("limit")))
+    return render_template("moderation/queue.html", page=page, reason=reason, article_id=article_id,
+                           reasons=queries.QUEUE_REASONS, reject_reasons=service.REJECT_REASONS,
+                           size=queries.queue_size(current_user), urgency=queries.urgency,
+                           limits=policy.thresholds(current_app.config, scoring.active_model())), status
+
+
+@bp.app_template_filter("highlighted")
+def highlighted(text: str, highlights) -> Markup:
+    """Render plain text escaped, with the classifier's highlighted spans in ``<mark>``, line breaks kept."""
+    parts, position = [], 0
+    for span in sorted(highlights, key=lambda h: h.start):
+        if span.start < position:
+            continue
+        parts.append(escape(text[position:span.start]))
+        parts.append(Markup("<mark>") + escape(text[span.start:span.end]) + Markup("</mark>"))
+        position = span.end
+    parts.append(escape(text[position:]))
+    return Markup("".join(parts)).replace("\n", Markup("<br>"))
+
+
+@bp.get("")
+@moderator_required
+def index():
+    return render_queue()
+
+
+def _reason_from_form() -> str | None:
+    reason, note = request.form.get("reason") or None, (request.form.get("note") or "").strip()
+    return f"{reason}: {note}" if reason and note else reason or note or None
+
+
+@bp.post("/comments/<int:comment_id>/decision")
+@moderator_required
+def decide(comment_id):
+    action = request.form.get("action")
+    try:
+        comment = get_comment(comment_id, current_user)
+        service.decide(comment, current_user, action, _reason_from_form())
+    except Conflict as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return render_queue(status=409)
+    db.session.commit()
+    flash(f"{DONE[action]} comment {comment_id}.", "success")
+    return redirect(_queue_url())
+
+
+@bp.post("/bulk")
+@moderator_required
+def bulk():
+    """Decide every selected comment; each stands alone, so one conflict does not undo the others."""
+    action, reason = request.form.get("action"), _reason_from_form()
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if action not in service.ACTIONS:
+        flash("Choose approve, reject or escalate for the selected comments.", "error")
+        return redirect(_queue_url())
+    if not ids:
+        flash("Select at least one comment first.", "error")
+        return redirect(_queue_url())
+    done, refused = [], []
+    for comment_id in ids:
+        try:
+            service.decide(get_comment(comment_id, current_user), current_user, action, reason)
+        except ApiError as error:
+            db.session.rollback()
+            refused.append(f"{comment_id}: {error.message}")
+        else:
+            db.session.commit()
+            done.append(comment_id)
+    if done:
+        flash(f"{DONE[action]} {len(done)} comment{'s' if len(done) != 1 else ''}.", "success")
+    for message in refused:
+        flash(message, "error")
+    return redirect(_queue_url())
+
+
+@bp.get("/log")
+@moderator_required
+def log():
+    page = queries.decision_log(cursor=request.args.get("cursor"), limit=page_limit(request.args.get("limit")))
+    return render_template("moderation/log.html", page=page)
+
+
+@bp.get("/stats")
+@moderator_required
+def stats():
+    figures = queries.stats()
+    return render_template("moderation/stats.html", stats=figures, chart=decisions_chart(figures["decisions_by_day"]))
+
+
+@bp.get("/users/<username>")
+@moderator_required
+def user(username):
+    author = get_user(username)
+    page = queries.author_history(author, cursor=request.args.get("cursor"), limit=page_limit(request.args.get("limit")))
+    total, rejected = queries.author_counts({author.id}).get(author.id, (0, 0))
+    return render_template("moderation/user.html", author=author, page=page, comment_count=total,
+                           rejected_count=rejected, sanctions=queries.sanctions_of(author),
+                           roles=[r.value for r in Role])
+
+
+def _user_action(username, apply, message):
+    """Run ``apply(author)``; on bad input show the error on the author's page, changing nothing."""
+    author = get_user(username)
+    try:
+        apply(author)
+    except ApiError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(message(author), "success")
+    return redirect(url_for("queue.user", username=author.username))
+
+
+def _days_from_form():
+    raw = (request.form.get("days") or "").strip()
+    if request.form.get("kind") == "ban":
+        return None
+    return int(raw) if raw.isdigit() else raw or 0
+
+
+@bp.post("/users/<username>/sanction")
+@moderator_required
+def sanction(username):
+    days = _days_from_form()
+    return _user_action(username, lambda u: service.sanction(u, current_user, days, request.form.get("reason")),
+                        lambda u: f"{u.username} is {'banned' if days is None else f'suspended for {days} days'}.")
+
+
+@bp.post("/users/<username>/lift")
+@moderator_required
+def lift(username):
+    return _user_action(username, lambda u: service.lift(u, current_user),
+                        lambda u: f"{u.username} can take part again.")
+
+
+@bp.post("/users/<username>/role")
+@admin_required
+def role(username):
+    return _user_action(username, lambda u: service.change_role(u, current_user, request.form.get("role")),
+                        lambda u: f"{u.username} is now {u.role.value}.")
