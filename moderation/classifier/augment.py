@@ -18,6 +18,16 @@ IDENTITY_TERMS = (
     "jewish", "buddhist", "catholic", "protestant", "sikh", "taoist", "old", "older", "young",
     "younger", "teenage", "millenial", "middle aged", "elderly", "blind", "deaf", "paralyzed",
 )
+# Age words are too common inside other words ("you" in "young") to neutralise as n-grams.
+_AGE_TERMS = {"old", "older", "young", "younger", "teenage", "elderly", "millenial", "middle aged"}
+
+
+def neutral_terms() -> list[str]:
+    """Return the identity terms (singular and plural) whose n-grams may not raise abuse."""
+    terms = [t for t in IDENTITY_TERMS if t not in _AGE_TERMS]
+    return terms + [t + "s" for t in terms]
+
+
 _PEOPLE = ("man", "woman", "person", "voter", "teacher", "family", "neighbour", "student")
 _TEMPLATES = (
     "As a {t} {p}, I think the council should fund the library.",
@@ -32,11 +42,50 @@ _TEMPLATES = (
     "The report says {t} students did well in the exams this year.",
     "Is the {t} {p} in the photo the new mayor?",
     "Thanks for covering the {t} festival, it was great.",
+    "{T}s live on my street and we share a garden.",
+    "Many {t}s I know support the new school funding.",
+    "{T}s and their families came to the town meeting.",
+    "I am {t}.",
+    "We are {t}s and we vote.",
 )
+# Violent words used as ordinary political and sports metaphors, common in news comments.
+_METAPHORS = (
+    "The senate should kill this proposal before it costs us more.",
+    "Voters will kill the measure in November.",
+    "Kill the tax hike and fund the schools instead.",
+    "This ruling is an attack on free speech.",
+    "The new rules are an assault on small farmers.",
+    "An assault on voting rights should worry everyone.",
+    "Higher fees will murder local restaurants.",
+    "The budget cuts are killing our public libraries.",
+    "Our team destroyed them in the second half.",
+    "The governor shot down the pipeline plan.",
+    "Let's shoot for a compromise on the budget.",
+    "The bill died in committee last week.",
+    "That speech bombed with the crowd.",
+    "The market crashed and my pension took a beating.",
+    "He fought hard for the veterans' hospital.",
+    "The council is fighting over the new bridge.",
+    "Stocks got hammered after the report.",
+    "The opposition will attack the plan in the debate.",
+    "This policy is a disaster for rural towns.",
+    "The proposal is dead on arrival.",
+    "I hate traffic on the bridge every morning.",
+)
+# "Kill" with a policy as its object is the everyday verb of legislative fights.
+_POLICY_OBJECTS = ("this bill", "the deal", "the tax", "the pipeline", "the amendment", "the merger",
+                   "the project", "the levy", "the reform", "this ordinance", "the proposal", "the budget")
+_POLICY_VERBS = ("Kill {o}", "They will kill {o}", "Vote to kill {o}", "Time to kill {o}")
+
+
+def neutral_sentences() -> list[str]:
+    """Return the identity sentences and the violent-metaphor sentences (all not abusive)."""
+    policy = [v.format(o=o) for v, o in itertools.product(_POLICY_VERBS, _POLICY_OBJECTS)]
+    return identity_sentences() + list(_METAPHORS) + policy
 
 
 def identity_sentences() -> list[str]:
-    """Return every template filled with every identity term (about 600 sentences)."""
+    """Return every template filled with every identity term (about 850 sentences)."""
     out = []
     for template, term in itertools.product(_TEMPLATES, IDENTITY_TERMS):
         person = _PEOPLE[hash_index(term + template) % len(_PEOPLE)]

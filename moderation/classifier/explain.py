@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from scipy.special import expit
 
 from .features import Featuriser
 
@@ -39,8 +40,7 @@ def token_probabilities(featuriser: Featuriser, params: dict, texts) -> list[tup
     words = [t[s:e] for t, sp_ in zip(texts, spans) for s, e in sp_]
     if not words:
         return [(s, np.zeros(0)) for s in spans]
-    z = featuriser.transform(words) @ params["coef"] + params["intercept"]
-    probs = 1.0 / (1.0 + np.exp(-z))
+    probs = expit(featuriser.transform(words) @ params["coef"] + params["intercept"])
     out, i = [], 0
     for sp_ in spans:
         out.append((sp_, probs[i: i + len(sp_)]))
@@ -65,12 +65,16 @@ def merge(spans, probs, threshold: float) -> list[tuple[int, int, float]]:
 
 def token_labels(text: str, gold_spans) -> tuple[list, np.ndarray]:
     """Return token spans and 1 where at least half of a token's characters are gold."""
-    gold = np.zeros(len(text) + 1, dtype=bool)
+    gold = np.zeros(len(text) + 1, dtype=np.int64)
     for s, e in gold_spans:
-        gold[s:e] = True
+        gold[s:e] = 1
+    cumulative = np.concatenate(([0], np.cumsum(gold)))
     spans = tokens(text)
-    labels = np.array([int(gold[s:e].mean() >= 0.5) if e > s else 0 for s, e in spans])
-    return spans, labels
+    if not spans:
+        return spans, np.zeros(0, dtype=int)
+    starts, ends = np.array(spans).T
+    share = (cumulative[ends] - cumulative[starts]) / np.maximum(ends - starts, 1)
+    return spans, (share >= 0.5).astype(int)
 
 
 def char_f1(predicted: set[int], gold: set[int]) -> float:

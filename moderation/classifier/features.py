@@ -127,11 +127,16 @@ class Featuriser:
 
     def fit(self, texts) -> "Featuriser":
         """Learn the IDF weights from ``texts``."""
-        counts = count_matrix_codes(normalise_codes(texts))
+        self.fit_transform(texts)
+        return self
+
+    def fit_transform(self, texts) -> sp.csr_matrix:
+        """Learn the IDF weights from ``texts`` and return their TF-IDF matrix."""
+        counts = count_matrix_codes(normalise_codes(list(texts)))
         df = np.bincount(counts.indices, minlength=N_FEATURES)
         n = counts.shape[0]
         self.idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
-        return self
+        return self._weight(counts)
 
     def transform(self, texts) -> sp.csr_matrix:
         """Return the TF-IDF matrix of raw ``texts``."""
@@ -142,7 +147,10 @@ class Featuriser:
 
     def transform_codes(self, codes: np.ndarray) -> sp.csr_matrix:
         """Return the TF-IDF matrix of a normalised code batch (see ``normalise_codes``)."""
-        x = count_matrix_codes(codes)
+        return self._weight(count_matrix_codes(codes))
+
+    def _weight(self, x: sp.csr_matrix) -> sp.csr_matrix:
+        """Turn raw counts into sublinear TF-IDF, l2-normalised per block."""
         data = (1 + np.log(x.data)) * self.idf[x.indices]
         rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
         block = (x.indices >= (1 << CHAR_BITS)).astype(np.int64)
@@ -151,3 +159,19 @@ class Featuriser:
         data = data / np.maximum(norms[group], 1e-12)
         x.data = data.astype(np.float32)
         return x
+
+
+def term_columns(terms, char_orders=(4, 5)) -> np.ndarray:
+    """Return the columns of the word n-grams and the longer char n-grams inside ``terms``.
+
+    Used to stop identity terms from counting as evidence of abuse: only n-grams lying wholly
+    inside a padded term (" muslims ") are returned, so neighbouring words are untouched.
+    """
+    cols = []
+    for term in terms:
+        cp = _padded(normalise_codes([term]))
+        grid = ngram_columns(cp)
+        cols.append(grid[:, [CHAR_ORDERS.index(n) for n in char_orders]].ravel())
+        cols.append(grid[:, -2:].ravel())
+    cols = np.concatenate(cols)
+    return np.unique(cols[cols >= 0])

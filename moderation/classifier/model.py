@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import expit
 
 from . import explain, offtopic
 from .features import Featuriser
@@ -42,10 +43,6 @@ class Example:
     parent: str = ""
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 class Model:
     """A trained abuse + off-topic model; build with ``train`` or ``load``, never by hand.
 
@@ -80,7 +77,7 @@ class Model:
     def _abuse(self, x) -> np.ndarray:
         a = self.state["abuse"]
         z = x @ a["coef"] + a["intercept"]
-        return _sigmoid(a["platt_a"] * z + a["platt_b"])
+        return expit(a["platt_a"] * z + a["platt_b"])
 
     def off_topic_probabilities(self, x, article: str, parent: str, context: Sequence[str]) -> np.ndarray:
         """Return off-topic probabilities of comment rows ``x``; 0 when nothing to compare with."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
 from .features import CHAR_BITS, Featuriser
@@ -142,5 +143,4 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> dict:
 
 def predict(params: dict, x: np.ndarray) -> np.ndarray:
     """Return off-topic probabilities for feature rows ``x``."""
-    z = ((x - params["mean"]) / params["scale"]) @ params["coef"] + params["intercept"]
-    return 1.0 / (1.0 + np.exp(-z))
+    return expit(((x - params["mean"]) / params["scale"]) @ params["coef"] + params["intercept"])
