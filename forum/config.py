@@ -18,6 +18,9 @@ class Config:
     # How many proxies (load balancers) stand in front of the app; FLASK_PROXY_COUNT sets it.
     PROXY_COUNT = 0
 
+    # werkzeug's scrypt; the tests choose a cheap method to stay fast.
+    PASSWORD_HASH_METHOD = "scrypt"
+
     COMMENT_MAX_LENGTH = 5000
     COMMENT_EDIT_WINDOW_SECONDS = 15 * 60
     THREAD_DISPLAY_DEPTH = 4

@@ -4,7 +4,7 @@ import secrets
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,7 +15,7 @@ from forum.models import ApiToken, User
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def check_password(user: User, password: str) -> bool:

@@ -50,6 +50,7 @@ def base_config(database_url: str, model_path: str) -> dict:
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "WTF_CSRF_ENABLED": True,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 
@@ -94,14 +95,26 @@ def _migrate(url: str, tmp_path_factory) -> None:
 
 
 @pytest.fixture
-def app(database, base_model_path, tmp_path):  # noqa: F811
+def make_app(database, base_model_path, tmp_path):  # noqa: F811
+    """Return a factory of apps (think: workers) on one fresh database, with config overrides."""
     url, cleanup = database(tmp_path)
-    app = create_app(base_config(url, str(base_model_path)))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    apps = []
+
+    def make(**overrides):
+        apps.append(create_app({**base_config(url, str(base_model_path)), **overrides}))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
     cleanup()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 import re
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Comment
@@ -96,7 +96,7 @@ def test_edit_page_after_the_window(pages, api, app):
     api.article()
     comment = api.comment(api.reader("alice"), "First version.")
     with app.app_context():
-        db.session.execute(update(Comment).values(created_at=Comment.created_at - timedelta(hours=1)))
+        db.session.get(Comment, comment["id"]).created_at -= timedelta(hours=1)
         db.session.commit()
     pages.login("alice")
     edit_page = f"/comments/{comment['id']}/edit"

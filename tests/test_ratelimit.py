@@ -5,7 +5,7 @@ import uuid
 import pytest
 import redis
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, ApiActions
 
 REDIS_URL = os.environ.get("PARLEY_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
@@ -24,8 +24,8 @@ def login_attempts(client, count):
             for _ in range(count)]
 
 
-def test_login_is_limited_in_memory(app, api):
-    app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
+def test_login_is_limited_in_memory(make_app):
+    api = ApiActions(make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute"))
     api.register("alice")
     statuses = login_attempts(api.client, 4)
     assert statuses == [401, 401, 401, 429]
@@ -34,8 +34,8 @@ def test_login_is_limited_in_memory(app, api):
     assert response.get_json()["error"]["code"] == "rate_limited"
 
 
-def test_posting_is_limited(app, api):
-    app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_POST="2 per minute")
+def test_posting_is_limited(make_app):
+    api = ApiActions(make_app(RATELIMIT_ENABLED=True, RATELIMIT_POST="2 per minute"))
     api.article()
     alice = api.reader("alice")
     statuses = [api.post(alice, f"Civil comment number {n} on the budget.").status_code for n in range(3)]
@@ -43,20 +43,12 @@ def test_posting_is_limited(app, api):
 
 
 @pytest.mark.skipif(not _redis_reachable(), reason="no Redis server reachable")
-def test_limits_are_shared_between_workers_through_redis(database, base_model_path, tmp_path):
-    from forum import create_app
-    from tests.conftest import base_config
-
-    url, cleanup = database(tmp_path)
+def test_limits_are_shared_between_workers_through_redis(make_app):
     prefix = f"parley-test-{uuid.uuid4().hex}"
-    config = {**base_config(url, str(base_model_path)), "RATELIMIT_ENABLED": True,
-              "RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix,
+    config = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix,
               "RATELIMIT_REGISTER": "2 per minute"}
-    workers = [create_app(config).test_client() for _ in range(2)]
-    try:
-        payload = lambda n: {"username": f"user{n}", "email": f"u{n}@example.org", "password": PASSWORD}  # noqa: E731
-        statuses = [workers[n % 2].post("/api/v1/auth/register", json=payload(n)).status_code for n in range(3)]
-        assert statuses == [201, 201, 429]
-        assert redis.Redis.from_url(REDIS_URL).keys(f"{prefix}*")
-    finally:
-        cleanup()
+    workers = [make_app(**config).test_client() for _ in range(2)]
+    statuses = [workers[n % 2].post("/api/v1/auth/register", json={
+        "username": f"user{n}", "email": f"u{n}@example.org", "password": PASSWORD}).status_code for n in range(3)]
+    assert statuses == [201, 201, 429]
+    assert redis.Redis.from_url(REDIS_URL).keys(f"*{prefix}*")

@@ -171,8 +171,7 @@ def test_edit_own_comment_within_the_window(api, alice):
 def test_edit_after_the_window_is_409(api, alice, app):
     comment = api.comment(alice, CIVIL)
     with app.app_context():
-        db.session.execute(update(Comment).where(Comment.id == comment["id"])
-                           .values(created_at=Comment.created_at - timedelta(minutes=16)))
+        db.session.get(Comment, comment["id"]).created_at -= timedelta(minutes=16)
         db.session.commit()
     response = api.client.patch(f"/api/v1/comments/{comment['id']}", json={"body": "Too late."}, headers=alice)
     assert response.status_code == 409
