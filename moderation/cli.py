@@ -19,10 +19,12 @@ moderation = AppGroup("moderation", help="Train, evaluate and manage the classif
 @click.option("--force", is_flag=True, help="Activate the new version even if it is worse on the held-out set.")
 @click.option("--research", is_flag=True,
               help="Also train on the research-only corpora in ../shared/data (not for commercial use).")
-def train_command(force, research):
+@click.option("--max-rows", type=click.IntRange(min=100), default=None,
+              help="Use at most this many rows per corpus, for a quick run [all].")
+def train_command(force, research, max_rows):
     """Train a model from the shipped corpora and moderators' decisions, evaluate it, save it as a new version."""
     click.echo("Training (shipped corpora + moderator decisions)…")
-    row, active, reason = learning.train_version(research=research, force=force)
+    row, active, reason = learning.train_version(research=research, force=force, max_rows=max_rows)
     db.session.commit()
     click.echo(f"Version {row.version}: saved to {row.path}")
     click.echo("Held-out metrics: " + json.dumps(row.metrics["heldout"], sort_keys=True))
@@ -48,10 +50,12 @@ def models_command():
     """List the trained versions, newest first."""
     rows = db.session.scalars(select(ModelVersion).order_by(ModelVersion.trained_at.desc(), ModelVersion.id.desc()))
     for row in rows:
-        heldout = row.metrics.get("heldout", {})
+        heldout, decisions = row.metrics.get("heldout", {}), row.metrics.get("decisions", {})
         mark = "*" if row.is_active else " "
+        agreement = f"{decisions['agreement']:.3f} on {decisions['count']}" if decisions.get("count") else "n/a"
         click.echo(f"{mark} {row.version}  trained {row.trained_at:%Y-%m-%d %H:%M}  "
-                   f"held-out score {heldout.get('score', float('nan')):.4f}")
+                   f"held-out score {heldout.get('score', float('nan')):.4f}  "
+                   f"agreement with held-out decisions {agreement}")
 
 
 @moderation.command("promote")
@@ -68,7 +72,7 @@ def promote_command(version):
 
 @moderation.command("rollback")
 def rollback_command():
-    """Go back to the version that was active before the current one."""
+    """Go back to the newest older version that has been active (again: further back)."""
     try:
         row = learning.rollback()
     except ApiError as error:

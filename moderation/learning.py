@@ -11,30 +11,40 @@ from pathlib import Path
 
 from flask import current_app
 from sklearn.metrics import roc_auc_score
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from forum.errors import Conflict, NotFound
 from forum.extensions import db
 from forum.models import Comment, utcnow
-from moderation.classifier import Example, heldout_summary, save, train
+from moderation.classifier import Example, is_no_worse, save, train
 from moderation.models import ModelVersion, ModerationDecision
 
 #: One decision in this many is kept out of training to check the new model against moderators.
 DECISION_HOLDOUT_EVERY = 5
+#: Rejection reasons that label a comment abusive (spam is what the newsroom does not want either).
+ABUSE_REASONS = ("abuse", "spam")
 
 
 def decision_example(decision: ModerationDecision) -> Example | None:
-    """Turn one decision into a label: a rejection for abuse or off-topic is positive, approval negative."""
+    """Turn one decision into a label, or None when it teaches nothing.
+
+    Approval is negative for both heads. A rejection is positive: for off-topic when the comment
+    was held or rejected as off-topic, for abuse when rejected as abuse or spam. Rejections for
+    other reasons (doxxing, legal) and escalations are not labels.
+    """
     comment = decision.comment
     if not comment.body:
         return None
     article = comment.article.text
     if decision.action == "approve":
         return Example(comment.body, abuse=0, off_topic=0, article=article)
-    if decision.action == "reject":
-        if decision.hold_reason == "off_topic" or (decision.reason or "").startswith("off_topic"):
-            return Example(comment.body, abuse=None, off_topic=1, article=article)
+    if decision.action != "reject":
+        return None
+    reason = (decision.reason or "").partition(":")[0].strip()
+    if reason == "off_topic" or (not reason and decision.hold_reason == "off_topic"):
+        return Example(comment.body, abuse=None, off_topic=1, article=article)
+    if reason in ABUSE_REASONS or (not reason and decision.hold_reason == "abuse"):
         return Example(comment.body, abuse=1, off_topic=None, article=article)
     return None
 
@@ -57,7 +67,7 @@ def decision_examples() -> tuple[list[Example], list[Example]]:
 
 
 def decision_metrics(model, examples: list[Example]) -> dict:
-    """How the model agrees with moderators on decisions it did not learn from."""
+    """Return how the model agrees with moderators on decisions it did not learn from."""
     labelled = [e for e in examples if e.abuse is not None]
     if not labelled:
         return {"count": 0}
@@ -72,12 +82,14 @@ def decision_metrics(model, examples: list[Example]) -> dict:
 
 
 def versions_dir() -> Path:
+    """Return the folder of every trained artifact, beside the active one."""
     path = Path(current_app.config["MODERATION_MODEL_PATH"]).parent / "model-versions"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def active_version() -> ModelVersion | None:
+    """Return the registered version that is active, if any."""
     return db.session.scalar(select(ModelVersion).where(ModelVersion.is_active))
 
 
@@ -90,10 +102,11 @@ def train_version(*, research: bool = False, force: bool = False, max_rows=None)
     model = train(extra_examples=train_part, research=research, max_rows=max_rows)
     path = versions_dir() / f"{model.version}.skops"
     save(model, path)
-    metrics = {"heldout": heldout_summary(model), "decisions": decision_metrics(model, held_out),
-               **{k: v for k, v in model.metadata.get("metrics", {}).items() if k != "heldout"}}
+    metrics = {"heldout": model.metadata["heldout"], "decisions": decision_metrics(model, held_out),
+               "cross_validation": model.metadata.get("cross_validation", {})}
     row = ModelVersion(version=model.version, path=str(path), trained_at=utcnow(),
-                       data_summary={**model.metadata.get("data", {}), "decisions": len(train_part)},
+                       data_summary={**model.metadata.get("data", {}), "decisions_trained": len(train_part),
+                                     "decisions_held_out": len(held_out), "max_rows": max_rows},
                        metrics=metrics)
     db.session.add(row)
     db.session.flush()
@@ -102,7 +115,7 @@ def train_version(*, research: bool = False, force: bool = False, max_rows=None)
         reason = "no model was active"
     elif force:
         reason = "forced"
-    elif metrics["heldout"]["score"] >= current.metrics["heldout"]["score"] - heldout_tolerance(model):
+    elif is_no_worse(metrics["heldout"], current.metrics["heldout"]):
         reason = f"no worse than {current.version} on the held-out set"
     else:
         return row, False, (f"worse than the active {current.version} on the held-out set "
@@ -110,10 +123,6 @@ def train_version(*, research: bool = False, force: bool = False, max_rows=None)
                             "use --force to activate it anyway")
     activate(row)
     return row, True, reason
-
-
-def heldout_tolerance(model) -> float:
-    return float(model.metadata.get("heldout_tolerance", 0.0))
 
 
 def _install(source: str) -> None:
@@ -137,6 +146,7 @@ def activate(row: ModelVersion) -> None:
 
 
 def promote(version: str) -> ModelVersion:
+    """Make the registered ``version`` active, whatever its metrics (an operator's explicit choice)."""
     row = db.session.scalar(select(ModelVersion).where(ModelVersion.version == version))
     if row is None:
         raise NotFound(f"No model version '{version}'; `moderation models` lists them.", code="unknown_version")
@@ -145,13 +155,19 @@ def promote(version: str) -> ModelVersion:
 
 
 def rollback() -> ModelVersion:
-    """Activate the version that was active before the current one."""
+    """Activate the newest version older than the active one that has been active before.
+
+    Rolling back again goes further back, never forward again (``promote`` does that).
+    """
     current = active_version()
+    older = []
+    if current is not None:
+        older = [or_(ModelVersion.trained_at < current.trained_at,
+                     and_(ModelVersion.trained_at == current.trained_at, ModelVersion.id < current.id))]
     previous = db.session.scalar(
         select(ModelVersion)
-        .where(ModelVersion.activated_at.is_not(None), ModelVersion.is_active.is_(False),
-               *([ModelVersion.activated_at < current.activated_at] if current is not None else []))
-        .order_by(ModelVersion.activated_at.desc())
+        .where(ModelVersion.activated_at.is_not(None), ModelVersion.is_active.is_(False), *older)
+        .order_by(ModelVersion.trained_at.desc(), ModelVersion.id.desc())
         .limit(1)
     )
     if previous is None:

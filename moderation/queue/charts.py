@@ -49,7 +49,8 @@ def decisions_chart(series: list[dict]) -> Chart:
                 y -= h
                 segments.append(Segment(action, round(x, 1), round(y, 1), round(slot * 0.64, 1), round(h, 1),
                                         count, day["day"]))
-        if i % 2 == 0 or len(series) <= 7:
+        # Every other day is labelled when there are many, always including the latest.
+        if (len(series) - 1 - i) % 2 == 0 or len(series) <= 7:
             labels.append((round(x + slot * 0.32, 1), day["day"][5:]))
     ticks = [(round(HEIGHT - PAD_BOTTOM - plot_h * n / 4, 1), top * n // 4) for n in range(5)]
     return Chart(WIDTH, HEIGHT, segments, ticks, labels, HEIGHT - PAD_BOTTOM)

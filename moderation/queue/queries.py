@@ -111,14 +111,20 @@ def _queue_filter(viewer: User, reason: str | None, article_id: str | None):
 
 
 def queue_page(viewer: User, *, reason=None, article_id=None, cursor=None, limit=20) -> QueuePage:
-    """Return a page of the queue, most urgent first, each item with its context."""
+    """Return a page of the queue, most urgent first, each item with its context.
+
+    The ordering runs over ids and scores alone; only the page's comments are then loaded with
+    their authors and articles, so thousands of queued comments cost no joins.
+    """
     priority = priority_expression()
-    stmt = (select(Comment, priority.label("priority"), Comment.id.label("comment_id"))
-            .options(joinedload(Comment.author), joinedload(Comment.article))
+    stmt = (select(Comment.id.label("comment_id"), priority.label("priority"))
             .where(_queue_filter(viewer, reason, article_id)))
     keys = [Key(priority, True, "priority"), Key(Comment.id, True, "comment_id")]
     page = paginate(stmt, keys, cursor=cursor, limit=limit, session=db.session)
-    items = [QueueItem(row.Comment, row.priority) for row in page.items]
+    comments = {c.id: c for c in db.session.scalars(
+        select(Comment).options(joinedload(Comment.author), joinedload(Comment.article))
+        .where(Comment.id.in_([row.comment_id for row in page.items])))}
+    items = [QueueItem(comments[row.comment_id], row.priority) for row in page.items]
     _attach_context(items)
     return QueuePage(items, page.next_cursor)
 

@@ -1,0 +1,90 @@
+"""Every moderation page and endpoint: 401 for anonymous visitors, 403 for readers, open to staff.
+
+Admin-only routes (role changes) also answer 403 to moderators. A route added without a row here
+fails ``test_every_moderation_route_is_covered``.
+"""
+import re
+
+import pytest
+
+from tests.factories import PageActions
+from tests.moderation_actions import held, premod_article
+
+# (method, path, body, who may use it); {comment} is a queued comment's id, rex a reader.
+API_ROUTES = [
+    ("GET", "/api/v1/moderation/queue", None, "moderator"),
+    ("POST", "/api/v1/moderation/comments/{comment}/decision", {"action": "approve"}, "moderator"),
+    ("POST", "/api/v1/moderation/users/rex/suspension", {"days": 3, "reason": "Insults"}, "moderator"),
+    ("DELETE", "/api/v1/moderation/users/rex/suspension", None, "moderator"),
+    ("PUT", "/api/v1/moderation/users/rex/role", {"role": "moderator"}, "admin"),
+    ("POST", "/api/v1/moderation/score", {"text": "The buses are late again."}, "moderator"),
+    ("GET", "/api/v1/moderation/log", None, "moderator"),
+    ("GET", "/api/v1/moderation/stats", None, "moderator"),
+]
+PAGE_ROUTES = [
+    ("GET", "/moderation", None, "moderator"),
+    ("POST", "/moderation/comments/{comment}/decision", {"action": "approve"}, "moderator"),
+    ("POST", "/moderation/bulk", {"action": "approve", "ids": "{comment}"}, "moderator"),
+    ("GET", "/moderation/log", None, "moderator"),
+    ("GET", "/moderation/stats", None, "moderator"),
+    ("GET", "/moderation/users/rex", None, "moderator"),
+    ("POST", "/moderation/users/rex/sanction", {"kind": "suspend", "days": "3", "reason": "Insults"}, "moderator"),
+    ("POST", "/moderation/users/rex/lift", {}, "moderator"),
+    ("POST", "/moderation/users/rex/role", {"role": "moderator"}, "admin"),
+]
+ROLES = ["anonymous", "reader", "moderator", "admin"]
+
+
+def expected(role: str, allowed: str, success: int) -> int:
+    if role == "anonymous":
+        return 401
+    if role == "reader" or (role == "moderator" and allowed == "admin"):
+        return 403
+    return success
+
+
+@pytest.fixture
+def scene(api):
+    """A queued comment by the reader rex, and one account per role; returns the comment id."""
+    premod_article(api)
+    rex = api.reader("rex")
+    api.reader("reggie")
+    api.staff("mia")
+    api.staff("ada", "admin")
+    return held(api, rex)["id"]
+
+
+def fill(value, comment_id):
+    return value.replace("{comment}", str(comment_id)) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method, path, body, allowed", API_ROUTES)
+def test_api_route(api, scene, role, method, path, body, allowed):
+    headers = {} if role == "anonymous" else api.login({"reader": "reggie", "moderator": "mia", "admin": "ada"}[role])
+    response = api.client.open(fill(path, scene), method=method, json=body, headers=headers)
+    assert response.status_code == expected(role, allowed, 200), response.get_json()
+    if response.status_code >= 400:
+        assert response.get_json()["error"]["code"] in ("unauthorized", "forbidden")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method, path, body, allowed", PAGE_ROUTES)
+def test_page_route(app, scene, role, method, path, body, allowed):
+    browser = PageActions(app)
+    if role != "anonymous":
+        browser.login({"reader": "reggie", "moderator": "mia", "admin": "ada"}[role])
+    if method == "GET":
+        response = browser.client.get(fill(path, scene))
+    else:
+        response = browser.submit(fill(path, scene), {k: fill(v, scene) for k, v in body.items()})
+    assert response.status_code == expected(role, allowed, 200 if method == "GET" else 302)
+
+
+def test_every_moderation_route_is_covered(app):
+    listed = {(m, re.sub(r"\{comment\}", "<int:comment_id>", p).replace("/rex", "/<username>"))
+              for m, p, _, _ in API_ROUTES + PAGE_ROUTES}
+    routes = {(m, rule.rule) for rule in app.url_map.iter_rules()
+              if rule.rule.startswith(("/moderation", "/api/v1/moderation"))
+              for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == listed
