@@ -41,6 +41,9 @@ def build_base_model() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.is_file():
             save(train(seed=0), path)
+            for stale in CACHE_DIR.glob("base-*.skops"):
+                if stale != path:
+                    stale.unlink()
     return path
 
 

@@ -63,7 +63,7 @@ def test_score_batch_empty(small_model):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=300))
 def test_any_text_scores_with_valid_highlights(small_model, text):
-    scores = small_model.score(text, parent=text[:20], context=[text[::-1]])
+    scores = small_model.score_batch([text], parent=text[:20], context=[text[::-1]], highlight_all=True)[0]
     assert 0.0 <= scores.abuse <= 1.0 and 0.0 <= scores.off_topic <= 1.0
     for h in scores.highlights:
         assert isinstance(h, Highlight)

@@ -53,6 +53,7 @@ class Model:
     def __init__(self, state: dict):
         self.state = state
         self.featuriser = Featuriser(state["idf"])
+        self._context_cache: dict = {}
 
     @property
     def version(self) -> str:
@@ -83,14 +84,13 @@ class Model:
         """Return off-topic probabilities of comment rows ``x``; 0 when nothing to compare with."""
         if not (article.strip() or parent.strip() or any(c.strip() for c in context)):
             return np.zeros(x.shape[0])
-        feats = offtopic.features(self.featuriser, x, article, parent, context)
+        feats = offtopic.features(self.featuriser, x, article, parent, context, self._context_cache)
         return offtopic.predict(self.state["off_topic"], feats)
 
     def score(self, text: str, *, article: str = "", parent: str = "",
               context: Sequence[str] = ()) -> Scores:
-        """Score one comment, with highlights."""
-        return self.score_batch([text], article=article, parent=parent, context=context,
-                                highlight_all=True)[0]
+        """Score one comment; highlights as in ``score_batch``."""
+        return self.score_batch([text], article=article, parent=parent, context=context)[0]
 
     def score_batch(self, texts, *, article: str = "", parent: str = "", context: Sequence[str] = (),
                     highlight_all: bool = False) -> list[Scores]:
@@ -114,7 +114,7 @@ class Model:
         params = self.state["spans"]
         out = []
         for text, (spans, probs) in zip(texts, explain.token_probabilities(self.featuriser, params, texts)):
-            merged = explain.merge(spans, probs, params["threshold"])
+            merged = explain.merge(spans, probs, params["threshold"], params["gate"])
             hl = [Highlight(s, e, text[s:e], round(w, 4)) for s, e, w in merged]
             out.append(sorted(hl, key=lambda h: -h.weight))
         return out

@@ -22,6 +22,7 @@ FEATURE_NAMES = (
     "thread_best", "log_length", "has_article", "has_parent", "has_thread",
 )
 MAX_CONTEXT = 50  # the most recent comments of a thread that are compared
+CACHE_SIZE = 2048  # context texts whose vectors a model keeps
 
 
 FOLD_BITS = 13
@@ -42,6 +43,28 @@ def dense(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         m = np.bincount(keys, weights=x.data[block], minlength=x.shape[0] * size).reshape(x.shape[0], size)
         norms = np.linalg.norm(m, axis=1, keepdims=True)
         out.append((m / np.maximum(norms, 1e-9)).astype(np.float32))
+    return out[0], out[1]
+
+
+def folded(x: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Return the (word, char) blocks of TF-IDF rows folded like ``dense`` but kept sparse.
+
+    For a batch of comments: a dense 8,192-column copy of every comment would cost more than
+    scoring it.
+    """
+    word = x.indices >= (1 << CHAR_BITS)
+    size = 1 << FOLD_BITS
+    out = []
+    for block in (word, ~word):
+        counts = np.add.reduceat(np.append(block, False).astype(np.int64), x.indptr[:-1]) if x.nnz else None
+        indptr = np.zeros(x.shape[0] + 1, dtype=np.int64)
+        if counts is not None:
+            counts[np.diff(x.indptr) == 0] = 0
+            indptr[1:] = np.cumsum(counts)
+        m = sp.csr_matrix((x.data[block], x.indices[block] & (size - 1), indptr), shape=(x.shape[0], size))
+        m.sum_duplicates()
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        out.append(sp.csr_matrix(sp.diags(1.0 / np.maximum(norms, 1e-9)) @ m))
     return out[0], out[1]
 
 
@@ -69,17 +92,35 @@ def similarities(x, article=None, parent=None, thread=None) -> np.ndarray:
     return out
 
 
-def features(featuriser: Featuriser, x: sp.csr_matrix, article: str, parent: str, context) -> np.ndarray:
+def context_vectors(featuriser: Featuriser, texts, cache: dict | None = None):
+    """Return the ``dense`` pair of ``texts``, reusing and filling ``cache`` (text -> rows)."""
+    cache = {} if cache is None else cache
+    found = {t: cache[t] for t in texts if t in cache}
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
+    if missing:
+        word, char = dense(featuriser.transform(missing))
+        if len(cache) + len(missing) > CACHE_SIZE:
+            cache.clear()
+        for i, text in enumerate(missing):
+            found[text] = cache[text] = (word[i], char[i])
+    rows = [found[t] for t in texts]
+    return np.vstack([r[0] for r in rows]), np.vstack([r[1] for r in rows])
+
+
+def features(featuriser: Featuriser, x: sp.csr_matrix, article: str, parent: str, context,
+             cache: dict | None = None) -> np.ndarray:
     """Return the off-topic features of comment rows ``x`` that share one article/parent/thread.
 
     :param x: the comments' TF-IDF rows (``featuriser.transform``), shared with the abuse model.
+    :param cache: text -> vectors of articles and thread comments seen before (a thread's
+        article and earlier comments come back with every new comment).
     """
     context = [c for c in context if c.strip()][-MAX_CONTEXT:]
     out = similarities(
-        dense(x),
-        dense(featuriser.transform([article])) if article.strip() else None,
-        dense(featuriser.transform([parent])) if parent.strip() else None,
-        dense(featuriser.transform(context)) if context else None,
+        folded(x),
+        context_vectors(featuriser, [article], cache) if article.strip() else None,
+        context_vectors(featuriser, [parent], cache) if parent.strip() else None,
+        context_vectors(featuriser, context, cache) if context else None,
     )
     out[:, 7] = log_lengths(x)
     return out
@@ -107,7 +148,7 @@ def fox_pairs(featuriser: Featuriser, rows, pool: dict, articles: dict, rng, art
     article_m = {t: dense(featuriser.transform([articles[t]])) for t in ids}
     thread_m = {t: dense(featuriser.transform(pool[t])) for t in ids}
     sparse_x = featuriser.transform([r["text"] for r in rows])
-    x, lengths = dense(sparse_x), log_lengths(sparse_x)
+    x, lengths = folded(sparse_x), log_lengths(sparse_x)
     prevs = dense(featuriser.transform([r.get("prev") or " " for r in rows]))
 
     def row(pair, i):

@@ -1,0 +1,143 @@
+"""Benchmark the classifier on real news comments, side by side with the peer classifiers.
+
+Prints: comments scored per second in batch (abuse only, and full scores with off-topic and
+highlights), one-at-a-time latency p50 / p99, model load time, artifact size, and the resident
+memory of a fresh worker process with the model loaded. One core: math libraries are limited
+to one thread through threadpoolctl, and everything runs in this one process.
+
+    .venv/bin/python bench/classifier.py [--model instance/model.skops] [--rows 4000]
+
+Comments: SOCC C3 (Globe and Mail) from ../shared/data when present, else the shipped
+Civil Comments CCC held-out texts. Without --model (or if it is missing) a model is trained first.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/queue.py would shadow the standard library's queue module (imported by joblib via
+# scikit-learn): run with the project root on the path instead of this folder.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from threadpoolctl import threadpool_limits  # noqa: E402, I001
+
+from moderation.classifier import corpora, load, save, train  # noqa: E402
+from moderation.classifier.datasets import load_corpus  # noqa: E402
+from moderation.classifier.peers import load_peers  # noqa: E402
+
+ARTICLE = ("Council approves new transit budget\nThe city council voted 7-2 on Tuesday to approve a "
+           "transit budget that adds bus routes, raises fares by 25 cents and funds bike lanes downtown.")
+
+
+def news_comments(limit: int) -> tuple[str, list[str]]:
+    """Return (source name, comment texts)."""
+    try:
+        texts = [r["text"] for r in corpora.socc_c3(corpora.DEFAULT_DATA_DIR)]
+        return "SOCC C3 (Globe and Mail)", texts[:limit]
+    except FileNotFoundError:
+        return "Civil Comments CCC held-out", [r["text"] for r in load_corpus("civil-comments-ccc", "heldout")][:limit]
+
+
+def rate(fn, texts, batch: int, min_seconds: float = 2.0) -> float:
+    """Return texts per second for ``fn`` over ``texts`` in chunks of ``batch``, repeated."""
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < min_seconds:
+        for i in range(0, len(texts), batch):
+            fn(texts[i:i + batch])
+        done += len(texts)
+    return done / (time.perf_counter() - started)
+
+
+def latencies(fn, texts) -> tuple[float, float]:
+    """Return p50 and p99 milliseconds of ``fn(text)`` one at a time."""
+    times = []
+    for text in texts:
+        started = time.perf_counter()
+        fn(text)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(0.99 * len(times)))]
+
+
+def worker_memory(model_path: Path) -> tuple[float, float]:
+    """Return (MiB RSS of a bare process with the library imported, MiB after loading the model)."""
+    code = ("import sys; sys.path.insert(0, %r)\n"
+            "import moderation.classifier as c\n"
+            "def rss():\n"
+            "    return int(next(l for l in open('/proc/self/status') if l.startswith('VmRSS')).split()[1]) / 1024\n"
+            "before = rss(); m = c.load(%r); m.score('warm up', article='a'); print(before, rss())\n"
+            % (str(ROOT), str(model_path)))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--model", type=Path, default=ROOT / "instance" / "model.skops")
+    p.add_argument("--rows", type=int, default=4000, help="comments used [%(default)s]")
+    p.add_argument("--batch", type=int, default=1000, help="comments per batch call [%(default)s]")
+    p.add_argument("--single", type=int, default=2000, help="comments scored one at a time [%(default)s]")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    model_path = args.model
+    if not model_path.is_file():
+        model_path = Path(tempfile.mkdtemp()) / "model.skops"
+        print(f"no model at {args.model}; training one into {model_path}")
+        started = time.perf_counter()
+        save(train(), model_path)
+        print(f"trained in {time.perf_counter() - started:.1f} s")
+    source, texts = news_comments(args.rows)
+    mean_len = sum(map(len, texts)) / len(texts)
+    print(f"comments: {len(texts)} from {source}, mean {mean_len:.0f} characters; python {sys.version.split()[0]}, "
+          f"nproc {os.cpu_count()}, one math thread")
+    rows = []
+    with threadpool_limits(1):
+        loads = []
+        for _ in range(3):
+            started = time.perf_counter()
+            model = load(model_path)
+            loads.append(time.perf_counter() - started)
+        model.score("warm up", article=ARTICLE)
+        singles = texts[:args.single]
+        rows.append(("parley abuse only (abuse_probabilities)", rate(model.abuse_probabilities, texts, args.batch),
+                     *latencies(lambda t: model.abuse_probabilities([t]), singles), min(loads),
+                     model_path.stat().st_size))
+        rows.append(("parley full Scores (score_batch / score, with article)",
+                     rate(lambda b: model.score_batch(b, article=ARTICLE), texts, args.batch),
+                     *latencies(lambda t: model.score(t, article=ARTICLE), singles), min(loads),
+                     model_path.stat().st_size))
+        peers, messages = load_peers()
+        for peer in peers:
+            started = time.perf_counter()
+            peer.score_one("warm up")
+            rows.append((peer.name, rate(peer.scores, texts, args.batch), *latencies(peer.score_one, singles),
+                         None, None))
+    before, after = worker_memory(model_path)
+    print("| system | batch comments/s | single p50 ms | single p99 ms | load s | artifact MB |")
+    print("|---|---|---|---|---|---|")
+    for name, per_s, p50, p99, load_s, size in rows:
+        load_txt = f"{load_s:.3f}" if load_s is not None else "(at import)"
+        size_txt = f"{size / 1e6:.1f}" if size is not None else "(in package)"
+        print(f"| {name} | {per_s:,.0f} | {p50:.3f} | {p99:.3f} | {load_txt} | {size_txt} |")
+    print(f"worker memory: {before:.0f} MiB with the library imported, {after:.0f} MiB with the model loaded "
+          f"(+{after - before:.0f} MiB)")
+    for message in messages:
+        print(f"note: {message}")
+
+
+if __name__ == "__main__":
+    main()
