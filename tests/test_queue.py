@@ -348,3 +348,21 @@ def test_score_endpoint(api, desk):
     for body, status in (({"text": ""}, 422), ({"text": 3}, 422), ({"text": "ok", "article_id": "nope"}, 404),
                          ({"text": "ok", "parent_id": "x"}, 422)):
         assert api.client.post("/api/v1/moderation/score", json=body, headers=mia).status_code == status
+
+
+def test_score_endpoint_without_a_model_says_so(api, app, desk, tmp_path):
+    _, mia = desk
+    app.config["MODERATION_MODEL_PATH"] = str(tmp_path / "missing.skops")
+    response = api.client.post("/api/v1/moderation/score", json={"text": "Hello."}, headers=mia)
+    assert response.status_code == 503 and response.get_json()["error"]["code"] == "model_unavailable"
+
+
+def test_a_bad_action_from_the_page_changes_nothing(api, pages, desk, app):
+    alice, _ = desk
+    comment = held(api, alice)
+    pages.login("mia")
+    response = pages.submit(f"/moderation/comments/{comment['id']}/decision", {"action": "shred"},
+                            page="/moderation")
+    assert response.status_code == 422
+    assert "must be approve, reject or escalate" in response.get_data(as_text=True)
+    assert decision_count(app) == 0

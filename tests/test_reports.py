@@ -60,6 +60,12 @@ def test_bad_reports_are_refused_and_change_nothing(api, published, app, body, c
     assert report_total(app) == 0
 
 
+def test_a_deleted_comment_cannot_be_reported(api, published):
+    assert api.client.delete(f"/api/v1/comments/{published['id']}", headers=api.login("alice")).status_code == 204
+    response = report(api, api.staff("mia"), published["id"])
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "comment_deleted"
+
+
 def test_reporting_needs_a_login_and_a_visible_comment(api, published):
     assert api.client.post(f"/api/v1/comments/{published['id']}/reports", json={"reason": "spam"}).status_code == 401
     bob = api.reader("bob")
