@@ -59,16 +59,15 @@ def ngram_columns(cp: np.ndarray) -> np.ndarray:
     Slots are the char orders, then the word unigram and bigram; -1 where no n-gram starts.
     Rows follow the text order, so flattening keeps every text's n-grams together.
     """
-    cols = np.full((len(cp), _SLOTS), -1, dtype=np.int64)
+    cols = np.full((len(cp), _SLOTS), -1, dtype=np.int32)
     newline_count = np.concatenate(([0], np.cumsum(cp == _NEWLINE)))
     h = np.zeros(len(cp), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for n in range(1, max(CHAR_ORDERS) + 1):
             h = h[: len(cp) - n + 1] * _BASE + cp[n - 1:]
             if n in CHAR_ORDERS:
-                start = np.arange(len(h))
-                ok = np.flatnonzero(newline_count[start + n] == newline_count[start])
-                cols[ok, CHAR_ORDERS.index(n)] = _bucket(h[ok], n, CHAR_BITS)
+                inside = newline_count[n: n + len(h)] == newline_count[: len(h)]
+                cols[: len(h), CHAR_ORDERS.index(n)] = np.where(inside, _bucket(h, n, CHAR_BITS), -1)
         is_word = np.concatenate(([0], ((cp != _SPACE) & (cp != _NEWLINE)).view(np.int8), [0]))
         edges = np.diff(is_word)
         starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
@@ -94,18 +93,18 @@ def count_matrix_codes(codes: np.ndarray) -> sp.csr_matrix:
     n_docs = int(np.count_nonzero(codes == _NEWLINE)) + 1
     cp = _padded(codes)
     cols = ngram_columns(cp)
-    doc = np.repeat(np.cumsum(cp == _NEWLINE), _SLOTS)
+    doc = np.repeat(np.cumsum(cp == _NEWLINE, dtype=np.int32), _SLOTS)
     flat = cols.ravel()
     valid = flat >= 0
-    doc, flat = doc[valid], flat[valid]
+    doc, flat = doc[valid], flat[valid].view(np.uint32)
     bounds = np.searchsorted(doc, np.arange(0, n_docs + _CHUNK, _CHUNK))
     uniq_cols, uniq_counts, row_nnz = [], [], np.zeros(n_docs, dtype=np.int64)
     for i in range(len(bounds) - 1):
         lo, hi = bounds[i], bounds[i + 1]
         if lo == hi:
             continue
-        local = (doc[lo:hi] - i * _CHUNK).astype(np.uint64)
-        keys = np.sort(((local << np.uint64(21)) | flat[lo:hi].astype(np.uint64)).astype(np.uint32))
+        local = (doc[lo:hi] - i * _CHUNK).view(np.uint32)
+        keys = np.sort((local << np.uint32(21)) | flat[lo:hi])
         first = np.concatenate(([True], keys[1:] != keys[:-1]))
         starts = np.flatnonzero(first)
         uniq = keys[starts]

@@ -46,7 +46,7 @@ CORPUS_WEIGHTS = {
 # A moderator's decision is the newsroom's own standard: it counts as much as this many rows.
 MODERATOR_WEIGHT = 20.0
 ALPHA = 1e-5
-EPOCHS = 15
+EPOCHS = 8  # 15 gave the same cross-validated ROC-AUC (0.915 vs 0.915) in twice the time
 FOLDS = 3
 SPAN_ALPHA = 1e-6
 SPAN_EPOCHS = 5
