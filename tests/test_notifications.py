@@ -215,3 +215,14 @@ def test_a_moderators_decision_notifies_the_author_and_approval_announces(api, r
     assert [(n["kind"], n["comment"]["id"], n["decision"]) for n in notes] == [
         ("decision", rejected["id"], "rejected"), ("decision", approved["id"], "approved")]
     assert kinds(api, bob) == [("followed_comment", "alice", approved["id"])]
+
+
+def test_the_badge_stops_counting_at_99(api, readers, pages):
+    alice, bob = readers
+    api.client.put("/api/v1/users/bob/follow", headers=alice)
+    for n in range(100):
+        api.comment(bob, f"Bus stop survey, entry {n}: the shelter on Quay Street needs a bench.")
+    assert inbox(api, alice)["unread_count"] == 100
+    pages.login("alice")
+    html = pages.client.get("/notifications").get_data(as_text=True)
+    assert 'aria-label="99+ unread">99+</span>' in html and "Unread (99+)" in html

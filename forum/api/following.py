@@ -45,6 +45,7 @@ def listed_comments(comments: list[Comment], viewer) -> list[dict]:
 
 
 def profile_dict(profile: queries.Profile) -> dict:
+    """A profile as the viewer sees it: counts, status, and whether the viewer follows or mutes it."""
     user = profile.user
     return {**user_dict(user), "status": user.status, "follower_count": profile.follower_count,
             "following_count": profile.following_count, "is_following": profile.is_following,
@@ -53,28 +54,33 @@ def profile_dict(profile: queries.Profile) -> dict:
 
 @bp.get("/users/<username>")
 def show_user(username):
+    """Answer a reader's profile."""
     return profile_dict(queries.profile(get_user(username), current_user))
 
 
 @bp.get("/users/<username>/comments")
 def user_comments(username):
+    """Answer a page of a reader's published comments, newest first."""
     page = queries.user_comments(get_user(username), **_page_args())
     return {"comments": listed_comments(page.items, current_user), "next_cursor": page.next_cursor}
 
 
 @bp.get("/users/<username>/followers")
 def followers(username):
+    """Answer a page of the readers who follow ``username``."""
     page = queries.followers(get_user(username), **_page_args())
     return {"users": [user_dict(u) for u in page.items], "next_cursor": page.next_cursor}
 
 
 @bp.get("/users/<username>/following")
 def following(username):
+    """Answer a page of the readers ``username`` follows."""
     page = queries.following(get_user(username), **_page_args())
     return {"users": [user_dict(u) for u in page.items], "next_cursor": page.next_cursor}
 
 
 def _change(action, username):
+    """Apply ``action`` (follow, unfollow, mute, unmute) from the caller to ``username``; 204."""
     user = authenticated_user()
     action(user, get_user(username))
     db.session.commit()
@@ -83,26 +89,31 @@ def _change(action, username):
 
 @bp.put("/users/<username>/follow")
 def follow(username):
+    """Follow ``username`` (idempotent)."""
     return _change(service.follow, username)
 
 
 @bp.delete("/users/<username>/follow")
 def unfollow(username):
+    """Stop following ``username`` (idempotent)."""
     return _change(service.unfollow, username)
 
 
 @bp.put("/users/<username>/mute")
 def mute(username):
+    """Mute ``username`` (idempotent)."""
     return _change(service.mute, username)
 
 
 @bp.delete("/users/<username>/mute")
 def unmute(username):
+    """Unmute ``username`` (idempotent)."""
     return _change(service.unmute, username)
 
 
 @bp.get("/feed")
 def feed():
+    """Answer a page of the caller's feed."""
     viewer = authenticated_user()
     page = queries.feed(viewer, **_page_args())
     return {"comments": listed_comments(page.items, viewer), "next_cursor": page.next_cursor}

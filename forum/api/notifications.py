@@ -17,6 +17,7 @@ OUTCOMES = {CommentStatus.PUBLISHED: "approved", CommentStatus.REJECTED: "reject
 
 
 def notification_dict(notification: Notification) -> dict:
+    """A notification with its comment's excerpt and article, and for a decision its outcome."""
     comment = notification.comment
     data = {
         "id": notification.id,
@@ -41,6 +42,7 @@ def _unread_only() -> bool:
 
 @bp.get("/notifications")
 def list_notifications():
+    """Answer a page of the caller's notifications and how many are unread."""
     recipient = authenticated_user()
     page = queries.notifications(recipient, unread_only=_unread_only(), cursor=request.args.get("cursor"),
                                  limit=page_limit(request.args.get("limit")))
@@ -50,6 +52,7 @@ def list_notifications():
 
 @bp.post("/notifications/read")
 def read_notifications():
+    """Mark the listed notifications, or all, read; someone else's id changes nothing (404)."""
     recipient = authenticated_user()
     data = json_body()
     service.mark_read(recipient, ids=data.get("ids"), everything=data.get("all"))

@@ -8,6 +8,7 @@ from forum.threads.service import get_comment
 
 @bp.post("/comments/<int:comment_id>/reactions")
 def like(comment_id):
+    """Add the caller's like (idempotent); answer the count."""
     user = authenticated_user()
     count = service.like(get_comment(comment_id, user), user)
     db.session.commit()
@@ -16,6 +17,7 @@ def like(comment_id):
 
 @bp.delete("/comments/<int:comment_id>/reactions")
 def unlike(comment_id):
+    """Take back the caller's like, if any; answer the count."""
     user = authenticated_user()
     count = service.unlike(get_comment(comment_id, user), user)
     db.session.commit()

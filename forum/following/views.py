@@ -24,6 +24,7 @@ def _page_args() -> dict:
 
 @bp.get("/users/<username>")
 def profile(username):
+    """Show a reader's profile: counts, follow and mute buttons, and their published comments."""
     user = get_user(username)
     return render_template("following/profile.html", profile=queries.profile(user, current_user),
                            page=queries.user_comments(user, **_page_args()))
@@ -31,6 +32,7 @@ def profile(username):
 
 @bp.get("/users/<username>/followers")
 def followers(username):
+    """List the readers who follow ``username``."""
     user = get_user(username)
     return render_template("following/people.html", user=user, which="followers",
                            page=queries.followers(user, **_page_args()))
@@ -38,6 +40,7 @@ def followers(username):
 
 @bp.get("/users/<username>/following")
 def following(username):
+    """List the readers ``username`` follows."""
     user = get_user(username)
     return render_template("following/people.html", user=user, which="following",
                            page=queries.following(user, **_page_args()))
@@ -58,6 +61,7 @@ def change(username, action):
 @bp.get("/feed")
 @login_required
 def feed():
+    """Show the newest comments by the readers I follow."""
     return render_template("following/feed.html", page=queries.feed(current_user, **_page_args()))
 
 

@@ -37,10 +37,8 @@ def notifications(recipient: User, *, unread_only=False, cursor=None, limit=20) 
     return paginate(stmt, NEWEST_FIRST, cursor=cursor, limit=limit, session=db.session)
 
 
-def unread_count(recipient: User) -> int:
-    """Return how many notifications ``recipient`` has not read."""
-    return db.session.scalar(
-        select(func.count()).select_from(Notification)
-        .join(Comment, Comment.id == Notification.comment_id)
-        .where(_shown(recipient), Notification.read_at.is_(None))
-    )
+def unread_count(recipient: User, *, cap: int | None = None) -> int:
+    """Return how many notifications ``recipient`` has not read, counting no further than ``cap``."""
+    unread = (select(Notification.id).join(Comment, Comment.id == Notification.comment_id)
+              .where(_shown(recipient), Notification.read_at.is_(None)).limit(cap))
+    return db.session.scalar(select(func.count()).select_from(unread.subquery()))

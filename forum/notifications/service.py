@@ -14,7 +14,6 @@ from forum.signals import comment_published
 REPLY = "reply"
 FOLLOWED_COMMENT = "followed_comment"
 DECISION = "decision"
-KINDS = (REPLY, FOLLOWED_COMMENT, DECISION)
 #: Decisions the author hears about; an escalation is not a decision yet.
 ANNOUNCED_ACTIONS = ("approve", "reject")
 MAX_IDS = 100

@@ -9,16 +9,18 @@ from forum.pagination import page_limit
 from forum.views import add_nav_item
 
 bp = Blueprint("notifications", __name__)
+BADGE_MAX = 99
 
 
 @bp.get("/notifications")
 @login_required
 def index():
+    """List my notifications, newest first; ``?unread=1`` keeps the unread ones."""
     unread_only = request.args.get("unread") == "1"
     page = queries.notifications(current_user, unread_only=unread_only, cursor=request.args.get("cursor"),
                                  limit=page_limit(request.args.get("limit")))
     return render_template("notifications/index.html", page=page, unread_only=unread_only,
-                           unread_count=queries.unread_count(current_user))
+                           unread=unread_label(current_user))
 
 
 def _form_id(raw: str | None) -> int:
@@ -40,8 +42,17 @@ def read():
     return redirect(url_for("notifications.index"))
 
 
+def unread_label(user) -> str | None:
+    """Say how many notifications are unread, "99+" beyond that; None when none are.
+
+    Every page's header shows it, so it counts no further than it can show.
+    """
+    count = queries.unread_count(user, cap=BADGE_MAX + 1)
+    return None if count == 0 else f"{BADGE_MAX}+" if count > BADGE_MAX else str(count)
+
+
 def _notifications_link(user) -> dict:
-    return {"url": url_for("notifications.index"), "label": "Notifications", "badge": queries.unread_count(user)}
+    return {"url": url_for("notifications.index"), "label": "Notifications", "badge": unread_label(user)}
 
 
 def init_app(app) -> None:
