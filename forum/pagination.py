@@ -62,13 +62,19 @@ def page_limit(raw) -> int:
 
 
 def _after(keys: list[Key], values: list):
-    """Return the condition "comes after ``values``" for a mixed-direction ordering."""
+    """Return the condition "comes after ``values``" for a mixed-direction ordering.
+
+    The first key's bound is repeated outside the OR so that it is an index range: without it
+    SQLite may answer with a multi-index OR plan that reads every row before the cursor.
+    """
     clauses = []
     for i, key in enumerate(keys):
         equal = [k.column == v for k, v in zip(keys[:i], values[:i], strict=True)]
         beyond = key.column < values[i] if key.descending else key.column > values[i]
         clauses.append(and_(*equal, beyond))
-    return or_(*clauses)
+    first = keys[0]
+    bound = first.column <= values[0] if first.descending else first.column >= values[0]
+    return and_(bound, or_(*clauses))
 
 
 def paginate(stmt, keys: list[Key], *, cursor: str | None, limit: int, session) -> Page:

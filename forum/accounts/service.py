@@ -56,7 +56,13 @@ def authenticate(username, password) -> User | None:
 
 
 def find_user(username: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    """Return the user called ``username``, in any letter case, or None.
+
+    The exact spelling goes through the unique index first; only a differently cased name scans
+    with lower(), which no index serves.
+    """
+    exact = db.session.scalar(select(User).where(User.username == username))
+    return exact or db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 
 def get_user(username: str) -> User:
