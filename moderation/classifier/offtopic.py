@@ -23,6 +23,7 @@ FEATURE_NAMES = (
 )
 MAX_CONTEXT = 50  # the most recent comments of a thread that are compared
 CACHE_SIZE = 2048  # context texts whose vectors a model keeps
+DENSE_ROWS = 64  # up to this many comments, dense folding beats scipy's per-call overhead
 
 
 FOLD_BITS = 13
@@ -117,7 +118,7 @@ def features(featuriser: Featuriser, x: sp.csr_matrix, article: str, parent: str
     """
     context = [c for c in context if c.strip()][-MAX_CONTEXT:]
     out = similarities(
-        folded(x),
+        dense(x) if x.shape[0] <= DENSE_ROWS else folded(x),
         context_vectors(featuriser, [article], cache) if article.strip() else None,
         context_vectors(featuriser, [parent], cache) if parent.strip() else None,
         context_vectors(featuriser, context, cache) if context else None,

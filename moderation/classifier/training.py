@@ -23,6 +23,7 @@ from scipy.special import expit
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.parallel import Parallel, delayed
 
 from . import augment, explain, offtopic
 from .datasets import SHIP_CORPORA, evaluation_keys, load_corpus, research_rows
@@ -89,8 +90,8 @@ def gather_abuse(extra_examples, research: bool, data_dir, max_rows):
     corpora = {name: load_corpus(name, "train", max_rows) for name in SHIP_CORPORA}
     corpora["identity-augmentation"] = [{"text": t, "abuse": 0} for t in augment.neutral_sentences()]
     if research:
-        corpora.update(research_rows(data_dir, evaluation_keys(data_dir)))
-        corpora = {k: (v[:max_rows] if max_rows else v) for k, v in corpora.items()}
+        found = research_rows(data_dir, evaluation_keys(data_dir))
+        corpora.update({k: (v[:max_rows] if max_rows else v) for k, v in found.items()})
     moderator = [{"text": e.text, "abuse": int(e.abuse)} for e in extra_examples if e.abuse is not None]
     corpora["moderator-decisions"] = moderator
     texts, labels, weights, sources = [], [], [], []
@@ -110,9 +111,12 @@ def out_of_fold(x, y, w, strata, seed: int) -> np.ndarray:
     oof = np.zeros(len(y))
     counts = Counter(strata)
     strata = np.array([s if counts[s] >= FOLDS else "rare" for s in strata])
-    for train_idx, test_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(x, strata):
-        coef, intercept = _fit_abuse_linear(x[train_idx], y[train_idx], w[train_idx], seed)
-        oof[test_idx] = x[test_idx] @ coef + intercept
+    folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(x, strata))
+    # SGD's inner loop releases the GIL: threads put both cores of a small server to work.
+    fitted = Parallel(n_jobs=2, prefer="threads")(
+        delayed(_fit_abuse_linear)(x[tr], y[tr], w[tr], seed) for tr, _te in folds)
+    for (_tr, te), (coef, intercept) in zip(folds, fitted):
+        oof[te] = x[te] @ coef + intercept
     return oof
 
 
