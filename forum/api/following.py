@@ -28,7 +28,7 @@ def _page_args() -> dict:
 
 
 def in_reply_to_dict(parent: Comment | None, viewer) -> dict | None:
-    """What a reply answers; a parent the viewer may not see keeps only its id."""
+    """Return what a reply answers; a parent the viewer may not see keeps only its id."""
     if parent is None:
         return None
     if parent.status == CommentStatus.DELETED or not can_see(parent, viewer):
@@ -37,7 +37,7 @@ def in_reply_to_dict(parent: Comment | None, viewer) -> dict | None:
 
 
 def listed_comments(comments: list[Comment], viewer) -> list[dict]:
-    """Comments out of their thread (a profile, the feed): each with its article and what it answers."""
+    """Return comments out of their thread (a profile, the feed), each with its article and parent."""
     counts = queries.reply_counts([c.id for c in comments])
     return [{**comment_dict(c, viewer=viewer, reply_count=counts.get(c.id, 0)),
              "article": {"id": c.article.external_id, "title": c.article.title},
@@ -45,7 +45,7 @@ def listed_comments(comments: list[Comment], viewer) -> list[dict]:
 
 
 def profile_dict(profile: queries.Profile) -> dict:
-    """A profile as the viewer sees it: counts, status, and whether the viewer follows or mutes it."""
+    """Return a profile as the viewer sees it: counts, status, whether the viewer follows or mutes it."""
     user = profile.user
     return {**user_dict(user), "status": user.status, "follower_count": profile.follower_count,
             "following_count": profile.following_count, "is_following": profile.is_following,

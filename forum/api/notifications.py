@@ -17,7 +17,7 @@ OUTCOMES = {CommentStatus.PUBLISHED: "approved", CommentStatus.REJECTED: "reject
 
 
 def notification_dict(notification: Notification) -> dict:
-    """A notification with its comment's excerpt and article, and for a decision its outcome."""
+    """Return a notification with its comment's excerpt and article, and for a decision its outcome."""
     comment = notification.comment
     data = {
         "id": notification.id,

@@ -11,9 +11,10 @@ NEWEST_FIRST = [Key(Notification.id, True, "id")]
 
 
 def _shown(recipient: User):
-    """A reader's notifications whose comment is still visible to them, from readers they do not mute.
+    """Return the condition "a notification of ``recipient`` worth showing".
 
-    A comment deleted or held after the notification was written drops out of the list.
+    Its comment is still visible to the recipient and its actor is not muted by them: a comment
+    deleted or held after the notification was written drops out of the list.
     """
     return and_(
         Notification.recipient_id == recipient.id,
