@@ -89,3 +89,13 @@ def test_muting_later_hides_earlier_notifications(api, readers):
     assert notes(api, alice)["unread_count"] == 1
     mute(api, alice, "bob")
     assert notes(api, alice) == {"notifications": [], "unread_count": 0, "next_cursor": None}
+
+
+def test_the_thread_api_tells_only_me_that_i_mute_the_author(api, readers):
+    alice, bob = readers
+    comment = api.comment(bob, OPENING)
+    mute(api, alice, "bob")
+    [mine] = api.thread(headers=alice)["comments"]
+    assert mine["id"] == comment["id"] and mine["author_muted"] is True
+    assert api.thread(headers=bob)["comments"][0]["author_muted"] is False
+    assert api.thread()["comments"][0]["author_muted"] is False

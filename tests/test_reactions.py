@@ -113,3 +113,12 @@ def test_visitors_see_the_count_without_a_button(api, readers, client):
     like(api, bob, comment["id"])
     html = client.get("/articles/council-budget").get_data(as_text=True)
     assert "♥ 1" in html and "/like" not in html
+
+
+def test_the_thread_api_says_which_comments_i_like(api, readers):
+    alice, bob = readers
+    comment = api.comment(alice, OPENING)
+    like(api, bob, comment["id"])
+    assert api.thread(headers=bob)["comments"][0]["liked"] is True
+    assert api.thread(headers=alice)["comments"][0]["liked"] is False
+    assert api.thread()["comments"][0]["liked"] is False

@@ -13,9 +13,10 @@ from forum.validation import int_field, json_body
 
 
 def node_dict(node, viewer) -> dict:
-    """A comment with its visible replies nested."""
+    """A comment with its visible replies nested, and whether the viewer likes it or mutes its author."""
     replies = [node_dict(child, viewer) for child in node.replies]
-    return comment_dict(node.comment, viewer=viewer, reply_count=len(replies), replies=replies)
+    return {**comment_dict(node.comment, viewer=viewer, reply_count=len(replies), replies=replies),
+            "liked": node.liked, "author_muted": node.muted}
 
 
 @bp.get("/articles/<article_id>/comments")
