@@ -80,6 +80,7 @@ def _comment(i: int, queued: bool, now, rng: random.Random) -> dict:
 
 
 def median_ms(action, runs: int) -> float:
+    """Return the median time of ``runs`` calls of ``action``, in milliseconds."""
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -95,10 +96,12 @@ def measure(app, runs: int) -> dict:
     headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
 
     def first_page():
+        """Fetch the queue's first page."""
         response = client.get("/api/v1/moderation/queue", headers=headers)
         assert response.status_code == 200 and len(response.get_json()["items"]) == 20
 
     def decide():
+        """Reject the most urgent comment, timing only the decision."""
         top = client.get("/api/v1/moderation/queue?limit=1", headers=headers).get_json()["items"][0]
         started = time.perf_counter()
         response = client.post(f"/api/v1/moderation/comments/{top['comment']['id']}/decision",
@@ -126,6 +129,7 @@ def _second_page(client, headers, runs: int) -> float:
 
 
 def run(url: str, model: str, runs: int) -> dict:
+    """Build the data on ``url`` and return the figures."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "PUBLISHER_API_KEY": "bench",
                       "MODERATION_MODEL_PATH": model, "RATELIMIT_ENABLED": False})
     with app.app_context():
@@ -140,6 +144,7 @@ def run(url: str, model: str, runs: int) -> dict:
 
 
 def postgres_url() -> str:
+    """Create the benchmark's own PostgreSQL database afresh and return its URL."""
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{PG_NAME}"')
@@ -147,11 +152,13 @@ def postgres_url() -> str:
 
 
 def drop_postgres() -> None:
+    """Drop the benchmark's PostgreSQL database."""
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
 
 
 def main() -> None:
+    """Run the benchmark on the chosen backends and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--model", default=os.environ.get("MODERATION_MODEL_PATH", "instance/model.skops"),
@@ -172,6 +179,7 @@ def main() -> None:
 
 
 def report(name: str, figures: dict) -> None:
+    """Print one backend's figures."""
     print(f"\n{name}")
     for label, value in figures.items():
         print(f"  {label:<28} {value:8.1f}")

@@ -93,7 +93,8 @@ def test_moderators_teach_the_model_a_newsroom_slur(api, app, runner, own_model)
     assert civil < new_limit
     with app.app_context():
         row = db.session.scalar(select(ModelVersion).where(ModelVersion.is_active))
-        assert row.data_summary["decisions_trained"] + row.data_summary["decisions_held_out"] == len(SLURRED) + len(CIVIL)
+        summary = row.data_summary
+        assert summary["decisions_trained"] + summary["decisions_held_out"] == len(SLURRED) + len(CIVIL)
         assert row.metrics["decisions"]["count"] == row.data_summary["decisions_held_out"] > 0
         assert row.metrics["heldout"]["score"] > 0.5
 

@@ -41,7 +41,8 @@ def test_an_item_shows_the_comment_in_context(api, app, desk):
     assert item["comment"]["id"] == reply["id"] and item["comment"]["body"] == "You idiot, nobody reads surveys."
     assert item["article"] == {"id": "council-budget",
                                "title": "City council approves a budget with more money for buses"}
-    assert item["parent"]["id"] == parent["id"] and item["parent"]["body"] == "The council should publish the bus survey."
+    assert item["parent"]["id"] == parent["id"]
+    assert item["parent"]["body"] == "The council should publish the bus survey."
     assert 0 <= item["scores"]["abuse"] <= 1 and 0 <= item["scores"]["off_topic"] <= 1
     assert item["hold_reason"] == "premoderation"
     assert any("idiot" in h["text"].lower() for h in item["highlights"])

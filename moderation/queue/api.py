@@ -28,6 +28,7 @@ bp = api_blueprint("moderation_api", __name__)
 @bp.post("/comments/<int:comment_id>/reports")
 @limiter.limit(limit("RATELIMIT_REPORT"))
 def create_report(comment_id):
+    """Report a comment for a reason, with an optional note (201; 409 twice; 403 your own)."""
     reporter = authenticated_user()
     comment = get_comment(comment_id, reporter)
     data = json_body()
@@ -39,6 +40,7 @@ def create_report(comment_id):
 @bp.get("/moderation/queue")
 @moderator_required
 def queue():
+    """List the queue, most urgent first, filtered by reason and article."""
     page = queries.queue_page(current_user, reason=request.args.get("reason"),
                               article_id=request.args.get("article_id"), cursor=request.args.get("cursor"),
                               limit=page_limit(request.args.get("limit")))
@@ -48,6 +50,7 @@ def queue():
 @bp.post("/moderation/comments/<int:comment_id>/decision")
 @moderator_required
 def decide(comment_id):
+    """Approve, reject or escalate a queued comment (409 when someone else was first)."""
     comment = get_comment(comment_id, current_user)
     data = json_body()
     decision = service.decide(comment, current_user, data.get("action"), data.get("reason"))
@@ -59,6 +62,7 @@ def decide(comment_id):
 @bp.post("/moderation/users/<username>/suspension")
 @moderator_required
 def suspend(username):
+    """Suspend a reader for ``days`` days, or ban them when ``days`` is omitted."""
     user = get_user(username)
     data = json_body()
     service.sanction(user, current_user, data.get("days"), data.get("reason"))
@@ -69,6 +73,7 @@ def suspend(username):
 @bp.delete("/moderation/users/<username>/suspension")
 @moderator_required
 def lift(username):
+    """Lift a reader's suspension or ban."""
     user = get_user(username)
     service.lift(user, current_user)
     db.session.commit()
@@ -78,6 +83,7 @@ def lift(username):
 @bp.put("/moderation/users/<username>/role")
 @admin_required
 def set_role(username):
+    """Give a user the role reader, moderator or admin (admins only)."""
     user = get_user(username)
     service.change_role(user, current_user, json_body().get("role"))
     db.session.commit()
@@ -87,6 +93,7 @@ def set_role(username):
 @bp.post("/moderation/score")
 @moderator_required
 def score():
+    """Score a text as a new comment would be scored, with its highlights."""
     data = json_body()
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
@@ -117,6 +124,7 @@ def _score_context(data: dict) -> tuple[str, str]:
 @bp.get("/moderation/log")
 @moderator_required
 def log():
+    """List the decisions, newest first."""
     page = queries.decision_log(cursor=request.args.get("cursor"), limit=page_limit(request.args.get("limit")))
     return {"decisions": [decision_dict(d) for d in page.items], "next_cursor": page.next_cursor}
 
@@ -124,4 +132,5 @@ def log():
 @bp.get("/moderation/stats")
 @moderator_required
 def stats():
+    """Return the desk's statistics."""
     return queries.stats()

@@ -15,6 +15,7 @@ bp = Blueprint("reports", __name__)
 @login_required
 @limiter.limit(limit("RATELIMIT_REPORT"))
 def report(comment_id):
+    """Record the reader's report from the thread page and go back to the comment."""
     comment = get_comment(comment_id, current_user)
     try:
         service.report(comment, current_user, request.form.get("reason"), request.form.get("note"))

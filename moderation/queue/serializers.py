@@ -6,6 +6,7 @@ from moderation.queue.queries import QueueItem
 
 
 def highlight_dict(highlight) -> dict:
+    """Return a highlighted span as the API shows it."""
     return {"start": highlight.start, "end": highlight.end, "text": highlight.text, "weight": highlight.weight}
 
 
@@ -20,6 +21,7 @@ def author_status_dict(user: User, *, comment_count: int | None = None, rejected
 
 
 def queue_item_dict(item: QueueItem, viewer: User) -> dict:
+    """Return a queue item as the API shows it (see API.md, Moderation)."""
     comment = item.comment
     return {
         "comment": comment_dict(comment, viewer=viewer),
@@ -37,6 +39,7 @@ def queue_item_dict(item: QueueItem, viewer: User) -> dict:
 
 
 def decision_dict(decision: ModerationDecision) -> dict:
+    """Return a log entry as the API shows it."""
     return {
         "id": decision.id,
         "comment_id": decision.comment_id,

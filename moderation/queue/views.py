@@ -54,6 +54,7 @@ def highlighted(text: str, highlights) -> Markup:
 @bp.get("")
 @moderator_required
 def index():
+    """Show the queue page."""
     return render_queue()
 
 
@@ -65,6 +66,7 @@ def _reason_from_form() -> str | None:
 @bp.post("/comments/<int:comment_id>/decision")
 @moderator_required
 def decide(comment_id):
+    """Decide one comment from the queue page; a late decision re-renders the page with 409."""
     action = request.form.get("action")
     try:
         comment = get_comment(comment_id, current_user)
@@ -110,6 +112,7 @@ def bulk():
 @bp.get("/log")
 @moderator_required
 def log():
+    """Show the moderation log."""
     page = queries.decision_log(cursor=request.args.get("cursor"), limit=page_limit(request.args.get("limit")))
     return render_template("moderation/log.html", page=page)
 
@@ -117,6 +120,7 @@ def log():
 @bp.get("/stats")
 @moderator_required
 def stats():
+    """Show the statistics with the chart of decisions per day."""
     figures = queries.stats()
     return render_template("moderation/stats.html", stats=figures, chart=decisions_chart(figures["decisions_by_day"]))
 
@@ -124,8 +128,10 @@ def stats():
 @bp.get("/users/<username>")
 @moderator_required
 def user(username):
+    """Show an author's standing, sanctions and history, with the sanction and role forms."""
     author = get_user(username)
-    page = queries.author_history(author, cursor=request.args.get("cursor"), limit=page_limit(request.args.get("limit")))
+    page = queries.author_history(author, cursor=request.args.get("cursor"),
+                                  limit=page_limit(request.args.get("limit")))
     total, rejected = queries.author_counts({author.id}).get(author.id, (0, 0))
     return render_template("moderation/user.html", author=author, page=page, comment_count=total,
                            rejected_count=rejected, sanctions=queries.sanctions_of(author),
@@ -156,6 +162,7 @@ def _days_from_form():
 @bp.post("/users/<username>/sanction")
 @moderator_required
 def sanction(username):
+    """Suspend or ban the author from the form on their page."""
     days = _days_from_form()
     return _user_action(username, lambda u: service.sanction(u, current_user, days, request.form.get("reason")),
                         lambda u: f"{u.username} is {'banned' if days is None else f'suspended for {days} days'}.")
@@ -164,6 +171,7 @@ def sanction(username):
 @bp.post("/users/<username>/lift")
 @moderator_required
 def lift(username):
+    """Lift the author's sanction from their page."""
     return _user_action(username, lambda u: service.lift(u, current_user),
                         lambda u: f"{u.username} can take part again.")
 
@@ -171,5 +179,6 @@ def lift(username):
 @bp.post("/users/<username>/role")
 @admin_required
 def role(username):
+    """Change the author's role from their page (admins only)."""
     return _user_action(username, lambda u: service.change_role(u, current_user, request.form.get("role")),
                         lambda u: f"{u.username} is now {u.role.value}.")
