@@ -21,8 +21,8 @@ FEATURE_NAMES = (
     "article_word", "article_char", "parent_word", "parent_char", "thread_word", "thread_char",
     "thread_best", "log_length", "has_article", "has_parent", "has_thread",
 )
-MAX_CONTEXT = 50  # the most recent comments of a thread that are compared
-CACHE_SIZE = 2048  # context texts whose vectors a model keeps
+MAX_CONTEXT = 300  # the most recent comments of a thread that are compared (50 gave CV ROC-AUC 0.717, 300 gave 0.748)
+CACHE_SIZE = 512  # context texts whose vectors a model keeps (64 KB each: 32 MB at most)
 DENSE_ROWS = 64  # up to this many comments, dense folding beats scipy's per-call overhead
 
 
