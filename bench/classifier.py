@@ -16,10 +16,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# bench/queue.py would shadow the standard library's queue module (imported by joblib via
-# scikit-learn): run with the project root on the path instead of this folder.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import os
 import statistics

@@ -10,8 +10,7 @@ dropped again; the SQLite file lives in a temporary folder.
 import sys
 from pathlib import Path
 
-# Run as a script, this folder comes first on sys.path, where bench/queue.py would shadow the
-# standard library's queue module: put the project root there instead.
+# Run as a script: import the project from the repository root.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402

@@ -4,13 +4,12 @@ Prints the median latency of the queue's first page (JSON API and HTML page, hig
 included) and of a decision, on SQLite and on PostgreSQL. The PostgreSQL run uses its own database
 (parley_bench_queue), dropped at the end.
 
-    .venv/bin/python bench/queue.py [--backend sqlite|postgresql|both] [--model PATH] [--runs 30]
+    .venv/bin/python bench/moderation_queue.py [--backend sqlite|postgresql|both] [--model PATH] [--runs 30]
 """
 import sys
 from pathlib import Path
 
-# Run as a script, this folder comes first on the path, and this file would shadow the standard
-# library's ``queue``: put the repository there instead.
+# Run as a script: import the project from the repository root.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse  # noqa: E402
