@@ -1,0 +1,73 @@
+"""A real site in a thread and Debian's chromium driven by Playwright, for the browser tests.
+
+Every test here is marked ``browser``; without /usr/bin/chromium they are skipped, except in CI
+(which installs it), where a missing browser must fail the run.
+"""
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from forum import create_app
+from forum.extensions import db
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS
+from tests.factories import ARTICLE, PASSWORD, PUBLISHER_KEY
+
+
+def pytest_collection_modifyitems(items):
+    skip = pytest.mark.skip(reason="Debian's chromium is not installed (CI installs it)")
+    for item in items:
+        if Path(__file__).parent in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+            if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
+                item.add_marker(skip)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path, base_model_path):
+    """Serve a fresh site with a reader, a moderator and an article; yield its base URL."""
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "SECRET_KEY": "browser-test", "PUBLISHER_API_KEY": PUBLISHER_KEY,
+        "MODERATION_MODEL_PATH": str(base_model_path), "RATELIMIT_ENABLED": False,
+        # Above any probability: nothing is rejected outright, so the moderator gets to reject it.
+        "MODERATION_ABUSE_REJECT_THRESHOLD": 1.01,
+    })
+    with app.app_context():
+        upgrade()
+    runner = app.test_cli_runner()
+    for username, role in (("rosa", "reader"), ("mod", "moderator")):
+        result = runner.invoke(args=["users", "create", username, "--email", f"{username}@example.org",
+                                     "--password", PASSWORD, "--role", role])
+        assert result.exit_code == 0, result.output
+    assert app.test_client().put("/api/v1/articles/council-budget", json=ARTICLE,
+                                 headers={"X-API-Key": PUBLISHER_KEY}).status_code == 201
+    port = free_port()
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    httpd.shutdown()
+    thread.join()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
