@@ -47,21 +47,23 @@ def json_body() -> dict:
     return data
 
 
-def text_field(data: dict, name: str, *, required: bool = True, max_length: int | None = None) -> str | None:
-    """Return ``data[name]`` as stripped text, or raise ``Invalid`` naming the field."""
-    value = data.get(name)
-    if value is None:
+def clean_text(value, field: str, *, required: bool = True, max_length: int | None = None) -> str | None:
+    """Return ``value`` stripped (None if blank and optional), or raise ``Invalid`` naming ``field``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise Invalid(f"'{name}' is required.", code="missing_field", payload={"field": name})
+            raise Invalid(f"'{field}' is required.", code="missing_field", payload={"field": field})
         return None
     if not isinstance(value, str):
-        raise Invalid(f"'{name}' must be a string.", code="wrong_type", payload={"field": name})
+        raise Invalid(f"'{field}' must be a string.", code="wrong_type", payload={"field": field})
     value = value.strip()
-    if required and not value:
-        raise Invalid(f"'{name}' must not be empty.", code="missing_field", payload={"field": name})
     if max_length is not None and len(value) > max_length:
-        raise Invalid(f"'{name}' is longer than {max_length} characters.", code="too_long", payload={"field": name})
+        raise Invalid(f"'{field}' is longer than {max_length} characters.", code="too_long", payload={"field": field})
     return value
+
+
+def text_field(data: dict, name: str, *, required: bool = True, max_length: int | None = None) -> str | None:
+    """Return ``data[name]`` through ``clean_text``."""
+    return clean_text(data.get(name), name, required=required, max_length=max_length)
 
 
 def int_field(data: dict, name: str, *, required: bool = False) -> int | None:

@@ -134,6 +134,13 @@ def api(app):
 
 
 @pytest.fixture
+def readers(api):
+    """Alice and Bob, signed in over the API, and an article to comment on."""
+    api.article()
+    return api.reader("alice"), api.reader("bob")
+
+
+@pytest.fixture
 def pages(app):
     """Browser-like actions on the HTML pages, with real CSRF tokens."""
     return PageActions(app)

@@ -13,6 +13,9 @@ ARTICLE = {
             "would hurt shops.",
 }
 
+OPENING = "The bus money is welcome, but the parking fees will hurt the shops in the centre."
+ANSWER = "The shops had the same worry in 2019 and footfall went up after the new routes opened."
+
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}

@@ -9,12 +9,6 @@ from tests.factories import ARTICLE
 BUSES = "More buses on the ring road would help the night-shift workers most."
 
 
-@pytest.fixture
-def readers(api):
-    """Alice and Bob, signed in over the API, and an article to comment on."""
-    api.article()
-    return api.reader("alice"), api.reader("bob")
-
 
 def follow(api, headers, username, method="put"):
     return getattr(api.client, method)(f"/api/v1/users/{username}/follow", headers=headers)

@@ -1,15 +1,7 @@
 """Muting: the muted reader is collapsed in my threads, left out of my feed and notifications, and not told."""
 import pytest
 
-OPENING = "The bus money is welcome, but the parking fees will hurt the shops in the centre."
-ANSWER = "The shops had the same worry in 2019 and footfall went up after the new routes opened."
-
-
-@pytest.fixture
-def readers(api):
-    """Alice (who mutes) and Bob (who is muted), signed in over the API, and an article."""
-    api.article()
-    return api.reader("alice"), api.reader("bob")
+from tests.factories import ANSWER, OPENING
 
 
 def mute(api, headers, username, method="put"):

@@ -1,17 +1,7 @@
 """Who is notified of what, the unread count, and marking read — through the API and the pages."""
 import pytest
 
-from tests.factories import ARTICLE
-
-OPENING = "The bus money is welcome, but the parking fees will hurt the shops in the centre."
-ANSWER = "The shops had the same worry in 2019 and footfall went up after the new routes opened."
-
-
-@pytest.fixture
-def readers(api):
-    """Alice and Bob, signed in over the API, and an article to comment on."""
-    api.article()
-    return api.reader("alice"), api.reader("bob")
+from tests.factories import ANSWER, ARTICLE, OPENING
 
 
 def inbox(api, headers, **params) -> dict:

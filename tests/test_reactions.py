@@ -1,18 +1,10 @@
 """Likes: one per reader per comment, toggled on the page, counted, and ordering sort=top."""
-import pytest
+
 from sqlalchemy import update
 
 from forum.extensions import db
 from forum.models import User, utcnow
-
-OPENING = "The bus money is welcome, but the parking fees will hurt the shops in the centre."
-
-
-@pytest.fixture
-def readers(api):
-    """Alice and Bob, signed in over the API, and an article to comment on."""
-    api.article()
-    return api.reader("alice"), api.reader("bob")
+from tests.factories import OPENING
 
 
 def like(api, headers, comment_id, method="post"):

@@ -161,7 +161,7 @@ def _attach_highlights(items: list[QueueItem]) -> None:
     model = scoring.active_model()
     if model is None:
         return
-    for item, spans in zip(items, model.highlights_batch([i.comment.body for i in items])):
+    for item, spans in zip(items, model.highlights_batch([i.comment.body for i in items]), strict=True):
         item.highlights = spans
 
 

@@ -15,6 +15,7 @@ from forum.extensions import db
 from forum.models import Comment, CommentStatus, Report, Role, User, utcnow
 from forum.notifications.service import notify_decision
 from forum.signals import comment_published
+from forum.validation import clean_text
 from moderation.models import ModerationDecision, Sanction
 
 REPORT_REASONS = {"abusive": "Abusive", "off_topic": "Off-topic", "spam": "Spam", "other": "Other"}
@@ -25,20 +26,6 @@ REJECT_REASONS = {"abuse": "Abusive or insulting", "off_topic": "Off-topic", "sp
 MAX_SUSPENSION_DAYS = 3650
 NOTE_MAX_LENGTH = 1000
 REASON_MAX_LENGTH = 500
-
-
-def _text(value, field: str, max_length: int, *, required: bool) -> str | None:
-    """Return ``value`` stripped, or raise ``Invalid`` naming ``field``."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise Invalid(f"'{field}' is required.", code="missing_field", payload={"field": field})
-        return None
-    if not isinstance(value, str):
-        raise Invalid(f"'{field}' must be a string.", code="wrong_type", payload={"field": field})
-    value = value.strip()
-    if len(value) > max_length:
-        raise Invalid(f"'{field}' is longer than {max_length} characters.", code="too_long", payload={"field": field})
-    return value
 
 
 def report(comment: Comment, reporter: User, reason, note=None) -> Report:
@@ -55,7 +42,7 @@ def report(comment: Comment, reporter: User, reason, note=None) -> Report:
     if reason not in REPORT_REASONS:
         raise Invalid("'reason' must be one of " + ", ".join(REPORT_REASONS) + ".", code="invalid_reason",
                       payload={"field": "reason"})
-    note = _text(note, "note", NOTE_MAX_LENGTH, required=False)
+    note = clean_text(note, "note", max_length=NOTE_MAX_LENGTH, required=False)
     if db.session.scalar(select(Report.id).where(Report.comment_id == comment.id,
                                                  Report.reporter_id == reporter.id)) is not None:
         raise Conflict("You have already reported this comment.", code="already_reported")
@@ -145,7 +132,7 @@ def decide(comment: Comment, moderator: User, action, reason=None) -> Moderation
     :raise Conflict: the comment left the queue (another moderator was first).
     """
     _check_decision(comment, moderator, action)
-    reason = _text(reason, "reason", REASON_MAX_LENGTH, required=False)
+    reason = clean_text(reason, "reason", max_length=REASON_MAX_LENGTH, required=False)
     if action == "reject":
         reason = _reject_reason(comment, reason)
     now = utcnow()
@@ -190,7 +177,7 @@ def _check_sanctionable(user: User, moderator: User) -> None:
 def sanction(user: User, moderator: User, days, reason) -> Sanction:
     """Suspend ``user`` for ``days`` days, or ban them when ``days`` is None; a new sanction replaces the old."""
     days = days_field(days)
-    reason = _text(reason, "reason", REASON_MAX_LENGTH, required=True)
+    reason = clean_text(reason, "reason", max_length=REASON_MAX_LENGTH, required=True)
     _check_sanctionable(user, moderator)
     now = utcnow().replace(microsecond=0)
     _close_sanctions(user, now)
