@@ -5,7 +5,7 @@ from flask_login import current_user
 from forum.accounts.service import get_user
 from forum.api.base import api_blueprint
 from forum.api.serializers import comment_dict
-from forum.errors import Invalid
+from forum.errors import ApiError, Invalid
 from forum.extensions import db, limiter
 from forum.models import Comment
 from forum.pagination import page_limit
@@ -101,8 +101,7 @@ def score():
     article, parent = _score_context(data)
     scores, version = scoring.score_text(text, article=article, parent=parent)
     if scores is None:
-        return {"error": {"code": "model_unavailable",
-                          "message": "The classifier is not available; see /healthz."}}, 503
+        raise ApiError("The classifier is not available; see /healthz.", code="model_unavailable", status=503)
     return {"abuse": scores.abuse, "off_topic": scores.off_topic,
             "highlights": [highlight_dict(h) for h in scores.highlights], "model_version": version}
 
