@@ -156,3 +156,27 @@ def test_off_topic_is_higher_under_another_article(base_model):
     other = "Local bakery wins award\nA family bakery won the state prize for its sourdough bread."
     comment = "Finally some safe bike lanes on Main Street, the council did well."
     assert base_model.score(comment, article=other).off_topic > base_model.score(comment, article=article).off_topic
+
+
+def test_folded_matches_dense(small_model):
+    import numpy as np
+
+    from moderation.classifier import offtopic
+    texts = ["you are an idiot", "Nice work on the budget story, council", "", "a b c d e f g " * 30]
+    x = small_model.featuriser.transform(texts)
+    for sparse_block, dense_block in zip(offtopic.folded(x), offtopic.dense(x)):
+        assert np.allclose(sparse_block.toarray(), dense_block, atol=1e-6)
+
+
+def test_highlight_gate():
+    import numpy as np
+
+    from moderation.classifier import explain
+    probs = np.array([0.1, 0.9, 0.2])
+    assert explain.gate_probability(None, probs) == 0.9  # artifacts without a gate model
+    assert explain.gate_probability(None, np.zeros(0)) == 0.0
+    model = {"mean": np.zeros(len(explain.GATE_FEATURES)), "scale": np.ones(len(explain.GATE_FEATURES)),
+             "coef": np.eye(len(explain.GATE_FEATURES))[0], "intercept": 0.0}
+    assert explain.gate_probability(model, probs) > explain.gate_probability(model, np.array([0.1, 0.2, 0.3]))
+    assert explain.merge([(0, 3), (4, 7), (8, 9)], probs, 0.5, gate=0.99, gate_model=model) == []
+    assert explain.merge([(0, 3), (4, 7), (8, 9)], probs, 0.5, gate=0.5, gate_model=model) == [(4, 7, 0.9)]

@@ -34,13 +34,28 @@ def tokens(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def token_probabilities(featuriser: Featuriser, params: dict, texts) -> list[tuple[list, np.ndarray]]:
-    """Return, per text, its token spans and each token's probability of being toxic."""
+WORD_CACHE_SIZE = 50_000  # word -> probability entries a model keeps (a few MB)
+
+
+def token_probabilities(featuriser: Featuriser, params: dict, texts, cache: dict | None = None
+                        ) -> list[tuple[list, np.ndarray]]:
+    """Return, per text, its token spans and each token's probability of being toxic.
+
+    A word's probability depends on the word alone, so ``cache`` (word -> probability) spares
+    featurising the words seen before: most words of a comment are common ones.
+    """
+    cache = {} if cache is None else cache
     spans = [tokens(t) for t in texts]
     words = [t[s:e] for t, sp_ in zip(texts, spans) for s, e in sp_]
     if not words:
         return [(s, np.zeros(0)) for s in spans]
-    probs = expit(featuriser.transform(words) @ params["coef"] + params["intercept"])
+    missing = [w for w in dict.fromkeys(words) if w not in cache]
+    if missing:
+        found = expit(featuriser.transform(missing) @ params["coef"] + params["intercept"])
+        if len(cache) + len(missing) > WORD_CACHE_SIZE:
+            cache.clear()
+        cache.update(zip(missing, found.tolist()))
+    probs = np.array([cache[w] for w in words])
     out, i = [], 0
     for sp_ in spans:
         out.append((sp_, probs[i: i + len(sp_)]))
@@ -48,13 +63,40 @@ def token_probabilities(featuriser: Featuriser, params: dict, texts) -> list[tup
     return out
 
 
-def merge(spans, probs, threshold: float, gate: float = 0.0) -> list[tuple[int, int, float]]:
+GATE_FEATURES = ("top_logit", "second_logit", "mean_prob", "tokens_over_half", "share_over_0.3",
+                 "log_tokens")
+
+
+def gate_features(probs: np.ndarray) -> np.ndarray:
+    """Return the post-level features of one post's token probabilities for the highlight gate."""
+    if len(probs) == 0:
+        return np.array([-10.0, -10.0, 0.0, 0.0, 0.0, 0.0])
+    logits = np.log(np.clip(probs, 1e-9, 1 - 1e-9) / np.clip(1 - probs, 1e-9, 1))
+    top = np.sort(logits)[::-1]
+    return np.array([top[0], top[1] if len(top) > 1 else -10.0, probs.mean(), float((probs > 0.5).sum()),
+                     float((probs > 0.3).mean()), float(np.log1p(len(probs)))])
+
+
+def gate_probability(gate_model: dict | None, probs: np.ndarray) -> float:
+    """Return the probability that a post has any rater-agreed toxic span (max token prob if no model)."""
+    if len(probs) == 0:
+        return 0.0
+    if not gate_model:
+        return float(max(probs))
+    f = (gate_features(probs) - gate_model["mean"]) / gate_model["scale"]
+    return float(expit(f @ gate_model["coef"] + gate_model["intercept"]))
+
+
+def merge(spans, probs, threshold: float, gate: float = 0.0, gate_model: dict | None = None
+          ) -> list[tuple[int, int, float]]:
     """Merge consecutive tokens at or above ``threshold`` into (start, end, max prob) spans.
 
-    Nothing is highlighted unless some token reaches ``gate``: in the rater data, 40 % of toxic
-    posts have no span that a majority of raters agreed on.
+    Nothing is highlighted unless the post's gate probability reaches ``gate``: in the rater
+    data, 40 % of toxic posts have no span that a majority of raters agreed on. The gate is a
+    small logistic model on the post's token probabilities (``gate_features``), or, without
+    ``gate_model``, the highest token probability.
     """
-    if len(probs) == 0 or max(probs) < gate:
+    if len(probs) == 0 or gate_probability(gate_model, probs) < gate:
         return []
     out: list[list] = []
     last = -2

@@ -54,6 +54,7 @@ class Model:
         self.state = state
         self.featuriser = Featuriser(state["idf"])
         self._context_cache: dict = {}
+        self._word_cache: dict = {}
 
     @property
     def version(self) -> str:
@@ -113,8 +114,8 @@ class Model:
         """Return the highlighted spans of every text, strongest first."""
         params = self.state["spans"]
         out = []
-        for text, (spans, probs) in zip(texts, explain.token_probabilities(self.featuriser, params, texts)):
-            merged = explain.merge(spans, probs, params["threshold"], params["gate"])
+        for text, (spans, probs) in zip(texts, explain.token_probabilities(self.featuriser, params, texts, self._word_cache)):
+            merged = explain.merge(spans, probs, params["threshold"], params["gate"], params.get("gate_model"))
             hl = [Highlight(s, e, text[s:e], round(w, 4)) for s, e, w in merged]
             out.append(sorted(hl, key=lambda h: -h.weight))
         return out

@@ -22,7 +22,7 @@ import sklearn
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 
 from . import augment, explain, offtopic
@@ -49,7 +49,8 @@ MODERATOR_WEIGHT = 20.0
 ALPHA = 1e-5
 EPOCHS = 8  # 15 gave the same cross-validated ROC-AUC (0.915 vs 0.915) in twice the time
 FOLDS = 3
-SPAN_ALPHA = 1e-6
+SPAN_ALPHA = 1e-5  # 1e-6 / 3e-6 / 1e-5 / 3e-5 / 1e-4: CV char F1 0.530 / 0.544 / 0.548 / 0.541 / 0.535
+SPAN_FOLDS = 5
 SPAN_EPOCHS = 5
 CALIBRATION_CORPUS = "civil-comments-ccc"
 TARGET_PRECISION = {"abuse_review": 0.6, "abuse_reject": 0.95, "off_topic_review": 0.9}
@@ -148,42 +149,70 @@ def fit_abuse(x, y, w, sources, seed):
     return params, thresholds, cv
 
 
+def _token_rows(featuriser, rows):
+    """Return (X, labels, tokens per post) of every word of ``rows`` (each distinct word featurised once)."""
+    words, labels, counts = [], [], []
+    for row in rows:
+        spans, lab = explain.token_labels(row["text"], row["spans"])
+        words.extend(row["text"][s:e] for s, e in spans)
+        labels.extend(lab)
+        counts.append(len(spans))
+    distinct, index = np.unique(np.array(words, dtype=object).astype(str), return_inverse=True)
+    return featuriser.transform(list(distinct))[index], np.array(labels), np.array(counts)
+
+
+def _fit_tokens(x, y, seed) -> dict:
+    model = SGDClassifier(loss="log_loss", alpha=SPAN_ALPHA, max_iter=SPAN_EPOCHS, tol=None,
+                          random_state=seed).fit(x, y)
+    return {"coef": model.coef_.ravel().astype(np.float32), "intercept": float(model.intercept_[0])}
+
+
+def _fit_gate(features, has_span) -> dict:
+    mean, scale = features.mean(axis=0), features.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    model = LogisticRegression(C=1.0, max_iter=1000).fit((features - mean) / scale, has_span)
+    return {"mean": mean, "scale": scale, "coef": model.coef_.ravel(), "intercept": float(model.intercept_[0])}
+
+
 def fit_spans(featuriser, rows, seed):
-    """Fit the token model of toxic spans; pick its threshold on a 20 % split of training posts."""
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(rows))
-    cut = int(0.8 * len(rows))
+    """Fit the token model of toxic spans and its post-level gate; choose threshold and gate by CV.
 
-    def fit(subset):
-        # Words repeat a lot: featurise each distinct word once, then gather rows per occurrence.
-        words, labels = [], []
-        for row in subset:
-            spans, lab = explain.token_labels(row["text"], row["spans"])
-            words.extend(row["text"][s:e] for s, e in spans)
-            labels.extend(lab)
-        distinct, index = np.unique(np.array(words, dtype=object).astype(str), return_inverse=True)
-        x = featuriser.transform(list(distinct))[index]
-        model = SGDClassifier(loss="log_loss", alpha=SPAN_ALPHA, max_iter=SPAN_EPOCHS, tol=None,
-                              random_state=seed).fit(x, np.array(labels))
-        return {"coef": model.coef_.ravel().astype(np.float32), "intercept": float(model.intercept_[0])}
-
-    fit_rows, val_rows = [rows[i] for i in order[:cut]], [rows[i] for i in order[cut:]]
-    params = fit(fit_rows)
-    probs = explain.token_probabilities(featuriser, params, [r["text"] for r in val_rows])
-    gold = [explain.span_chars(r["spans"]) for r in val_rows]
+    Out-of-fold token probabilities (posts split in ``SPAN_FOLDS``) feed a small logistic gate
+    that predicts whether a post has any rater-agreed span (``explain.gate_features``); the token
+    threshold and the gate's cut-off maximise the out-of-fold SemEval character F1 of training
+    posts. Raising SGD's alpha from 1e-6 to 1e-5 and adding the gate model raised that
+    cross-validated F1 from 0.530 to 0.577 (5 folds).
+    """
+    x, y, counts = _token_rows(featuriser, rows)
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    post_of = np.repeat(np.arange(len(rows)), counts)
+    folds = list(KFold(SPAN_FOLDS, shuffle=True, random_state=seed).split(np.arange(len(rows))))
+    masks = [np.isin(post_of, te) for _tr, te in folds]
+    fitted = Parallel(n_jobs=2, prefer="threads")(delayed(_fit_tokens)(x[~m], y[~m], seed) for m in masks)
+    z = np.zeros(len(y))
+    for m, params in zip(masks, fitted):
+        z[m] = x[m] @ params["coef"] + params["intercept"]
+    probs = [expit(z[offsets[i]: offsets[i + 1]]) for i in range(len(rows))]
+    spans = [explain.tokens(r["text"]) for r in rows]
+    gold = [explain.span_chars(r["spans"]) for r in rows]
     empty = np.array([not g for g in gold], dtype=float)
-    top = np.array([p.max() if len(p) else 0.0 for _s, p in probs])
+    feats = np.vstack([explain.gate_features(p) for p in probs])
+    gate_p = np.zeros(len(rows))
+    for tr, te in folds:
+        gm = _fit_gate(feats[tr], 1 - empty[tr])
+        gate_p[te] = [explain.gate_probability(gm, p) for p in (probs[i] for i in te)]
     scored = []
-    for t in np.arange(0.1, 0.9, 0.05):
-        predicted = [explain.span_chars(explain.merge(s, p, t)) for s, p in probs]
+    for t in np.arange(0.1, 0.6, 0.05):
+        predicted = [explain.span_chars(explain.merge(s, p, t)) for s, p in zip(spans, probs)]
         f1 = np.array([explain.char_f1(a, b) for a, b in zip(predicted, gold)])
-        for gate in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        for gate in np.arange(0.2, 0.8, 0.05):
             # Below the gate nothing is predicted: F1 is 1 on posts without gold spans, else 0.
-            scored.append((float(np.where(top >= gate, f1, empty).mean()), float(t), gate))
+            scored.append((float(np.where(gate_p >= gate, f1, empty).mean()), round(float(t), 2), round(float(gate), 2)))
     f1, threshold, gate = max(scored)
-    params = fit(rows)
+    params = _fit_tokens(x, y, seed)
     params["threshold"], params["gate"] = threshold, gate
-    return params, {"validation_char_f1": f1, "threshold": threshold, "gate": gate}
+    params["gate_model"] = _fit_gate(feats, 1 - empty)
+    return params, {"cv_char_f1": f1, "folds": SPAN_FOLDS, "threshold": threshold, "gate": gate}
 
 
 def fit_off_topic(featuriser, extra_examples, seed, max_rows):
