@@ -14,7 +14,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -156,6 +159,18 @@ class Comment(db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == CommentStatus.PUBLISHED
+
+    @hybrid_property
+    def is_awaiting_review(self) -> bool:
+        """Held, or rejected by the policy with no moderator's decision yet: the queue's rule."""
+        return self.status == CommentStatus.PENDING or (
+            self.status == CommentStatus.REJECTED and self.decided_at is None)
+
+    @is_awaiting_review.inplace.expression
+    @classmethod
+    def _is_awaiting_review_expression(cls):
+        return or_(cls.status == CommentStatus.PENDING,
+                   and_(cls.status == CommentStatus.REJECTED, cls.decided_at.is_(None)))
 
 
 class Follow(db.Model):

@@ -367,3 +367,18 @@ def test_a_bad_action_from_the_page_changes_nothing(api, pages, desk, app):
     assert response.status_code == 422
     assert "must be approve, reject or escalate" in response.get_data(as_text=True)
     assert decision_count(app) == 0
+
+
+@pytest.mark.parametrize("action, status", [("approve", "published"), ("reject", "rejected")])
+def test_a_comment_the_policy_rejected_waits_for_a_moderator(api, app, desk, action, status):
+    alice, mia = desk
+    app.config["MODERATION_ABUSE_REJECT_THRESHOLD"] = 0.0
+    comment = api.comment(alice, "The bus lanes are a fine idea.", article_id="council-budget")
+    assert comment["status"] == "rejected"
+    [item] = queue(api, mia)["items"]
+    assert item["comment"]["id"] == comment["id"]
+    assert decide(api, mia, comment["id"], action).status_code == 200
+    assert queue(api, mia)["items"] == []
+    fetched = api.client.get(f"/api/v1/comments/{comment['id']}", headers=alice).get_json()["comment"]
+    assert fetched["status"] == status
+    assert decide(api, mia, comment["id"], "approve").status_code == 409

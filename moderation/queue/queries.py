@@ -9,6 +9,10 @@ outranks a borderline one by 50 points, which is also what a day of waiting adds
 weigh about as much as a 0.6 abuse score. Waiting time enters as ``-2 × hours since a fixed epoch``
 of ``created_at``: the same order as ``+2 × hours waiting`` at any moment, but independent of the
 clock, so a keyset cursor stays valid between pages.
+
+The queue holds what waits for a person: held comments, and comments the policy rejected outright
+that no moderator has looked at yet (a reader may appeal them, and the learning loop needs a
+moderator's word on them too).
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -93,7 +97,7 @@ class QueuePage:
 
 
 def _queue_filter(viewer: User, reason: str | None, article_id: str | None):
-    conditions = [Comment.status == CommentStatus.PENDING]
+    conditions = [Comment.is_awaiting_review]
     if reason not in (None, "") and reason not in QUEUE_REASONS:
         raise Invalid("reason must be one of " + ", ".join(QUEUE_REASONS) + ".", code="invalid_reason",
                       payload={"field": "reason"})
@@ -205,7 +209,7 @@ def sanctions_of(user: User) -> list:
 
 def queue_by_reason() -> dict[str, int]:
     """Return how many comments wait, per reason (reported counts every queued comment with reports)."""
-    pending = Comment.status == CommentStatus.PENDING
+    pending = Comment.is_awaiting_review
     sizes = {reason: 0 for reason in QUEUE_REASONS}
     rows = db.session.execute(select(Comment.hold_reason, func.count()).where(pending).group_by(Comment.hold_reason))
     for hold_reason, count in rows:
@@ -266,8 +270,7 @@ def decisions_by_action() -> dict[str, int]:
 def stats() -> dict:
     """Return the desk's statistics, as the stats page and the API show them."""
     return {
-        "queue_size": db.session.scalar(select(func.count()).select_from(Comment)
-                                        .where(Comment.status == CommentStatus.PENDING)),
+        "queue_size": db.session.scalar(select(func.count()).select_from(Comment).where(Comment.is_awaiting_review)),
         "queue_by_reason": queue_by_reason(),
         "decisions_by_action": decisions_by_action(),
         "decisions_by_day": decisions_by_day(),

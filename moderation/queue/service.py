@@ -82,7 +82,7 @@ def _check_decision(comment: Comment, moderator: User, action) -> None:
     if action not in ACTIONS:
         raise Invalid("'action' must be approve, reject or escalate.", code="invalid_action",
                       payload={"field": "action"})
-    if comment.status != CommentStatus.PENDING:
+    if not comment.is_awaiting_review:
         raise _already_decided(comment)
     if comment.hold_reason == "escalated" and not moderator.is_admin:
         raise Forbidden("This comment was escalated: an admin decides it.", code="escalated")
@@ -114,7 +114,7 @@ def _claim(comment: Comment, action: str, now) -> bool:
     try:
         result = db.session.execute(
             update(Comment)
-            .where(Comment.id == comment.id, Comment.status == CommentStatus.PENDING,
+            .where(Comment.id == comment.id, Comment.is_awaiting_review, Comment.status == comment.status,
                    Comment.hold_reason == comment.hold_reason)
             .values(**values)
             .execution_options(synchronize_session=False)
