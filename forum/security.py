@@ -67,28 +67,25 @@ def authenticated_user() -> User:
     return current_user._get_current_object()
 
 
-def moderator_required(view):
-    """Let moderators and admins through; 401 for anonymous visitors, 403 for readers."""
+def _role_required(allowed, message: str):
+    """Make a decorator that lets through users for whom ``allowed(user)``; 401 anonymous, 403 others."""
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not authenticated_user().is_moderator:
-            raise Forbidden("Only moderators can do this.")
-        return view(*args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not allowed(authenticated_user()):
+                raise Forbidden(message)
+            return view(*args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
 
 
-def admin_required(view):
-    """Let admins through; 401 for anonymous visitors, 403 for everyone else."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not authenticated_user().is_admin:
-            raise Forbidden("Only admins can do this.")
-        return view(*args, **kwargs)
-
-    return wrapped
+#: Let moderators and admins through; 401 for anonymous visitors, 403 for readers.
+moderator_required = _role_required(lambda user: user.is_moderator, "Only moderators can do this.")
+#: Let admins through; 401 for anonymous visitors, 403 for everyone else.
+admin_required = _role_required(lambda user: user.is_admin, "Only admins can do this.")
 
 
 def safe_next(target: str | None, default: str) -> str:
