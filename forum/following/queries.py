@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, load_only
 from forum.extensions import db
 from forum.models import Comment, CommentStatus, Follow, Mute, User
 from forum.pagination import Key, Page, paginate
+from forum.threads.counts import published_counts_by
 
 NEWEST_FIRST = [Key(Comment.created_at, True, "created_at"), Key(Comment.id, True, "id")]
 
@@ -105,11 +106,4 @@ def muted_ids(author_ids, viewer: User | None) -> set[int]:
 
 def reply_counts(comment_ids: list[int]) -> dict[int, int]:
     """Return how many published replies each of ``comment_ids`` has, in one query."""
-    if not comment_ids:
-        return {}
-    rows = db.session.execute(
-        select(Comment.parent_id, func.count())
-        .where(Comment.parent_id.in_(comment_ids), Comment.status == CommentStatus.PUBLISHED)
-        .group_by(Comment.parent_id)
-    )
-    return dict(rows.all())
+    return published_counts_by(Comment.parent_id, comment_ids)

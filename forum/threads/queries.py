@@ -10,6 +10,7 @@ from forum.following.queries import muted_ids
 from forum.models import Article, Comment, CommentStatus, User
 from forum.pagination import Key, paginate
 from forum.reactions.service import liked_ids
+from forum.threads.counts import published_counts_by
 
 SORTS = {
     "newest": [Key(Comment.created_at, True, "created_at"), Key(Comment.id, True, "id")],
@@ -108,14 +109,7 @@ def _prune(node: Node) -> Node | None:
 
 def published_count(article_ids: list[int]) -> dict[int, int]:
     """Return the number of published comments per article, in one query."""
-    if not article_ids:
-        return {}
-    rows = db.session.execute(
-        select(Comment.article_id, func.count())
-        .where(Comment.article_id.in_(article_ids), Comment.status == CommentStatus.PUBLISHED)
-        .group_by(Comment.article_id)
-    )
-    return dict(rows.all())
+    return published_counts_by(Comment.article_id, article_ids)
 
 
 def reply_count(comment: Comment, viewer: User | None) -> int:
