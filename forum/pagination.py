@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import and_, or_
 
 from forum.errors import ApiError
@@ -59,6 +59,11 @@ def page_limit(raw) -> int:
     if value < 1:
         raise ApiError("limit must be at least 1.", code="bad_limit")
     return min(value, ceiling)
+
+
+def page_args() -> dict:
+    """Read ``?cursor=`` and ``?limit=`` from the request, as keyword arguments for a paged query."""
+    return {"cursor": request.args.get("cursor"), "limit": page_limit(request.args.get("limit"))}
 
 
 def _after(keys: list[Key], values: list):

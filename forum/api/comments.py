@@ -5,7 +5,7 @@ from flask_login import current_user
 from forum.api.base import bp
 from forum.api.serializers import comment_dict
 from forum.extensions import db, limiter
-from forum.pagination import page_limit
+from forum.pagination import page_args
 from forum.ratelimits import limit
 from forum.security import authenticated_user
 from forum.threads import queries, service
@@ -23,7 +23,7 @@ def node_dict(node, viewer) -> dict:
 def list_comments(article_id):
     article = service.get_article(article_id)
     page = queries.thread_page(article, current_user, sort=request.args.get("sort"),
-                               cursor=request.args.get("cursor"), limit=page_limit(request.args.get("limit")))
+                               **page_args())
     return {"comments": [node_dict(n, current_user) for n in page.nodes], "next_cursor": page.next_cursor}
 
 

@@ -1,5 +1,4 @@
 """Readers over JSON: profiles, their comments, following, muting, and the feed."""
-from flask import request
 from flask_login import current_user
 
 from forum.accounts.service import get_user
@@ -8,7 +7,7 @@ from forum.api.serializers import author_dict, comment_dict, iso, user_dict
 from forum.extensions import db
 from forum.following import queries, service
 from forum.models import Comment, CommentStatus
-from forum.pagination import page_limit
+from forum.pagination import page_args
 from forum.security import authenticated_user
 from forum.threads.service import can_see
 
@@ -21,10 +20,6 @@ def excerpt(text: str) -> str:
     if len(flat) <= EXCERPT_LENGTH:
         return flat
     return flat[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"
-
-
-def _page_args() -> dict:
-    return {"cursor": request.args.get("cursor"), "limit": page_limit(request.args.get("limit"))}
 
 
 def in_reply_to_dict(parent: Comment | None, viewer) -> dict | None:
@@ -61,21 +56,21 @@ def show_user(username):
 @bp.get("/users/<username>/comments")
 def user_comments(username):
     """Answer a page of a reader's published comments, newest first."""
-    page = queries.user_comments(get_user(username), **_page_args())
+    page = queries.user_comments(get_user(username), **page_args())
     return {"comments": listed_comments(page.items, current_user), "next_cursor": page.next_cursor}
 
 
 @bp.get("/users/<username>/followers")
 def followers(username):
     """Answer a page of the readers who follow ``username``."""
-    page = queries.followers(get_user(username), **_page_args())
+    page = queries.followers(get_user(username), **page_args())
     return {"users": [user_dict(u) for u in page.items], "next_cursor": page.next_cursor}
 
 
 @bp.get("/users/<username>/following")
 def following(username):
     """Answer a page of the readers ``username`` follows."""
-    page = queries.following(get_user(username), **_page_args())
+    page = queries.following(get_user(username), **page_args())
     return {"users": [user_dict(u) for u in page.items], "next_cursor": page.next_cursor}
 
 
@@ -115,5 +110,5 @@ def unmute(username):
 def feed():
     """Answer a page of the caller's feed."""
     viewer = authenticated_user()
-    page = queries.feed(viewer, **_page_args())
+    page = queries.feed(viewer, **page_args())
     return {"comments": listed_comments(page.items, viewer), "next_cursor": page.next_cursor}

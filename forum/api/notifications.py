@@ -8,7 +8,7 @@ from forum.errors import Invalid
 from forum.extensions import db
 from forum.models import CommentStatus, Notification
 from forum.notifications import queries, service
-from forum.pagination import page_limit
+from forum.pagination import page_args
 from forum.security import authenticated_user
 from forum.validation import json_body
 
@@ -44,8 +44,7 @@ def _unread_only() -> bool:
 def list_notifications():
     """Answer a page of the caller's notifications and how many are unread."""
     recipient = authenticated_user()
-    page = queries.notifications(recipient, unread_only=_unread_only(), cursor=request.args.get("cursor"),
-                                 limit=page_limit(request.args.get("limit")))
+    page = queries.notifications(recipient, unread_only=_unread_only(), **page_args())
     return {"notifications": [notification_dict(n) for n in page.items],
             "unread_count": queries.unread_count(recipient), "next_cursor": page.next_cursor}
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Article
-from forum.pagination import page_limit
+from forum.pagination import page_args
 from forum.threads import queries
 from forum.threads.forms import CommentForm
 from forum.threads.service import get_article
@@ -29,8 +29,7 @@ def show(article_id):
 def render_article(article: Article, form: CommentForm | None = None, status: int = 200):
     """Render the article and a page of its thread; ``form`` carries a failed post back to the reader."""
     sort = request.args.get("sort") or "newest"
-    page = queries.thread_page(article, current_user, sort=sort, cursor=request.args.get("cursor"),
-                               limit=page_limit(request.args.get("limit")))
+    page = queries.thread_page(article, current_user, sort=sort, **page_args())
     return render_template(
         "articles/show.html",
         article=article,

@@ -1,11 +1,11 @@
 """Pages: a reader's profile, who follows whom, the follow and mute buttons, and the feed."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from forum.accounts.service import get_user
 from forum.extensions import db
 from forum.following import queries, service
-from forum.pagination import page_limit
+from forum.pagination import page_args
 from forum.views import add_nav_item
 
 bp = Blueprint("following", __name__)
@@ -18,16 +18,12 @@ ACTIONS = {
 }
 
 
-def _page_args() -> dict:
-    return {"cursor": request.args.get("cursor"), "limit": page_limit(request.args.get("limit"))}
-
-
 @bp.get("/users/<username>")
 def profile(username):
     """Show a reader's profile: counts, follow and mute buttons, and their published comments."""
     user = get_user(username)
     return render_template("following/profile.html", profile=queries.profile(user, current_user),
-                           page=queries.user_comments(user, **_page_args()))
+                           page=queries.user_comments(user, **page_args()))
 
 
 @bp.get("/users/<username>/followers")
@@ -35,7 +31,7 @@ def followers(username):
     """List the readers who follow ``username``."""
     user = get_user(username)
     return render_template("following/people.html", user=user, which="followers",
-                           page=queries.followers(user, **_page_args()))
+                           page=queries.followers(user, **page_args()))
 
 
 @bp.get("/users/<username>/following")
@@ -43,7 +39,7 @@ def following(username):
     """List the readers ``username`` follows."""
     user = get_user(username)
     return render_template("following/people.html", user=user, which="following",
-                           page=queries.following(user, **_page_args()))
+                           page=queries.following(user, **page_args()))
 
 
 @bp.post("/users/<username>/<any(follow, unfollow, mute, unmute):action>")
@@ -62,7 +58,7 @@ def change(username, action):
 @login_required
 def feed():
     """Show the newest comments by the readers I follow."""
-    return render_template("following/feed.html", page=queries.feed(current_user, **_page_args()))
+    return render_template("following/feed.html", page=queries.feed(current_user, **page_args()))
 
 
 def _feed_link(user) -> dict:

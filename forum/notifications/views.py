@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from forum.errors import Invalid
 from forum.extensions import db
 from forum.notifications import queries, service
-from forum.pagination import page_limit
+from forum.pagination import page_args
 from forum.views import add_nav_item
 
 bp = Blueprint("notifications", __name__)
@@ -17,8 +17,7 @@ BADGE_MAX = 99
 def index():
     """List my notifications, newest first; ``?unread=1`` keeps the unread ones."""
     unread_only = request.args.get("unread") == "1"
-    page = queries.notifications(current_user, unread_only=unread_only, cursor=request.args.get("cursor"),
-                                 limit=page_limit(request.args.get("limit")))
+    page = queries.notifications(current_user, unread_only=unread_only, **page_args())
     return render_template("notifications/index.html", page=page, unread_only=unread_only,
                            unread=unread_label(current_user))
 

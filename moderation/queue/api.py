@@ -8,7 +8,7 @@ from forum.api.serializers import comment_dict
 from forum.errors import ApiError, Invalid
 from forum.extensions import db, limiter
 from forum.models import Comment
-from forum.pagination import page_limit
+from forum.pagination import page_args
 from forum.ratelimits import limit
 from forum.security import admin_required, authenticated_user, moderator_required
 from forum.threads.service import get_article, get_comment
@@ -42,8 +42,7 @@ def create_report(comment_id):
 def queue():
     """List the queue, most urgent first, filtered by reason and article."""
     page = queries.queue_page(current_user, reason=request.args.get("reason"),
-                              article_id=request.args.get("article_id"), cursor=request.args.get("cursor"),
-                              limit=page_limit(request.args.get("limit")))
+                              article_id=request.args.get("article_id"), **page_args())
     return {"items": [queue_item_dict(item, current_user) for item in page.items], "next_cursor": page.next_cursor}
 
 
@@ -124,7 +123,7 @@ def _score_context(data: dict) -> tuple[str, str]:
 @moderator_required
 def log():
     """List the decisions, newest first."""
-    page = queries.decision_log(cursor=request.args.get("cursor"), limit=page_limit(request.args.get("limit")))
+    page = queries.decision_log(**page_args())
     return {"decisions": [decision_dict(d) for d in page.items], "next_cursor": page.next_cursor}
 
 

@@ -10,7 +10,7 @@ from forum.accounts.service import get_user
 from forum.errors import ApiError, Conflict
 from forum.extensions import db
 from forum.models import Role
-from forum.pagination import page_limit
+from forum.pagination import page_args
 from forum.security import admin_required, moderator_required, safe_next
 from forum.threads.service import get_comment
 from moderation import policy, scoring
@@ -30,7 +30,7 @@ def render_queue(status: int = 200):
     """Render the queue page for the current filters."""
     reason, article_id = request.args.get("reason") or None, request.args.get("article_id") or None
     page = queries.queue_page(current_user, reason=reason, article_id=article_id,
-                              cursor=request.args.get("cursor"), limit=page_limit(request.args.get("limit")))
+                              **page_args())
     return render_template("moderation/queue.html", page=page, reason=reason, article_id=article_id,
                            reasons=queries.QUEUE_REASONS, reject_reasons=service.REJECT_REASONS,
                            size=queries.queue_size(current_user), urgency=queries.urgency,
@@ -113,7 +113,7 @@ def bulk():
 @moderator_required
 def log():
     """Show the moderation log."""
-    page = queries.decision_log(cursor=request.args.get("cursor"), limit=page_limit(request.args.get("limit")))
+    page = queries.decision_log(**page_args())
     return render_template("moderation/log.html", page=page)
 
 
@@ -130,8 +130,7 @@ def stats():
 def user(username):
     """Show an author's standing, sanctions and history, with the sanction and role forms."""
     author = get_user(username)
-    page = queries.author_history(author, cursor=request.args.get("cursor"),
-                                  limit=page_limit(request.args.get("limit")))
+    page = queries.author_history(author, **page_args())
     total, rejected = queries.author_counts({author.id}).get(author.id, (0, 0))
     return render_template("moderation/user.html", author=author, page=page, comment_count=total,
                            rejected_count=rejected, sanctions=queries.sanctions_of(author),
