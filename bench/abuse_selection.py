@@ -57,7 +57,7 @@ def evaluate(name, weights, alpha, x, y, sources):
         train = used & (sources != target)
         jobs.append(delayed(fit)(x[train], y[train], w[train]))
         tests.append(("loso", target, sources == target))
-    strata = np.array([f"{s}:{label}" for s, label in zip(sources, y)])
+    strata = np.array([f"{s}:{label}" for s, label in zip(sources, y, strict=True)])
     for tr, te in StratifiedKFold(3, shuffle=True, random_state=0).split(np.zeros(len(y)), strata):
         tr = tr[used[tr]]
         jobs.append(delayed(fit)(x[tr], y[tr], w[tr]))
@@ -65,7 +65,7 @@ def evaluate(name, weights, alpha, x, y, sources):
     fitted = Parallel(n_jobs=2, prefer="threads")(jobs)
     oof = np.zeros(len(y))
     loso = {}
-    for (kind, target, rows), (coef, intercept) in zip(tests, fitted):
+    for (kind, target, rows), (coef, intercept) in zip(tests, fitted, strict=True):
         margins = x[rows] @ coef + intercept
         if kind == "loso":
             loso[target] = roc_auc_score(y[rows], margins)

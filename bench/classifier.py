@@ -13,15 +13,14 @@ Civil Comments CCC held-out texts. Without --model (or if it is missing) a model
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import argparse
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
