@@ -17,8 +17,10 @@ from scipy.special import expit
 from .features import Featuriser
 
 _TOKEN = re.compile(r"\S+")
-_LEAD = re.compile(r"^[\"'“”‘’(\[{<«]+")
-_TRAIL = re.compile(r"[\"'“”‘’)\]}>».,;:?]+$")
+# Raters almost never mark edge punctuation (9,309 of 9,318 training spans end on a letter or
+# digit): trimming "!", dashes and slashes too ("liar!!!" -> "liar") raised CV char F1 by 0.0014.
+_LEAD = re.compile(r"^[\"'“”‘’(\[{<«\-–—/]+")
+_TRAIL = re.compile(r"[\"'“”‘’)\]}>».,;:?!…\-–—/]+$")
 
 
 def tokens(text: str) -> list[tuple[int, int]]:
@@ -87,21 +89,23 @@ def gate_probability(gate_model: dict | None, probs: np.ndarray) -> float:
     return float(expit(f @ gate_model["coef"] + gate_model["intercept"]))
 
 
-def merge(spans, probs, threshold: float, gate: float = 0.0, gate_model: dict | None = None
-          ) -> list[tuple[int, int, float]]:
+def merge(spans, probs, threshold: float, gate: float = 0.0, gate_model: dict | None = None,
+          relative: float = 0.0) -> list[tuple[int, int, float]]:
     """Merge consecutive tokens at or above ``threshold`` into (start, end, max prob) spans.
 
     Nothing is highlighted unless the post's gate probability reaches ``gate``: in the rater
     data, 40 % of toxic posts have no span that a majority of raters agreed on. The gate is a
     small logistic model on the post's token probabilities (``gate_features``), or, without
-    ``gate_model``, the highest token probability.
+    ``gate_model``, the highest token probability. A token must also reach ``relative`` times the
+    post's highest token probability: raters mark the worst words of a post, not every rude one.
     """
     if len(probs) == 0 or gate_probability(gate_model, probs) < gate:
         return []
+    cut = max(threshold, relative * float(np.max(probs)))
     out: list[list] = []
     last = -2
     for i, ((s, e), p) in enumerate(zip(spans, probs)):
-        if p < threshold:
+        if p < cut:
             continue
         if out and last == i - 1:
             out[-1][1], out[-1][2] = e, max(out[-1][2], float(p))

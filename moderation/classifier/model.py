@@ -115,7 +115,8 @@ class Model:
         params = self.state["spans"]
         out = []
         for text, (spans, probs) in zip(texts, explain.token_probabilities(self.featuriser, params, texts, self._word_cache)):
-            merged = explain.merge(spans, probs, params["threshold"], params["gate"], params.get("gate_model"))
+            merged = explain.merge(spans, probs, params["threshold"], params["gate"], params.get("gate_model"),
+                                   params.get("relative", 0.0))
             hl = [Highlight(s, e, text[s:e], round(w, 4)) for s, e, w in merged]
             out.append(sorted(hl, key=lambda h: -h.weight))
         return out
