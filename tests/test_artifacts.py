@@ -9,6 +9,7 @@ import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 
 from moderation.classifier import ArtifactError, load, save, train
+from moderation.classifier.training import FORMAT_VERSION
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def test_truncated_file(saved, tmp_path):
 def test_untrusted_type_is_refused(tmp_path):
     path = tmp_path / "foreign.skops"
     model = LogisticRegression().fit(np.array([[0.0], [1.0]]), [0, 1])
-    sio.dump({"format": 1, "estimator": model}, path)
+    sio.dump({"format": FORMAT_VERSION, "estimator": model}, path)
     with pytest.raises(ArtifactError, match="untrusted types: .*LogisticRegression"):
         load(path)
 

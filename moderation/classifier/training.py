@@ -22,7 +22,7 @@ import sklearn
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 
 from . import augment, explain, offtopic
@@ -31,7 +31,7 @@ from .features import Featuriser, term_columns
 from .heldout import heldout_summary
 from .model import Model
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the off-topic model's features and products (offtopic.design)
 # Chosen by cross-validation on training rows only (bench/README.md, "Choosing the abuse model"):
 # the mean of in-corpus 3-fold ROC-AUC and leave-one-corpus-out ROC-AUC over the five shipped
 # corpora with both classes went from 0.827 to 0.840 with these weights and the span phrases.
@@ -239,6 +239,9 @@ def fit_off_topic(featuriser, extra_examples, seed, max_rows):
         pool.setdefault(r["thread"], []).append(r["text"])
     x, y = offtopic.fox_pairs(featuriser, rows, pool, articles, np.random.default_rng(seed))
     w = np.ones(len(y))
+    # Folds by article: with the same article on both sides the similarities are optimistic, and
+    # so would be the threshold read off them. A moderator's example is a group of its own.
+    groups = np.repeat([r["thread"] for r in rows], len(y) // len(rows))
     labelled = [e for e in extra_examples if e.off_topic is not None]
     if labelled:
         rows_x = featuriser.transform([e.text for e in labelled])
@@ -246,8 +249,9 @@ def fit_off_topic(featuriser, extra_examples, seed, max_rows):
                            for i, e in enumerate(labelled)])
         x, y = np.vstack([x, extra]), np.concatenate([y, [int(e.off_topic) for e in labelled]])
         w = np.concatenate([w, np.full(len(labelled), MODERATOR_WEIGHT / 4)])
+        groups = np.concatenate([groups, -1 - np.arange(len(labelled))])
     oof = np.zeros(len(y))
-    for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(x, y):
+    for tr, te in GroupKFold(max(2, min(5, len(set(groups))))).split(x, y, groups):
         oof[te] = offtopic.predict(offtopic.fit(x[tr], y[tr], w[tr]), x[te])
     params = offtopic.fit(x, y, w)
     info = threshold_for_precision(y, oof, TARGET_PRECISION["off_topic_review"])
