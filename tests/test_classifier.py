@@ -51,7 +51,7 @@ def test_batch_matches_single(small_model):
     texts = ["you are an idiot", "Nice work on the budget story", ""]
     batch = small_model.score_batch(texts, article="The budget\nCouncil passes the budget")
     singles = [small_model.score(t, article="The budget\nCouncil passes the budget") for t in texts]
-    for b, s in zip(batch, singles):
+    for b, s in zip(batch, singles, strict=True):
         assert math.isclose(b.abuse, s.abuse, abs_tol=1e-6)
         assert math.isclose(b.off_topic, s.off_topic, abs_tol=1e-6)
 
@@ -164,8 +164,29 @@ def test_folded_matches_dense(small_model):
     from moderation.classifier import offtopic
     texts = ["you are an idiot", "Nice work on the budget story, council", "", "a b c d e f g " * 30]
     x = small_model.featuriser.transform(texts)
-    for sparse_block, dense_block in zip(offtopic.folded(x), offtopic.dense(x)):
+    for sparse_block, dense_block in zip(offtopic.folded(x), offtopic.dense(x), strict=True):
         assert np.allclose(sparse_block.toarray(), dense_block, atol=1e-6)
+
+
+def test_thread_context_from_cache_matches_dense(small_model):
+    """Scoring folds a thread's cached rows sparsely; training compares dense rows: same features."""
+    import numpy as np
+
+    from moderation.classifier import offtopic
+    featuriser = small_model.featuriser
+    article = "City council approves new bike lanes\nThe council voted 7-2 to add bike lanes on Main Street."
+    thread = [f"Comment {i} about the bike lanes and the council vote on Main Street" for i in range(40)]
+    thread += ["", "Bread is better with butter", "bike lanes again"]
+    for n in (1, 70):  # one comment (dense path) and a batch (folded path)
+        x = featuriser.transform([f"The council should build lanes {i}" for i in range(n)])
+        dense = offtopic.similarities(offtopic.dense(x), offtopic.dense(featuriser.transform([article])), None,
+                                      offtopic.dense(featuriser.transform([t for t in thread if t])))
+        cache: dict = {}
+        for _ in range(2):  # filling the cache, then reading it
+            scored = offtopic.features(featuriser, x, article, "", thread, cache)
+            assert np.allclose(scored[:, :7], dense[:, :7], atol=1e-5)
+            assert np.allclose(scored[:, 8:], dense[:, 8:], atol=1e-5)
+        assert set(thread[:3]) <= set(cache)
 
 
 def test_highlight_gate():

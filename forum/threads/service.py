@@ -13,9 +13,6 @@ from forum.signals import comment_published
 from forum.validation import clean_body
 from moderation import policy, scoring
 
-#: How many of the thread's recent comments the off-topic model sees as context.
-CONTEXT_SIZE = 10
-
 
 def get_article(external_id: str) -> Article:
     """Return the article with the publisher's id ``external_id`` or raise 404."""
@@ -53,7 +50,7 @@ def _thread_context(article: Article, parent: Comment | None) -> list[str]:
         select(Comment.body)
         .where(Comment.article_id == article.id, Comment.status == CommentStatus.PUBLISHED)
         .order_by(Comment.id.desc())
-        .limit(CONTEXT_SIZE)
+        .limit(scoring.CONTEXT_SIZE)
     )
     if parent is not None:
         stmt = stmt.where(Comment.root_id == (parent.root_id or parent.id))

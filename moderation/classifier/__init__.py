@@ -10,12 +10,14 @@ from .artifacts import ArtifactError, load, save
 from .evaluation import evaluate, format_report
 from .heldout import heldout_summary, is_no_worse
 from .model import Example, Highlight, Model, Scores
+from .offtopic import MAX_CONTEXT
 from .training import train
 
 __all__ = [
     "ArtifactError",
     "Example",
     "Highlight",
+    "MAX_CONTEXT",
     "Model",
     "Scores",
     "evaluate",

@@ -24,8 +24,11 @@ FEATURE_NAMES = (
     "thread_best", "log_length", "has_article", "has_parent", "has_thread",
     "thread_best_char", "thread_article_word", "thread_article_char", "article_share_word", "article_share_char",
 )
-MAX_CONTEXT = 300  # the most recent comments of a thread that are compared (50 gave CV ROC-AUC 0.717, 300 gave 0.748)
-CACHE_SIZE = 512  # context texts whose vectors a model keeps (64 KB each: 32 MB at most)
+# The most recent comments of a thread that are compared. By CV over articles on Fox training
+# threads (pairs with a thread), 10 / 30 / 50 / 100 / 300 gave ROC-AUC 0.755 / 0.782 / 0.801 /
+# 0.844 / 0.852. The web layer sends this many (moderation.scoring.CONTEXT_SIZE).
+MAX_CONTEXT = 300
+CACHE_SIZE = 4096  # context texts whose folded rows a model keeps (about 7 KB a comment: under 30 MB)
 DENSE_ROWS = 64  # up to this many comments, dense folding beats scipy's per-call overhead
 
 
@@ -85,10 +88,11 @@ def folded(x: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix]:
 
 
 def similarities(x, article=None, parent=None, thread=None) -> np.ndarray:
-    """Return the feature rows of comments against their contexts, all as ``dense`` pairs.
+    """Return the feature rows of comments against their contexts.
 
-    ``x`` is (word, char) for n comments; ``article`` and ``parent`` are one-row pairs or None;
-    ``thread`` holds one row per context comment (or None).
+    ``x`` is the (word, char) pair of n comments, ``dense`` or ``folded``; ``article`` and
+    ``parent`` are one-row ``dense`` pairs or None; ``thread`` holds one row per context comment,
+    ``dense`` or ``folded`` (or None).
     """
     n = x[0].shape[0]
     out = np.zeros((n, len(FEATURE_NAMES)))
@@ -99,9 +103,10 @@ def similarities(x, article=None, parent=None, thread=None) -> np.ndarray:
         if parent is not None:
             out[:, 2 + col] = x[col] @ parent[col][0]
         if thread is not None and thread[0].shape[0]:
-            centroid = thread[col].sum(axis=0)
+            centroid = np.asarray(thread[col].sum(axis=0)).ravel()
             out[:, 4 + col] = x[col] @ centroid / max(float(np.linalg.norm(centroid)), 1e-9)
-            out[:, 6 if col == 0 else 11] = (x[col] @ thread[col].T).max(axis=1)
+            matches = x[col] @ thread[col].T
+            out[:, 6 if col == 0 else 11] = (matches.toarray() if sp.issparse(matches) else matches).max(axis=1)
             if article is not None:  # mean similarity of the thread's comments to the article
                 out[:, 12 + col] = centroid @ article[col][0] / thread[col].shape[0]
     out[:, 8] = article is not None
@@ -121,18 +126,35 @@ def shares(x, context: np.ndarray) -> np.ndarray:
 
 
 def context_vectors(featuriser: Featuriser, texts, cache: dict | None = None):
-    """Return the ``dense`` pair of ``texts``, reusing and filling ``cache`` (text -> rows)."""
+    """Return the ``folded`` pair of ``texts``, reusing and filling ``cache`` (text -> rows).
+
+    The cache keeps each text's folded entries (about 7 KB for a news comment), not a dense
+    8,192-column copy (64 KB): a thread's 300 comments come back with every new comment, and
+    stacking them densely cost more than the rest of the scoring.
+    """
     cache = {} if cache is None else cache
     found = {t: cache[t] for t in texts if t in cache}
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
-        word, char = dense(featuriser.transform(missing))
+        blocks = folded(featuriser.transform(missing))
         if len(cache) + len(missing) > CACHE_SIZE:
             cache.clear()
         for i, text in enumerate(missing):
-            found[text] = cache[text] = (word[i], char[i])
+            entries = [slice(b.indptr[i], b.indptr[i + 1]) for b in blocks]
+            found[text] = cache[text] = tuple(
+                (b.indices[e].copy(), b.data[e].astype(np.float32)) for b, e in zip(blocks, entries, strict=True))
     rows = [found[t] for t in texts]
-    return np.vstack([r[0] for r in rows]), np.vstack([r[1] for r in rows])
+    out = []
+    for block in (0, 1):
+        indices = [r[block][0] for r in rows]
+        indptr = np.concatenate(([0], np.cumsum([len(i) for i in indices])))
+        data = np.concatenate([r[block][1] for r in rows])
+        out.append(sp.csr_matrix((data, np.concatenate(indices), indptr), shape=(len(rows), 1 << FOLD_BITS)))
+    return out[0], out[1]
+
+
+def _dense_row(pair) -> tuple[np.ndarray, np.ndarray]:
+    return pair[0].toarray(), pair[1].toarray()
 
 
 def features(featuriser: Featuriser, x: sp.csr_matrix, article: str, parent: str, context,
@@ -146,8 +168,8 @@ def features(featuriser: Featuriser, x: sp.csr_matrix, article: str, parent: str
     context = [c for c in context if c.strip()][-MAX_CONTEXT:]
     out = similarities(
         dense(x) if x.shape[0] <= DENSE_ROWS else folded(x),
-        context_vectors(featuriser, [article], cache) if article.strip() else None,
-        context_vectors(featuriser, [parent], cache) if parent.strip() else None,
+        _dense_row(context_vectors(featuriser, [article], cache)) if article.strip() else None,
+        _dense_row(context_vectors(featuriser, [parent], cache)) if parent.strip() else None,
         context_vectors(featuriser, context, cache) if context else None,
     )
     out[:, 7] = log_lengths(x)
