@@ -6,15 +6,18 @@ FLASK := $(BIN)/flask --app wsgi
 INSTANCE := instance
 MODEL := $(or $(MODERATION_MODEL_PATH),$(INSTANCE)/model.skops)
 
-.PHONY: run test install model migrate seed clean
+.PHONY: run test lint install model migrate seed clean
 
 run: install migrate model seed
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-test: install migrate model
+test: lint migrate model
 	PARLEY_TEST_MODEL_PATH=$(abspath $(MODEL)) $(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
+
+lint: install
+	$(BIN)/ruff check .
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -206,10 +206,10 @@ def test_two_simultaneous_decisions_exactly_one_wins(api, desk, app):
         comment = held(api, alice)
         barrier, statuses = threading.Barrier(2), []
 
-        def decide_now(headers, action):
+        def decide_now(headers, action, comment_id=comment["id"], barrier=barrier, statuses=statuses):
             client = app.test_client()
             barrier.wait()
-            statuses.append(client.post(f"/api/v1/moderation/comments/{comment['id']}/decision",
+            statuses.append(client.post(f"/api/v1/moderation/comments/{comment_id}/decision",
                                         json={"action": action}, headers=headers).status_code)
 
         threads = [threading.Thread(target=decide_now, args=(mia, "approve")),

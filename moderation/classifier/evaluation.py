@@ -110,7 +110,7 @@ def _reliability(model, rows) -> list[dict]:
     p = model.abuse_probabilities([r["text"] for r in rows])
     edges = [0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0001]
     table = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         k = (p >= lo) & (p < hi)
         if k.any():
             table.append({"bin": f"{lo:.2f}-{min(hi, 1):.2f}", "rows": int(k.sum()),

@@ -48,7 +48,7 @@ def token_probabilities(featuriser: Featuriser, params: dict, texts, cache: dict
     """
     cache = {} if cache is None else cache
     spans = [tokens(t) for t in texts]
-    words = [t[s:e] for t, sp_ in zip(texts, spans) for s, e in sp_]
+    words = [t[s:e] for t, sp_ in zip(texts, spans, strict=True) for s, e in sp_]
     if not words:
         return [(s, np.zeros(0)) for s in spans]
     missing = [w for w in dict.fromkeys(words) if w not in cache]
@@ -56,7 +56,7 @@ def token_probabilities(featuriser: Featuriser, params: dict, texts, cache: dict
         found = expit(featuriser.transform(missing) @ params["coef"] + params["intercept"])
         if len(cache) + len(missing) > WORD_CACHE_SIZE:
             cache.clear()
-        cache.update(zip(missing, found.tolist()))
+        cache.update(zip(missing, found.tolist(), strict=True))
     probs = np.array([cache[w] for w in words])
     out, i = [], 0
     for sp_ in spans:
@@ -104,7 +104,7 @@ def merge(spans, probs, threshold: float, gate: float = 0.0, gate_model: dict | 
     cut = max(threshold, relative * float(np.max(probs)))
     out: list[list] = []
     last = -2
-    for i, ((s, e), p) in enumerate(zip(spans, probs)):
+    for i, ((s, e), p) in enumerate(zip(spans, probs, strict=True)):
         if p < cut:
             continue
         if out and last == i - 1:

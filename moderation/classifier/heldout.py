@@ -28,7 +28,7 @@ def highlight_f1(model, rows) -> float:
     predicted = model.highlights_batch([r["text"] for r in rows])
     return float(np.mean([
         explain.char_f1(explain.span_chars([(h.start, h.end) for h in hl]), explain.span_chars(r["spans"]))
-        for hl, r in zip(predicted, rows)
+        for hl, r in zip(predicted, rows, strict=True)
     ]))
 
 

@@ -107,14 +107,15 @@ class Model:
         abuse = self._abuse(x)
         off = self.off_topic_probabilities(x, article, parent, tuple(context))
         wanted = [i for i, p in enumerate(abuse) if highlight_all or p >= self.state["thresholds"]["abuse_review"]]
-        spans = dict(zip(wanted, self.highlights_batch([texts[i] for i in wanted])))
+        spans = dict(zip(wanted, self.highlights_batch([texts[i] for i in wanted]), strict=True))
         return [Scores(float(abuse[i]), float(off[i]), spans.get(i, [])) for i in range(len(texts))]
 
     def highlights_batch(self, texts) -> list[list[Highlight]]:
         """Return the highlighted spans of every text, strongest first."""
         params = self.state["spans"]
         out = []
-        for text, (spans, probs) in zip(texts, explain.token_probabilities(self.featuriser, params, texts, self._word_cache)):
+        scored = explain.token_probabilities(self.featuriser, params, texts, self._word_cache)
+        for text, (spans, probs) in zip(texts, scored, strict=True):
             merged = explain.merge(spans, probs, params["threshold"], params["gate"], params.get("gate_model"),
                                    params.get("relative", 0.0))
             hl = [Highlight(s, e, text[s:e], round(w, 4)) for s, e, w in merged]

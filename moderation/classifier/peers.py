@@ -73,5 +73,6 @@ def load_peers() -> tuple[list, list[str]]:
         try:
             peers.append(cls())
         except Exception as exc:  # a peer that cannot load is a result, not a crash
-            messages.append(f"peer {cls.name} skipped: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}")
+            first_line = str(exc).splitlines()[0][:200] if str(exc) else ""
+            messages.append(f"peer {cls.name} skipped: {type(exc).__name__}: {first_line}")
     return peers, messages

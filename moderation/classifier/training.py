@@ -128,7 +128,7 @@ def out_of_fold(x, y, w, strata, seed: int) -> np.ndarray:
     # SGD's inner loop releases the GIL: threads put both cores of a small server to work.
     fitted = Parallel(n_jobs=2, prefer="threads")(
         delayed(_fit_abuse_linear)(x[tr], y[tr], w[tr], seed) for tr, _te in folds)
-    for (_tr, te), (coef, intercept) in zip(folds, fitted):
+    for (_tr, te), (coef, intercept) in zip(folds, fitted, strict=True):
         oof[te] = x[te] @ coef + intercept
     return oof
 
@@ -145,7 +145,7 @@ def threshold_for_precision(y, p, target: float) -> dict:
 def fit_abuse(x, y, w, sources, seed):
     """Fit the abuse model and its Platt calibration; return (params, threshold info, cv metrics)."""
     w = w * len(w) / w.sum()
-    oof = out_of_fold(x, y, w, [f"{s}:{label}" for s, label in zip(sources, y)], seed)
+    oof = out_of_fold(x, y, w, [f"{s}:{label}" for s, label in zip(sources, y, strict=True)], seed)
     coef, intercept = _fit_abuse_linear(x, y, w, seed)
     calib = sources == CALIBRATION_CORPUS
     if len(set(y[calib])) < 2:
@@ -205,7 +205,7 @@ def fit_spans(featuriser, rows, seed):
     masks = [np.isin(post_of, te) for _tr, te in folds]
     fitted = Parallel(n_jobs=2, prefer="threads")(delayed(_fit_tokens)(x[~m], y[~m], seed) for m in masks)
     z = np.zeros(len(y))
-    for m, params in zip(masks, fitted):
+    for m, params in zip(masks, fitted, strict=True):
         z[m] = x[m] @ params["coef"] + params["intercept"]
     probs = [expit(z[offsets[i]: offsets[i + 1]]) for i in range(len(rows))]
     spans = [explain.tokens(r["text"]) for r in rows]
@@ -218,11 +218,13 @@ def fit_spans(featuriser, rows, seed):
         gate_p[te] = [explain.gate_probability(gm, p) for p in (probs[i] for i in te)]
     scored = []
     for t in np.arange(0.05, 0.6, 0.05):
-        predicted = [explain.span_chars(explain.merge(s, p, t, relative=SPAN_RELATIVE)) for s, p in zip(spans, probs)]
-        f1 = np.array([explain.char_f1(a, b) for a, b in zip(predicted, gold)])
+        predicted = [explain.span_chars(explain.merge(s, p, t, relative=SPAN_RELATIVE))
+                     for s, p in zip(spans, probs, strict=True)]
+        f1 = np.array([explain.char_f1(a, b) for a, b in zip(predicted, gold, strict=True)])
         for gate in np.arange(0.2, 0.8, 0.05):
             # Below the gate nothing is predicted: F1 is 1 on posts without gold spans, else 0.
-            scored.append((float(np.where(gate_p >= gate, f1, empty).mean()), round(float(t), 2), round(float(gate), 2)))
+            f1_mean = float(np.where(gate_p >= gate, f1, empty).mean())
+            scored.append((f1_mean, round(float(t), 2), round(float(gate), 2)))
     f1, threshold, gate = max(scored)
     params = _fit_tokens(x, y, seed)
     params["threshold"], params["gate"], params["relative"] = threshold, gate, SPAN_RELATIVE
