@@ -158,6 +158,15 @@ def test_off_topic_is_higher_under_another_article(base_model):
     assert base_model.score(comment, article=other).off_topic > base_model.score(comment, article=article).off_topic
 
 
+@pytest.mark.parametrize("text", ["I agree with this.", "Nice.", "Well said, thank you."])
+def test_a_short_reply_early_in_a_thread_is_not_held_as_off_topic(base_model, text):
+    article = "City council approves new bike lanes\nThe council voted 7-2 to add bike lanes on Main Street."
+    opening = "Finally some safe bike lanes on Main Street, the council did well."
+    for context in ([opening], [opening] * 3):
+        scores = base_model.score(text, article=article, parent=opening, context=context)
+        assert scores.off_topic < base_model.thresholds["off_topic_review"]
+
+
 def test_folded_matches_dense(small_model):
     import numpy as np
 

@@ -31,7 +31,7 @@ from .features import Featuriser, term_columns
 from .heldout import heldout_summary
 from .model import Model
 
-FORMAT_VERSION = 2  # 2: the off-topic model's features and products (offtopic.design)
+FORMAT_VERSION = 3  # 2, 3: the off-topic model's features and products (offtopic.design)
 # Chosen by cross-validation on training rows only (bench/README.md, "Choosing the abuse model"):
 # the mean of in-corpus 3-fold ROC-AUC and leave-one-corpus-out ROC-AUC over the five shipped
 # corpora with both classes went from 0.827 to 0.840 with these weights and the span phrases.
@@ -239,7 +239,7 @@ def fit_off_topic(featuriser, extra_examples, seed, max_rows):
     pool: dict = {}
     for r in rows:
         pool.setdefault(r["thread"], []).append(r["text"])
-    x, y = offtopic.fox_pairs(featuriser, rows, pool, articles, np.random.default_rng(seed))
+    x, y = offtopic.fox_pairs(featuriser, rows, pool, articles, np.random.default_rng(seed), short_threads=True)
     w = np.ones(len(y))
     # Folds by article: with the same article on both sides the similarities are optimistic, and
     # so would be the threshold read off them. A moderator's example is a group of its own.
