@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from threadpoolctl import threadpool_limits  # noqa: E402, I001
 
-from moderation.classifier import corpora, load, save, train  # noqa: E402
+from moderation.classifier import MAX_CONTEXT, corpora, load, save, train  # noqa: E402
 from moderation.classifier.datasets import load_corpus  # noqa: E402
 from moderation.classifier.peers import load_peers  # noqa: E402
 
@@ -114,6 +114,13 @@ def main(argv=None):
         rows.append(("parley full Scores (score_batch / score, with article)",
                      rate(lambda b: model.score_batch(b, article=ARTICLE), texts, args.batch),
                      *latencies(lambda t: model.score(t, article=ARTICLE), singles), min(loads),
+                     model_path.stat().st_size))
+        # Posting in a busy thread: the web layer sends the thread's latest MAX_CONTEXT comments,
+        # which the model's context cache already holds after the first post.
+        thread = texts[-MAX_CONTEXT:]
+        rows.append((f"parley full Scores, article + {len(thread)}-comment thread",
+                     rate(lambda b: model.score_batch(b, article=ARTICLE, context=thread), texts, args.batch),
+                     *latencies(lambda t: model.score(t, article=ARTICLE, context=thread), singles), min(loads),
                      model_path.stat().st_size))
         peers, messages = load_peers()
         for peer in peers:
