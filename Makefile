@@ -28,9 +28,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 migrate: install
 	$(FLASK) db upgrade
 
-# Train the base model once; `flask --app wsgi moderation train` makes new versions later.
+# Train the base model when there is none this version of Parley can load (none yet, or one of an
+# older artifact format); `flask --app wsgi moderation train` makes new versions later.
 model: install
-	test -f $(MODEL) || $(FLASK) moderation train
+	$(BIN)/python -c "import sys; from moderation.classifier import load; load(sys.argv[1])" $(MODEL) 2>/dev/null \
+		|| $(FLASK) moderation train
 
 seed: install
 	$(FLASK) seed-demo

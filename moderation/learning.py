@@ -1,7 +1,8 @@
 """The learning loop: moderators' decisions become labels; versions are trained, gated, promoted.
 
 A new version becomes active only if it is no worse than the active one on the fixed held-out set
-of the shipped corpora (``heldout_summary``), unless forced. The active artifact is copied to
+of the shipped corpora (``heldout_summary``), unless forced or unless the active one can no longer
+be loaded (an artifact of an older format, after an upgrade). The active artifact is copied to
 MODERATION_MODEL_PATH with an atomic rename, so every worker picks it up on its next comment.
 """
 import os
@@ -17,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from forum.errors import Conflict, NotFound
 from forum.extensions import db
 from forum.models import Comment, utcnow
-from moderation.classifier import Example, is_no_worse, save, train
+from moderation.classifier import ArtifactError, Example, is_no_worse, load, save, train
 from moderation.models import ModelVersion, ModerationDecision
 
 #: One decision in this many is kept out of training to check the new model against moderators.
@@ -111,10 +112,13 @@ def train_version(*, research: bool = False, force: bool = False, max_rows=None)
     db.session.add(row)
     db.session.flush()
     current = active_version()
+    unusable = _load_error(current) if current is not None else None
     if current is None:
         reason = "no model was active"
     elif force:
         reason = "forced"
+    elif unusable:
+        reason = f"the active {current.version} cannot be loaded by this version of Parley ({unusable})"
     elif is_no_worse(metrics["heldout"], current.metrics["heldout"]):
         reason = f"no worse than {current.version} on the held-out set"
     else:
@@ -123,6 +127,15 @@ def train_version(*, research: bool = False, force: bool = False, max_rows=None)
                             "use --force to activate it anyway")
     activate(row)
     return row, True, reason
+
+
+def _load_error(row: ModelVersion) -> str | None:
+    """Return why ``row``'s artifact cannot be loaded (missing, corrupt, an older format), or None."""
+    try:
+        load(row.path)
+    except ArtifactError as exc:
+        return str(exc)
+    return None
 
 
 def _install(source: str) -> None:
@@ -136,9 +149,12 @@ def _install(source: str) -> None:
 
 
 def activate(row: ModelVersion) -> None:
-    """Make ``row`` the active version."""
+    """Make ``row`` the active version, if its artifact loads (so never one of an older format)."""
     if not Path(row.path).is_file():
         raise NotFound(f"The artifact of {row.version} is missing at {row.path}.", code="artifact_missing")
+    problem = _load_error(row)
+    if problem:
+        raise Conflict(f"The artifact of {row.version} cannot be loaded: {problem}", code="artifact_unusable")
     _install(row.path)
     db.session.execute(update(ModelVersion).where(ModelVersion.id != row.id).values(is_active=False))
     row.is_active = True

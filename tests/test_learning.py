@@ -126,6 +126,26 @@ def test_the_gate_promote_and_rollback(api, app, runner, own_model):
     assert runner.invoke(args=["moderation", "rollback"]).exit_code == 1
 
 
+def test_an_active_version_that_no_longer_loads_neither_gates_nor_comes_back(app, runner, own_model):
+    assert runner.invoke(args=["moderation", "train", *QUICK]).exit_code == 0
+    with app.app_context():
+        v1 = db.session.scalar(select(ModelVersion))
+        db.session.execute(update(ModelVersion).where(ModelVersion.id == v1.id)
+                           .values(metrics={**v1.metrics, "heldout": {**v1.metrics["heldout"], "score": 1.0}}))
+        db.session.commit()
+    # What an upgrade that changes the artifact format leaves behind.
+    (own_model.parent / "model-versions" / f"{v1.version}.skops").write_bytes(b"not a model of this version")
+    second = runner.invoke(args=["moderation", "train", *QUICK])
+    assert second.exit_code == 0, second.output
+    assert f"the active {v1.version} cannot be loaded" in second.output
+    active = own_model.read_bytes()
+
+    for args in (["promote", v1.version], ["rollback"]):
+        result = runner.invoke(args=["moderation", *args])
+        assert result.exit_code == 1 and "cannot be loaded" in result.output
+    assert own_model.read_bytes() == active
+
+
 def test_rollback_with_no_history_says_so(runner, own_model):
     result = runner.invoke(args=["moderation", "rollback"])
     assert result.exit_code == 1 and "no earlier active version" in result.output
