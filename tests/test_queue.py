@@ -9,6 +9,7 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import Comment, utcnow
 from moderation.models import ModerationDecision
+from tests.factories import ANSWER, ARTICLE, OPENING
 from tests.moderation_actions import (
     CIVIL,
     decide,
@@ -349,6 +350,18 @@ def test_score_endpoint(api, desk):
     for body, status in (({"text": ""}, 422), ({"text": 3}, 422), ({"text": "ok", "article_id": "nope"}, 404),
                          ({"text": "ok", "parent_id": "x"}, 422)):
         assert api.client.post("/api/v1/moderation/score", json=body, headers=mia).status_code == status
+
+
+def test_score_endpoint_compares_with_the_thread_as_posting_does(api, desk, base_model):
+    alice, mia = desk
+    thread = [api.comment(alice, body)["body"] for body in (OPENING, ANSWER, "Will the night buses run later?")]
+    text = "My cat prefers the sourdough from the bakery on the corner."
+    response = api.client.post("/api/v1/moderation/score", json={"text": text, "article_id": "council-budget"},
+                               headers=mia)
+    article = f"{ARTICLE['title']}\n{ARTICLE['body']}"
+    with_thread = base_model.score(text, article=article, context=thread).off_topic
+    assert response.get_json()["off_topic"] == pytest.approx(with_thread, abs=1e-6)
+    assert with_thread != pytest.approx(base_model.score(text, article=article).off_topic, abs=1e-3)
 
 
 def test_score_endpoint_without_a_model_says_so(api, app, desk, tmp_path):

@@ -45,7 +45,9 @@ def get_comment(comment_id, viewer: User | None) -> Comment:
     return comment
 
 
-def _thread_context(article: Article, parent: Comment | None) -> list[str]:
+def thread_context(article: Article, parent: Comment | None) -> list[str]:
+    """Return the bodies of the latest published comments of the article (or of the parent's
+    conversation): what the off-topic model compares a new comment with."""
     stmt = (
         select(Comment.body)
         .where(Comment.article_id == article.id, Comment.status == CommentStatus.PUBLISHED)
@@ -63,7 +65,7 @@ def _apply_moderation(comment: Comment, article: Article, parent: Comment | None
         comment.body,
         article=article.text,
         parent=parent.body if parent is not None else "",
-        context=_thread_context(article, parent),
+        context=thread_context(article, parent),
     )
     verdict = policy.decide(scores, article.moderation_mode,
                             policy.thresholds(current_app.config, scoring.active_model()))

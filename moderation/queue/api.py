@@ -7,11 +7,11 @@ from forum.api.base import api_blueprint
 from forum.api.serializers import comment_dict
 from forum.errors import ApiError, Invalid
 from forum.extensions import db, limiter
-from forum.models import Comment
+from forum.models import Article, Comment
 from forum.pagination import page_args
 from forum.ratelimits import limit
 from forum.security import admin_required, authenticated_user, moderator_required
-from forum.threads.service import get_article, get_comment
+from forum.threads.service import get_article, get_comment, thread_context
 from forum.validation import int_field, json_body
 from moderation import scoring
 from moderation.queue import queries, service
@@ -92,31 +92,34 @@ def set_role(username):
 @bp.post("/moderation/score")
 @moderator_required
 def score():
-    """Score a text as a new comment would be scored, with its highlights."""
+    """Score a text as a new comment would be scored (with the thread as context), with its highlights."""
     data = json_body()
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
         raise Invalid("'text' must be a non-empty string.", code="invalid_text", payload={"field": "text"})
     article, parent = _score_context(data)
-    scores, version = scoring.score_text(text, article=article, parent=parent)
+    scores, version = scoring.score_text(
+        text,
+        article=article.text if article is not None else "",
+        parent=parent.body if parent is not None else "",
+        context=thread_context(article, parent) if article is not None else (),
+    )
     if scores is None:
         raise ApiError("The classifier is not available; see /healthz.", code="model_unavailable", status=503)
     return {"abuse": scores.abuse, "off_topic": scores.off_topic,
             "highlights": [highlight_dict(h) for h in scores.highlights], "model_version": version}
 
 
-def _score_context(data: dict) -> tuple[str, str]:
-    """Return the article text and the parent body that ``article_id`` and ``parent_id`` name."""
+def _score_context(data: dict) -> tuple[Article | None, Comment | None]:
+    """Return the article and the parent comment that ``article_id`` and ``parent_id`` name."""
     article_id = data.get("article_id")
     if article_id is not None and not isinstance(article_id, str):
         raise Invalid("'article_id' must be a string.", code="wrong_type", payload={"field": "article_id"})
     parent_id = int_field(data, "parent_id")
     parent: Comment | None = get_comment(parent_id, current_user) if parent_id is not None else None
     if article_id is not None:
-        article = get_article(article_id).text
-    else:
-        article = parent.article.text if parent is not None else ""
-    return article, parent.body if parent is not None else ""
+        return get_article(article_id), parent
+    return (parent.article if parent is not None else None), parent
 
 
 @bp.get("/moderation/log")
