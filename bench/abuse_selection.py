@@ -43,24 +43,23 @@ SETTINGS = {
 }
 
 
-def fit(x, y, w, seed=0):
-    return training._fit_abuse_linear(x, y, w * len(w) / w.sum(), seed)
+def fit(x, y, w, alpha, seed=0):
+    return training._fit_abuse_linear(x, y, w * len(w) / w.sum(), seed, alpha)
 
 
 def evaluate(name, weights, alpha, x, y, sources):
     """Print the per-corpus cv and loso ROC-AUC of one setting and return its selection score."""
     w = np.array([weights.get(s, training.CORPUS_WEIGHTS[s]) for s in sources])
     used = w > 0
-    training.ALPHA = alpha
     jobs, tests = [], []
     for target in TARGETS:
         train = used & (sources != target)
-        jobs.append(delayed(fit)(x[train], y[train], w[train]))
+        jobs.append(delayed(fit)(x[train], y[train], w[train], alpha))
         tests.append(("loso", target, sources == target))
     strata = np.array([f"{s}:{label}" for s, label in zip(sources, y, strict=True)])
     for tr, te in StratifiedKFold(3, shuffle=True, random_state=0).split(np.zeros(len(y)), strata):
         tr = tr[used[tr]]
-        jobs.append(delayed(fit)(x[tr], y[tr], w[tr]))
+        jobs.append(delayed(fit)(x[tr], y[tr], w[tr], alpha))
         tests.append(("cv", None, te))
     fitted = Parallel(n_jobs=2, prefer="threads")(jobs)
     oof = np.zeros(len(y))
@@ -86,10 +85,8 @@ def main():
     texts, y, _w, sources, _summary = training.gather_abuse([], False, None, None)
     x = Featuriser().fit_transform(texts)
     print(f"{len(y):,} training rows featurised in {time.perf_counter() - started:.0f} s")
-    chosen_alpha = training.ALPHA
     for name in args.settings:
         evaluate(name, *SETTINGS[name], x, y, sources)
-    training.ALPHA = chosen_alpha
 
 
 if __name__ == "__main__":

@@ -66,8 +66,8 @@ CALIBRATION_CORPUS = "civil-comments-ccc"
 TARGET_PRECISION = {"abuse_review": 0.6, "abuse_reject": 0.95, "off_topic_review": 0.9}
 
 
-def _linear(seed: int) -> SGDClassifier:
-    return SGDClassifier(loss="log_loss", alpha=ALPHA, max_iter=EPOCHS, tol=None, random_state=seed)
+def _linear(seed: int, alpha: float) -> SGDClassifier:
+    return SGDClassifier(loss="log_loss", alpha=alpha, max_iter=EPOCHS, tol=None, random_state=seed)
 
 
 def nb_ratios(x, y, w) -> np.ndarray:
@@ -77,7 +77,7 @@ def nb_ratios(x, y, w) -> np.ndarray:
     return np.log((pos / pos.sum()) / (neg / neg.sum())).astype(np.float32)
 
 
-def _fit_abuse_linear(x, y, w, seed: int) -> tuple[np.ndarray, float]:
+def _fit_abuse_linear(x, y, w, seed: int, alpha: float = ALPHA) -> tuple[np.ndarray, float]:
     """Fit the abuse model; return the effective (coef, intercept) on TF-IDF rows.
 
     Features are scaled by their naive-Bayes log-count ratios before the logistic model (Wang and
@@ -89,7 +89,7 @@ def _fit_abuse_linear(x, y, w, seed: int) -> tuple[np.ndarray, float]:
     on the identity test set.
     """
     ratios = nb_ratios(x, y, w)
-    model = _linear(seed).fit(x @ sp.diags(ratios), y, sample_weight=w)
+    model = _linear(seed, alpha).fit(x @ sp.diags(ratios), y, sample_weight=w)
     coef = (model.coef_.ravel() * ratios).astype(np.float32)
     cols = term_columns(augment.neutral_terms())
     coef[cols] = np.minimum(coef[cols], 0.0)
