@@ -1,4 +1,5 @@
-"""What the browser tests share besides fixtures: where chromium is, where screenshots go, logging in."""
+"""What the browser tests share besides fixtures: where chromium is, where screenshots go, logging in,
+posting."""
 from pathlib import Path
 
 from tests.factories import PASSWORD
@@ -15,4 +16,12 @@ def log_in(page, base, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("form button[type=submit] >> nth=-1")
+    page.wait_for_load_state()
+
+
+def post_comment(page, base, body, article_id="council-budget"):
+    """Post ``body`` through the article page's compose form."""
+    page.goto(f"{base}/articles/{article_id}")
+    page.fill("#body-new", body)
+    page.click("form.compose button[type=submit]")
     page.wait_for_load_state()

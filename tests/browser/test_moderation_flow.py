@@ -3,7 +3,7 @@
 A server runs in a thread on a free loopback port with a fresh SQLite database; Debian's chromium
 is driven by Playwright. Screenshots of the queue go to test-output/.
 """
-from tests.browser.helpers import OUTPUT, log_in
+from tests.browser.helpers import OUTPUT, log_in, post_comment
 
 ABUSIVE = "You are a pathetic idiot and everybody here knows it."
 
@@ -12,10 +12,7 @@ def test_reader_posts_abuse_moderator_rejects_reader_is_told(server, browser):
     OUTPUT.mkdir(exist_ok=True)
     reader = browser.new_page(viewport={"width": 1200, "height": 900})
     log_in(reader, server, "rosa")
-    reader.goto(f"{server}/articles/council-budget")
-    reader.fill("#body-new", ABUSIVE)
-    reader.click("form.compose button[type=submit]")
-    reader.wait_for_load_state()
+    post_comment(reader, server, ABUSIVE)
     assert "awaiting review" in reader.text_content(".flash")
     assert reader.locator(".comment .pill-pending").first.text_content() == "Awaiting review"
 

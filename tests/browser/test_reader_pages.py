@@ -2,7 +2,7 @@
 
 Screenshots of the thread go to test-output/.
 """
-from tests.browser.helpers import OUTPUT, log_in
+from tests.browser.helpers import OUTPUT, log_in, post_comment
 
 CIVIL = "More buses on route 31 would help; the morning ones are always full."
 
@@ -14,10 +14,7 @@ def test_reader_posts_replies_likes_edits_and_deletes(server, browser):
     assert "to join the discussion" in page.text_content("#comments")
 
     log_in(page, server, "rosa")
-    page.goto(f"{server}/articles/council-budget")
-    page.fill("#body-new", CIVIL)
-    page.click("form.compose button[type=submit]")
-    page.wait_for_load_state()
+    post_comment(page, server, CIVIL)
     assert "Your comment is published." in page.text_content(".flash")
     comment = page.locator(".comment").first
     assert comment.locator(".comment-body").text_content().strip() == CIVIL
