@@ -52,6 +52,23 @@ class CommentStatus(enum.StrEnum):
     DELETED = "deleted"
 
 
+class HoldReason(enum.StrEnum):
+    """Why a comment waits for a moderator, or why the policy rejected it."""
+
+    ABUSE = "abuse"
+    OFF_TOPIC = "off_topic"
+    PREMODERATION = "premoderation"
+    REPORTED = "reported"
+    ESCALATED = "escalated"
+    MODEL_UNAVAILABLE = "model_unavailable"
+
+
+class UserStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    BANNED = "banned"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
