@@ -28,9 +28,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _enum(cls, name):
+def _enum(cls, name, length=20):
     # Stored as plain strings with a CHECK, so adding a value is a simple migration on both databases.
-    return Enum(cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    return Enum(cls, name=name, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Role(enum.StrEnum):
@@ -84,13 +84,13 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @property
-    def status(self) -> str:
-        """Return ``banned``, ``suspended`` (until ``suspended_until``) or ``active``."""
+    def status(self) -> UserStatus:
+        """Return banned, suspended (until ``suspended_until``) or active."""
         if self.banned_at is not None:
-            return "banned"
+            return UserStatus.BANNED
         if self.suspended_until is not None and self.suspended_until > utcnow():
-            return "suspended"
-        return "active"
+            return UserStatus.SUSPENDED
+        return UserStatus.ACTIVE
 
     @property
     def is_moderator(self) -> bool:
@@ -156,8 +156,8 @@ class Comment(db.Model):
     root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus, "comment_status"))
-    # Why a comment waits or was rejected: abuse, off_topic, premoderation, reported, model_unavailable.
-    hold_reason: Mapped[str | None] = mapped_column(String(30))
+    # Why a comment waits or was rejected; on a published comment, why it is queued (escalated).
+    hold_reason: Mapped[HoldReason | None] = mapped_column(_enum(HoldReason, "hold_reason", length=30))
     abuse_score: Mapped[float | None] = mapped_column(Float)
     off_topic_score: Mapped[float | None] = mapped_column(Float)
     model_version: Mapped[str | None] = mapped_column(String(80))
@@ -220,20 +220,6 @@ class Reaction(db.Model):
         ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-
-
-class Report(db.Model):
-    __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("comment_id", "reporter_id", name="uq_reports_comment_reporter"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(String(1000))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-
-    reporter: Mapped[User] = relationship(lazy="raise")
 
 
 class Notification(db.Model):

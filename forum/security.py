@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.errors import Forbidden, Unauthorized
 from forum.extensions import db, login_manager
-from forum.models import ApiToken, User
+from forum.models import ApiToken, User, UserStatus
 
 
 def hash_password(password: str) -> str:
@@ -67,14 +67,26 @@ def authenticated_user() -> User:
     return current_user._get_current_object()
 
 
+def can_moderate(user: User) -> bool:
+    """Return whether ``user`` may use the moderation desk: staff, and neither banned nor suspended."""
+    return user.is_moderator and user.status == UserStatus.ACTIVE
+
+
 def _role_required(allowed, message: str):
-    """Make a decorator that lets through users for whom ``allowed(user)``; 401 anonymous, 403 others."""
+    """Make a decorator that lets through users for whom ``allowed(user)``; 401 anonymous, 403 others.
+
+    A banned or suspended account is refused whatever its role: a sanction stops moderating too.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not allowed(authenticated_user()):
+            user = authenticated_user()
+            if not allowed(user):
                 raise Forbidden(message)
+            if user.status != UserStatus.ACTIVE:
+                raise Forbidden(f"Your account is {user.status}: it cannot moderate until that ends.",
+                                code=user.status.value)
             return view(*args, **kwargs)
 
         return wrapped
@@ -82,9 +94,9 @@ def _role_required(allowed, message: str):
     return decorator
 
 
-#: Let moderators and admins through; 401 for anonymous visitors, 403 for readers.
+#: Let active moderators and admins through; 401 for anonymous visitors, 403 for readers and the sanctioned.
 moderator_required = _role_required(lambda user: user.is_moderator, "Only moderators can do this.")
-#: Let admins through; 401 for anonymous visitors, 403 for everyone else.
+#: Let active admins through; 401 for anonymous visitors, 403 for everyone else.
 admin_required = _role_required(lambda user: user.is_admin, "Only admins can do this.")
 
 

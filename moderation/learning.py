@@ -17,35 +17,40 @@ from sqlalchemy.orm import joinedload
 
 from forum.errors import Conflict, NotFound
 from forum.extensions import db
-from forum.models import Comment, utcnow
+from forum.models import Comment, HoldReason, utcnow
 from moderation.classifier import ArtifactError, Example, is_no_worse, load, save, train
 from moderation.models import ModelVersion, ModerationDecision
+from moderation.vocabulary import DecisionAction, RejectionReason
 
 #: One decision in this many is kept out of training to check the new model against moderators.
 DECISION_HOLDOUT_EVERY = 5
-#: Rejection reasons that label a comment abusive (spam is what the newsroom does not want either).
-ABUSE_REASONS = ("abuse", "spam")
+#: Rejection codes that label a comment abusive (spam is what the newsroom does not want either).
+ABUSE_REASONS = (RejectionReason.ABUSIVE, RejectionReason.THREAT, RejectionReason.HATE, RejectionReason.SPAM)
+#: The decisions that are labels; an escalation hands a comment on and says nothing about it.
+LABEL_ACTIONS = (DecisionAction.APPROVE, DecisionAction.REJECT)
 
 
 def decision_example(decision: ModerationDecision) -> Example | None:
     """Turn one decision into a label, or None when it teaches nothing.
 
-    Approval is negative for both heads. A rejection is positive: for off-topic when the comment
-    was held or rejected as off-topic, for abuse when rejected as abuse or spam. Rejections for
-    other reasons (doxxing, legal) and escalations are not labels.
+    Approval is negative for both heads. A rejection is positive: for off-topic when rejected as
+    off-topic, for abuse when rejected as abusive, a threat, hate or spam. A rejection with no code
+    (none is written any more) falls back on why the comment was held. Rejections for other reasons
+    (personal information, other) and escalations are not labels. Only the code is read, never the
+    moderator's note, so free text cannot change what the model learns.
     """
     comment = decision.comment
     if not comment.body:
         return None
     article = comment.article.text
-    if decision.action == "approve":
+    if decision.action == DecisionAction.APPROVE:
         return Example(comment.body, abuse=0, off_topic=0, article=article)
-    if decision.action != "reject":
+    if decision.action != DecisionAction.REJECT:
         return None
-    reason = (decision.reason or "").partition(":")[0].strip()
-    if reason == "off_topic" or (not reason and decision.hold_reason == "off_topic"):
+    reason = decision.reason
+    if reason == RejectionReason.OFF_TOPIC or (reason is None and decision.hold_reason == HoldReason.OFF_TOPIC):
         return Example(comment.body, abuse=None, off_topic=1, article=article)
-    if reason in ABUSE_REASONS or (not reason and decision.hold_reason == "abuse"):
+    if reason in ABUSE_REASONS or (reason is None and decision.hold_reason == HoldReason.ABUSE):
         return Example(comment.body, abuse=1, off_topic=None, article=article)
     return None
 
@@ -55,7 +60,7 @@ def decision_examples() -> tuple[list[Example], list[Example]]:
     decisions = db.session.scalars(
         select(ModerationDecision)
         .options(joinedload(ModerationDecision.comment).joinedload(Comment.article))
-        .where(ModerationDecision.action.in_(("approve", "reject")))
+        .where(ModerationDecision.action.in_(LABEL_ACTIONS))
         .order_by(ModerationDecision.id)
     ).all()
     latest = {d.comment_id: d for d in decisions}

@@ -30,3 +30,24 @@ class ReportReason(enum.StrEnum):
     OFF_TOPIC = "off_topic"
     SPAM = "spam"
     OTHER = "other"
+
+
+class SanctionKind(enum.StrEnum):
+    SUSPEND = "suspend"
+    BAN = "ban"
+
+
+#: What the desk's forms show for each code.
+ACTION_LABELS = {DecisionAction.APPROVE: "Approved", DecisionAction.REJECT: "Rejected",
+                 DecisionAction.ESCALATE: "Escalated"}
+REJECTION_LABELS = {
+    RejectionReason.ABUSIVE: "Abusive or insulting",
+    RejectionReason.THREAT: "A threat",
+    RejectionReason.HATE: "Hate speech",
+    RejectionReason.SPAM: "Spam or advertising",
+    RejectionReason.OFF_TOPIC: "Off-topic",
+    RejectionReason.PERSONAL_INFORMATION: "Personal information",
+    RejectionReason.OTHER: "Breaks the guidelines",
+}
+REPORT_LABELS = {ReportReason.ABUSIVE: "Abusive", ReportReason.OFF_TOPIC: "Off-topic", ReportReason.SPAM: "Spam",
+                 ReportReason.OTHER: "Other"}

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Report
+from moderation.models import Report
 from tests.moderation_actions import CIVIL, queue, report
 
 

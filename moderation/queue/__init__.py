@@ -1,18 +1,20 @@
 """The moderation desk: the review queue, decisions, sanctions, reports, log and statistics."""
 from flask import url_for
 
+from forum.models import HoldReason, UserStatus
+from forum.security import can_moderate
 from forum.views import add_nav_item
 from moderation.queue import api, reports
 from moderation.queue.queries import queue_size
-from moderation.queue.service import REPORT_REASONS
 from moderation.queue.views import bp
+from moderation.vocabulary import REPORT_LABELS, DecisionAction, RejectionReason, SanctionKind
 
 
 def _nav_item(user) -> dict | None:
     """Show moderators a "Moderation" link with the number of comments waiting for them."""
-    if not user.is_moderator:
+    if not can_moderate(user):
         return None
-    return {"url": url_for("queue.index"), "label": "Moderation", "badge": queue_size(user) or None}
+    return {"url": url_for("queue.index"), "label": "Moderation", "badge": queue_size() or None}
 
 
 def init_app(app) -> None:
@@ -20,7 +22,10 @@ def init_app(app) -> None:
     for blueprint in (bp, api.bp, reports.bp):
         app.register_blueprint(blueprint)
     add_nav_item(app, _nav_item)
-    app.jinja_env.globals["report_reasons"] = REPORT_REASONS
+    app.jinja_env.globals["report_reasons"] = REPORT_LABELS
+    # The desk's templates name statuses and codes through the enums, never as bare strings.
+    app.jinja_env.globals.update(HoldReason=HoldReason, UserStatus=UserStatus, DecisionAction=DecisionAction,
+                                 RejectionReason=RejectionReason, SanctionKind=SanctionKind)
 
 
 __all__ = ["bp", "init_app"]

@@ -41,7 +41,7 @@ def create_report(comment_id):
 @moderator_required
 def queue():
     """List the queue, most urgent first, filtered by reason and article."""
-    page = queries.queue_page(current_user, reason=request.args.get("reason"),
+    page = queries.queue_page(reason=request.args.get("reason"),
                               article_id=request.args.get("article_id"), **page_args())
     return {"items": [queue_item_dict(item, current_user) for item in page.items], "next_cursor": page.next_cursor}
 
@@ -52,10 +52,10 @@ def decide(comment_id):
     """Approve, reject or escalate a queued comment (409 when someone else was first)."""
     comment = get_comment(comment_id, current_user)
     data = json_body()
-    decision = service.decide(comment, current_user, data.get("action"), data.get("reason"))
+    decision = service.decide(comment, current_user, data.get("action"), data.get("reason"), data.get("note"))
     db.session.commit()
-    return {"comment": comment_dict(comment, viewer=current_user), "decision": {"action": decision.action,
-                                                                               "reason": decision.reason}}
+    return {"comment": comment_dict(comment, viewer=current_user),
+            "decision": {"action": decision.action, "reason": decision.reason, "note": decision.note}}
 
 
 @bp.post("/moderation/users/<username>/suspension")
@@ -125,8 +125,9 @@ def _score_context(data: dict) -> tuple[Article | None, Comment | None]:
 @bp.get("/moderation/log")
 @moderator_required
 def log():
-    """List the decisions, newest first."""
-    page = queries.decision_log(**page_args())
+    """List the decisions, newest first, of one moderator, action or comment if asked."""
+    page = queries.decision_log(**service.log_filters(request.args.get("moderator"), request.args.get("action"),
+                                                         request.args.get("comment_id")), **page_args())
     return {"decisions": [decision_dict(d) for d in page.items], "next_cursor": page.next_cursor}
 
 

@@ -1,7 +1,9 @@
 """Chart geometry for the stats page: stacked bars of decisions per day, drawn as inline SVG."""
 from dataclasses import dataclass
 
-ACTIONS = ("approve", "reject", "escalate")
+from moderation.vocabulary import DecisionAction
+
+ACTIONS = tuple(DecisionAction)
 WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 680, 220, 36, 28, 10
 
 

@@ -10,31 +10,64 @@ weigh about as much as a 0.6 abuse score. Waiting time enters as ``-2 × hours s
 of ``created_at``: the same order as ``+2 × hours waiting`` at any moment, but independent of the
 clock, so a keyset cursor stays valid between pages.
 
-The queue holds what waits for a person: held comments, and comments the policy rejected outright
+The queue holds what waits for a person: held comments, comments the policy rejected outright
 that no moderator has looked at yet (a reader may appeal them, and the learning loop needs a
-moderator's word on them too).
+moderator's word on them too), published comments a reader reported since their last decision,
+and escalated comments until an admin decides them.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 
-from sqlalchemy import Float, and_, case, func, literal, or_, select
+from sqlalchemy import Float, Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.expression import FunctionElement
 
 from forum.errors import Invalid
 from forum.extensions import db
-from forum.models import Article, Comment, CommentStatus, Report, User, utcnow
+from forum.models import Article, Comment, CommentStatus, HoldReason, User, utcnow
 from forum.pagination import Key, paginate
 from moderation import scoring
-from moderation.models import ModerationDecision, Sanction
+from moderation.models import ModerationDecision, Report, Sanction
+from moderation.vocabulary import DecisionAction
 
-QUEUE_REASONS = ("abuse", "off_topic", "reported", "premoderation", "model_unavailable", "escalated")
+QUEUE_REASONS = tuple(HoldReason)
 WEIGHTS = {"abuse": 100.0, "off_topic": 50.0, "report": 20.0, "report_cap": 5, "hour": 2.0}
 #: Hours are counted from here so that the numbers stay small.
 EPOCH = datetime(2020, 1, 1)
-HELD_BY_MODEL = ("abuse", "off_topic")
+HELD_BY_MODEL = (HoldReason.ABUSE, HoldReason.OFF_TOPIC)
+#: The decisions that take a comment out of the queue (an escalation only hands it to the admins).
+FINAL_ACTIONS = (DecisionAction.APPROVE, DecisionAction.REJECT)
+
+
+def in_queue():
+    """Return the SQL condition "this comment waits for a moderator" (see the module docstring)."""
+    reported = exists().where(Report.comment_id == Comment.id,
+                              or_(Comment.decided_at.is_(None), Report.created_at > Comment.decided_at))
+    return or_(Comment.is_awaiting_review,
+               and_(Comment.status == CommentStatus.PUBLISHED,
+                    or_(Comment.hold_reason == HoldReason.ESCALATED, and_(Comment.report_count > 0, reported))))
+
+
+def is_queued(comment: Comment) -> bool:
+    """Return whether ``comment`` waits for a moderator now."""
+    return db.session.scalar(select(Comment.id).where(Comment.id == comment.id, in_queue())) is not None
+
+
+def queue_reason(comment: Comment) -> HoldReason | None:
+    """Return why a queued comment is in the queue: its hold, or ``reported`` when it is still published."""
+    if comment.hold_reason is not None:
+        return comment.hold_reason
+    return HoldReason.REPORTED if comment.is_published else None
+
+
+def reports_since_decision(comment: Comment) -> Select:
+    """Return the query of the reports on ``comment`` made since a moderator last decided it."""
+    stmt = select(Report).where(Report.comment_id == comment.id)
+    if comment.decided_at is not None:
+        stmt = stmt.where(Report.created_at > comment.decided_at)
+    return stmt
 
 
 class hours_since_epoch(FunctionElement):
@@ -96,33 +129,36 @@ class QueuePage:
     next_cursor: str | None
 
 
-def _queue_filter(viewer: User, reason: str | None, article_id: str | None):
-    conditions = [Comment.is_awaiting_review]
+def _is_reported():
+    return or_(Comment.hold_reason == HoldReason.REPORTED, Comment.report_count > 0)
+
+
+def _queue_filter(reason: str | None, article_id: str | None):
+    conditions = [in_queue()]
     if reason not in (None, "") and reason not in QUEUE_REASONS:
         raise Invalid("reason must be one of " + ", ".join(QUEUE_REASONS) + ".", code="invalid_reason",
                       payload={"field": "reason"})
-    if reason == "reported":
-        conditions.append(Comment.report_count > 0)
+    if reason == HoldReason.REPORTED:
+        conditions.append(_is_reported())
     elif reason:
         conditions.append(Comment.hold_reason == reason)
-    if not viewer.is_admin:
-        # Escalated comments wait for an admin.
-        conditions.append(or_(Comment.hold_reason.is_(None), Comment.hold_reason != "escalated"))
     if article_id:
         conditions.append(Comment.article_id == select(Article.id).where(Article.external_id == article_id)
                           .scalar_subquery())
     return and_(*conditions)
 
 
-def queue_page(viewer: User, *, reason=None, article_id=None, cursor=None, limit=20) -> QueuePage:
+def queue_page(*, reason=None, article_id=None, cursor=None, limit=20) -> QueuePage:
     """Return a page of the queue, most urgent first, each item with its context.
+
+    Moderators see escalated items too, read-only: only an admin decides them.
 
     The ordering runs over ids and scores alone; only the page's comments are then loaded with
     their authors and articles, so thousands of queued comments cost no joins.
     """
     priority = priority_expression()
     stmt = (select(Comment.id.label("comment_id"), priority.label("priority"))
-            .where(_queue_filter(viewer, reason, article_id)))
+            .where(_queue_filter(reason, article_id)))
     keys = [Key(priority, True, "priority"), Key(Comment.id, True, "comment_id")]
     page = paginate(stmt, keys, cursor=cursor, limit=limit, session=db.session)
     comments = {c.id: c for c in db.session.scalars(
@@ -133,9 +169,9 @@ def queue_page(viewer: User, *, reason=None, article_id=None, cursor=None, limit
     return QueuePage(items, page.next_cursor)
 
 
-def queue_size(viewer: User) -> int:
-    """Return how many comments wait for ``viewer`` (admins also see escalated ones)."""
-    return db.session.scalar(select(func.count()).select_from(Comment).where(_queue_filter(viewer, None, None)))
+def queue_size() -> int:
+    """Return how many comments wait in the queue."""
+    return db.session.scalar(select(func.count()).select_from(Comment).where(in_queue()))
 
 
 def _attach_context(items: list[QueueItem]) -> None:
@@ -189,14 +225,20 @@ def author_history(author: User, *, cursor=None, limit=20):
     return paginate(stmt, keys, cursor=cursor, limit=limit, session=db.session)
 
 
-def decision_log(*, cursor=None, limit=20, moderator_id=None):
-    """Return a page of the moderation log, newest first."""
+def decision_log(*, cursor=None, limit=20, moderator: str | None = None, action: DecisionAction | None = None,
+                 comment_id: int | None = None):
+    """Return a page of the moderation log, newest first, of one moderator, action or comment if given."""
     stmt = select(ModerationDecision).options(
         joinedload(ModerationDecision.moderator),
         joinedload(ModerationDecision.comment).joinedload(Comment.author),
         joinedload(ModerationDecision.comment).joinedload(Comment.article))
-    if moderator_id is not None:
-        stmt = stmt.where(ModerationDecision.moderator_id == moderator_id)
+    if moderator is not None:
+        stmt = stmt.where(ModerationDecision.moderator_id == select(User.id).where(User.username == moderator)
+                          .scalar_subquery())
+    if action is not None:
+        stmt = stmt.where(ModerationDecision.action == action)
+    if comment_id is not None:
+        stmt = stmt.where(ModerationDecision.comment_id == comment_id)
     keys = [Key(ModerationDecision.created_at, True, "created_at"), Key(ModerationDecision.id, True, "id")]
     return paginate(stmt, keys, cursor=cursor, limit=limit, session=db.session)
 
@@ -208,14 +250,13 @@ def sanctions_of(user: User) -> list:
 
 
 def queue_by_reason() -> dict[str, int]:
-    """Return how many comments wait, per reason (reported counts every queued comment with reports)."""
-    pending = Comment.is_awaiting_review
+    """Return how many comments wait, per reason, as the queue's filters count them."""
     sizes = {reason: 0 for reason in QUEUE_REASONS}
-    rows = db.session.execute(select(Comment.hold_reason, func.count()).where(pending).group_by(Comment.hold_reason))
-    for hold_reason, count in rows:
-        sizes[hold_reason or "model_unavailable"] = sizes.get(hold_reason or "model_unavailable", 0) + count
-    sizes["reported"] = db.session.scalar(
-        select(func.count()).select_from(Comment).where(pending, Comment.report_count > 0))
+    rows = db.session.execute(select(Comment.hold_reason, func.count())
+                              .where(in_queue(), Comment.hold_reason.is_not(None)).group_by(Comment.hold_reason))
+    sizes.update(rows.all())
+    sizes[HoldReason.REPORTED] = db.session.scalar(
+        select(func.count()).select_from(Comment).where(in_queue(), _is_reported()))
     return sizes
 
 
@@ -226,7 +267,7 @@ def decisions_by_day(days: int = 14) -> list[dict]:
     rows = db.session.execute(select(day, ModerationDecision.action, func.count())
                               .where(ModerationDecision.created_at >= start)
                               .group_by(day, ModerationDecision.action))
-    series = {(start + timedelta(days=n)).date().isoformat(): {"approve": 0, "reject": 0, "escalate": 0}
+    series = {(start + timedelta(days=n)).date().isoformat(): dict.fromkeys(DecisionAction, 0)
               for n in range(days)}
     for when, action, count in rows:
         series.setdefault(str(when)[:10], {})[action] = count
@@ -237,7 +278,7 @@ def median_minutes_to_decision(sample: int = 1000) -> float | None:
     """Return the median wait, in minutes, from posting to the decision over the latest decisions."""
     rows = db.session.execute(
         select(ModerationDecision.comment_created_at, ModerationDecision.created_at)
-        .where(ModerationDecision.comment_created_at.is_not(None), ModerationDecision.action != "escalate")
+        .where(ModerationDecision.comment_created_at.is_not(None), ModerationDecision.action.in_(FINAL_ACTIONS))
         .order_by(ModerationDecision.id.desc()).limit(sample))
     waits = [(decided - posted).total_seconds() / 60.0 for posted, decided in rows]
     return round(median(waits), 1) if waits else None
@@ -248,29 +289,29 @@ def classifier_agreement() -> dict:
     rows = db.session.execute(
         select(ModerationDecision.hold_reason, ModerationDecision.action, func.count())
         .where(ModerationDecision.hold_reason.in_(HELD_BY_MODEL),
-               ModerationDecision.action.in_(("approve", "reject")))
+               ModerationDecision.action.in_(FINAL_ACTIONS))
         .group_by(ModerationDecision.hold_reason, ModerationDecision.action))
-    tally = {reason: {"approve": 0, "reject": 0} for reason in HELD_BY_MODEL}
+    tally = {reason: dict.fromkeys(FINAL_ACTIONS, 0) for reason in HELD_BY_MODEL}
     for reason, action, count in rows:
         tally[reason][action] = count
     result = {}
     for reason, counts in tally.items():
-        decided = counts["approve"] + counts["reject"]
-        result[reason] = {"decided": decided, "rejected": counts["reject"],
-                          "precision": round(counts["reject"] / decided, 3) if decided else None}
+        decided, rejected = sum(counts.values()), counts[DecisionAction.REJECT]
+        result[reason] = {"decided": decided, "rejected": rejected,
+                          "precision": round(rejected / decided, 3) if decided else None}
     return result
 
 
 def decisions_by_action() -> dict[str, int]:
     """Return how many decisions there are of each action, ever."""
     rows = db.session.execute(select(ModerationDecision.action, func.count()).group_by(ModerationDecision.action))
-    return {"approve": 0, "reject": 0, "escalate": 0, **dict(rows.all())}
+    return {**dict.fromkeys(DecisionAction, 0), **dict(rows.all())}
 
 
 def stats() -> dict:
     """Return the desk's statistics, as the stats page and the API show them."""
     return {
-        "queue_size": db.session.scalar(select(func.count()).select_from(Comment).where(Comment.is_awaiting_review)),
+        "queue_size": queue_size(),
         "queue_by_reason": queue_by_reason(),
         "decisions_by_action": decisions_by_action(),
         "decisions_by_day": decisions_by_day(),

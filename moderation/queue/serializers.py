@@ -1,8 +1,8 @@
 """Queue items, decisions, sanctions and highlights as JSON-able dicts (kept off the models)."""
 from forum.api.serializers import author_dict, comment_dict, iso
-from forum.models import User
+from forum.models import User, UserStatus
 from moderation.models import ModerationDecision
-from moderation.queue.queries import QueueItem
+from moderation.queue.queries import QueueItem, queue_reason
 
 
 def highlight_dict(highlight) -> dict:
@@ -12,9 +12,10 @@ def highlight_dict(highlight) -> dict:
 
 def author_status_dict(user: User, *, comment_count: int | None = None, rejected_count: int | None = None) -> dict:
     """An author as moderators see them: their standing and, where known, their record."""
-    data = {**author_dict(user), "status": user.status,
-            "suspended_until": iso(user.suspended_until) if user.status == "suspended" else None,
-            "sanction_reason": user.sanction_reason if user.status != "active" else None}
+    status = user.status
+    data = {**author_dict(user), "status": status,
+            "suspended_until": iso(user.suspended_until) if status == UserStatus.SUSPENDED else None,
+            "sanction_reason": user.sanction_reason if status != UserStatus.ACTIVE else None}
     if comment_count is not None:
         data.update(comment_count=comment_count, rejected_count=rejected_count)
     return data
@@ -28,7 +29,7 @@ def queue_item_dict(item: QueueItem, viewer: User) -> dict:
         "article": {"id": comment.article.external_id, "title": comment.article.title},
         "parent": comment_dict(item.parent, viewer=viewer) if item.parent is not None else None,
         "scores": {"abuse": comment.abuse_score, "off_topic": comment.off_topic_score},
-        "hold_reason": comment.hold_reason,
+        "hold_reason": queue_reason(comment),
         "priority": round(item.priority, 3),
         "highlights": [highlight_dict(h) for h in item.highlights],
         "reports": [{"reason": r.reason, "note": r.note, "reporter": r.reporter.username,
@@ -46,6 +47,7 @@ def decision_dict(decision: ModerationDecision) -> dict:
         "moderator": decision.moderator.username if decision.moderator is not None else None,
         "action": decision.action,
         "reason": decision.reason,
+        "note": decision.note,
         "hold_reason": decision.hold_reason,
         "scores": {"abuse": decision.abuse_score, "off_topic": decision.off_topic_score},
         "model_version": decision.model_version,

@@ -4,6 +4,7 @@ Services add and flush; the caller commits once. A decision is a conditional UPD
 ("only if it is still as I saw it"), so of two moderators deciding at once exactly one wins and the
 other gets a 409 saying who was first.
 """
+import re
 from datetime import timedelta
 
 from flask import current_app
@@ -12,24 +13,37 @@ from sqlalchemy import exc, func, select, update
 from forum.accounts.service import ensure_can_participate
 from forum.errors import Conflict, Forbidden, Invalid
 from forum.extensions import db
-from forum.models import Comment, CommentStatus, Report, Role, User, utcnow
+from forum.models import Comment, CommentStatus, HoldReason, Role, User, utcnow
 from forum.notifications.service import notify_decision
 from forum.signals import comment_published
 from forum.validation import clean_text
-from moderation.models import ModerationDecision, Sanction
+from moderation.models import ModerationDecision, Report, Sanction
+from moderation.queue.queries import in_queue, is_queued, queue_reason, reports_since_decision
+from moderation.vocabulary import DecisionAction, RejectionReason, ReportReason, SanctionKind
 
-REPORT_REASONS = {"abusive": "Abusive", "off_topic": "Off-topic", "spam": "Spam", "other": "Other"}
-ACTIONS = ("approve", "reject", "escalate")
-#: Why a moderator rejects; a free note may follow after ": ". The learning loop reads the prefix.
-REJECT_REASONS = {"abuse": "Abusive or insulting", "off_topic": "Off-topic", "spam": "Spam or advertising",
-                  "other": "Breaks the guidelines"}
 MAX_SUSPENSION_DAYS = 3650
 NOTE_MAX_LENGTH = 1000
 REASON_MAX_LENGTH = 500
+#: The rejection a moderator most likely means when they give no reason, from why the comment waits.
+DEFAULT_REJECTIONS = {HoldReason.ABUSE: RejectionReason.ABUSIVE, HoldReason.OFF_TOPIC: RejectionReason.OFF_TOPIC}
+
+
+def _code(enum_cls, value, field: str):
+    """Return ``value`` as a member of ``enum_cls`` (None if blank), or raise ``Invalid`` naming ``field``."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"'{field}' must be a string.", code="wrong_type", payload={"field": field})
+    try:
+        return enum_cls(value)
+    except ValueError:
+        codes = ", ".join(member.value for member in enum_cls)
+        raise Invalid(f"'{field}' must be one of {codes}.", code=f"invalid_{field}",
+                      payload={"field": field}) from None
 
 
 def report(comment: Comment, reporter: User, reason, note=None) -> Report:
-    """Record ``reporter``'s report; hide the comment once enough distinct readers reported it.
+    """Record ``reporter``'s report, which queues the comment; hide it once enough readers reported it.
 
     Only reports made since the last moderator decision count toward hiding, so an approved comment
     is not hidden again by the reports a moderator has already weighed.
@@ -39,9 +53,9 @@ def report(comment: Comment, reporter: User, reason, note=None) -> Report:
         raise Forbidden("You cannot report your own comment; delete or edit it instead.", code="own_comment")
     if comment.status == CommentStatus.DELETED:
         raise Conflict("That comment was deleted.", code="comment_deleted")
-    if reason not in REPORT_REASONS:
-        raise Invalid("'reason' must be one of " + ", ".join(REPORT_REASONS) + ".", code="invalid_reason",
-                      payload={"field": "reason"})
+    reason = _code(ReportReason, reason, "reason")
+    if reason is None:
+        raise Invalid("'reason' is required.", code="invalid_reason", payload={"field": "reason"})
     note = clean_text(note, "note", max_length=NOTE_MAX_LENGTH, required=False)
     if db.session.scalar(select(Report.id).where(Report.comment_id == comment.id,
                                                  Report.reporter_id == reporter.id)) is not None:
@@ -54,39 +68,43 @@ def report(comment: Comment, reporter: User, reason, note=None) -> Report:
         raise Conflict("You have already reported this comment.", code="already_reported") from None
     db.session.execute(update(Comment).where(Comment.id == comment.id)
                        .values(report_count=Comment.report_count + 1))
-    db.session.refresh(comment, ["report_count", "status", "hold_reason"])
+    db.session.refresh(comment, ["report_count", "status", "hold_reason", "decided_at"])
     _hide_if_reported_enough(comment)
     return row
 
 
 def _hide_if_reported_enough(comment: Comment) -> None:
-    recent = select(func.count()).select_from(Report).where(Report.comment_id == comment.id)
-    if comment.decided_at is not None:
-        recent = recent.where(Report.created_at > comment.decided_at)
-    if comment.is_published and db.session.scalar(recent) >= current_app.config["REPORT_HIDE_THRESHOLD"]:
-        comment.status, comment.hold_reason = CommentStatus.PENDING, "reported"
+    recent = db.session.scalar(select(func.count()).select_from(reports_since_decision(comment).subquery()))
+    if comment.is_published and recent >= current_app.config["REPORT_HIDE_THRESHOLD"]:
+        # An escalated comment stays escalated: hidden now, still the admins' to decide.
+        comment.status = CommentStatus.PENDING
+        comment.hold_reason = comment.hold_reason or HoldReason.REPORTED
         db.session.flush()
 
 
-def _reject_reason(comment: Comment, reason: str | None) -> str:
-    """Return the stored reason of a rejection: a known reason, optionally ``": "`` and a note."""
-    if reason is None:
-        return comment.hold_reason if comment.hold_reason in REJECT_REASONS else "other"
-    head, _, note = reason.partition(":")
-    if head.strip() in REJECT_REASONS:
-        return f"{head.strip()}: {note.strip()}" if note.strip() else head.strip()
-    return f"other: {reason}"
+def default_rejection(comment: Comment) -> RejectionReason:
+    """Return the reason of a rejection given none: the readers' commonest report, or the hold's."""
+    if queue_reason(comment) == HoldReason.REPORTED:
+        reports = reports_since_decision(comment).subquery()
+        commonest = db.session.scalar(select(reports.c.reason).group_by(reports.c.reason)
+                                      .order_by(func.count().desc(), func.min(reports.c.id)).limit(1))
+        if commonest is not None:
+            return RejectionReason(commonest)
+    if comment.hold_reason in DEFAULT_REJECTIONS:
+        return DEFAULT_REJECTIONS[comment.hold_reason]
+    try:
+        # A hold that is also a rejection code (spam, off_topic) names itself.
+        return RejectionReason(comment.hold_reason)
+    except ValueError:
+        return RejectionReason.OTHER
 
 
-def _check_decision(comment: Comment, moderator: User, action) -> None:
-    if action not in ACTIONS:
-        raise Invalid("'action' must be approve, reject or escalate.", code="invalid_action",
-                      payload={"field": "action"})
-    if not comment.is_awaiting_review:
+def _check_decision(comment: Comment, moderator: User, action: DecisionAction) -> None:
+    if not is_queued(comment):
         raise _already_decided(comment)
-    if comment.hold_reason == "escalated" and not moderator.is_admin:
+    if comment.hold_reason == HoldReason.ESCALATED and not moderator.is_admin:
         raise Forbidden("This comment was escalated: an admin decides it.", code="escalated")
-    if action == "escalate" and comment.hold_reason == "escalated":
+    if action == DecisionAction.ESCALATE and comment.hold_reason == HoldReason.ESCALATED:
         raise Conflict("This comment is already escalated to the admins.", code="already_escalated")
 
 
@@ -102,20 +120,24 @@ def _already_decided(comment: Comment) -> Conflict:
                     code="already_decided")
 
 
-def _claim(comment: Comment, action: str, now) -> bool:
-    """Apply ``action`` only if the comment is still as the moderator saw it; return whether it was."""
-    values = {"decided_at": now}
-    if action == "approve":
-        values.update(status=CommentStatus.PUBLISHED, hold_reason=None)
-    elif action == "reject":
-        values.update(status=CommentStatus.REJECTED)
+def _claim(comment: Comment, action: DecisionAction, now) -> bool:
+    """Apply ``action`` only if the comment is still as the moderator saw it; return whether it was.
+
+    An escalation is not a decision: it sets no ``decided_at``, so the comment stays in the queue
+    (whatever its status) until an admin approves or rejects it.
+    """
+    if action == DecisionAction.APPROVE:
+        values = {"status": CommentStatus.PUBLISHED, "hold_reason": None, "decided_at": now}
+    elif action == DecisionAction.REJECT:
+        values = {"status": CommentStatus.REJECTED, "decided_at": now}
     else:
-        values.update(hold_reason="escalated")
+        values = {"hold_reason": HoldReason.ESCALATED}
     try:
         result = db.session.execute(
             update(Comment)
-            .where(Comment.id == comment.id, Comment.is_awaiting_review, Comment.status == comment.status,
-                   Comment.hold_reason == comment.hold_reason)
+            .where(Comment.id == comment.id, in_queue(), Comment.status == comment.status,
+                   Comment.hold_reason.is_not_distinct_from(comment.hold_reason),
+                   Comment.decided_at.is_not_distinct_from(comment.decided_at))
             .values(**values)
             .execution_options(synchronize_session=False)
         )
@@ -126,34 +148,55 @@ def _claim(comment: Comment, action: str, now) -> bool:
     return result.rowcount == 1
 
 
-def decide(comment: Comment, moderator: User, action, reason=None) -> ModerationDecision:
+def decide(comment: Comment, moderator: User, action, reason=None, note=None) -> ModerationDecision:
     """Approve, reject or escalate a queued comment, log it, and tell the author.
+
+    Only a rejection has a ``reason`` (a ``RejectionReason`` code; by default the one the hold or
+    the reports suggest); any action may carry a free-text ``note``, which is never a label.
 
     :raise Conflict: the comment left the queue (another moderator was first).
     """
+    action = _code(DecisionAction, action, "action")
+    if action is None:
+        raise Invalid("'action' is required: approve, reject or escalate.", code="invalid_action",
+                      payload={"field": "action"})
+    reason = _code(RejectionReason, reason, "reason")
+    if reason is not None and action != DecisionAction.REJECT:
+        raise Invalid("Only a rejection has a reason; write anything else in 'note'.", code="invalid_reason",
+                      payload={"field": "reason"})
+    note = clean_text(note, "note", max_length=NOTE_MAX_LENGTH, required=False)
     _check_decision(comment, moderator, action)
-    reason = clean_text(reason, "reason", max_length=REASON_MAX_LENGTH, required=False)
-    if action == "reject":
-        reason = _reject_reason(comment, reason)
+    if action == DecisionAction.REJECT and reason is None:
+        reason = default_rejection(comment)
     now = utcnow()
-    held_for = comment.hold_reason
+    held_for, was_published = queue_reason(comment), comment.is_published
     if not _claim(comment, action, now):
         db.session.expire(comment)
         raise _already_decided(db.session.get(Comment, comment.id))
     decision = ModerationDecision(
-        comment_id=comment.id, moderator_id=moderator.id, action=action, reason=reason, hold_reason=held_for,
-        abuse_score=comment.abuse_score, off_topic_score=comment.off_topic_score,
+        comment_id=comment.id, moderator_id=moderator.id, action=action, reason=reason, note=note,
+        hold_reason=held_for, abuse_score=comment.abuse_score, off_topic_score=comment.off_topic_score,
         model_version=comment.model_version, comment_created_at=comment.created_at, created_at=now,
     )
     db.session.add(decision)
     db.session.flush()
     db.session.refresh(comment, ["status", "hold_reason", "decided_at"])
-    if action == "approve":
+    if action == DecisionAction.APPROVE and was_published:
+        # The readers' reports were weighed and the comment stays as it was: nothing to announce.
+        return decision
+    if action == DecisionAction.APPROVE:
         comment_published.send(comment)
     notify_decision(comment, moderator, action)
     return decision
 
 
+def log_filters(moderator=None, action=None, comment_id=None) -> dict:
+    """Return the log's filters from the query string's text, or raise ``Invalid`` naming the bad one."""
+    if comment_id not in (None, "") and not re.fullmatch(r"[0-9]{1,18}", comment_id):
+        raise Invalid("'comment_id' must be a comment's id.", code="invalid_comment_id",
+                      payload={"field": "comment_id"})
+    return {"moderator": moderator or None, "action": _code(DecisionAction, action, "action"),
+            "comment_id": int(comment_id) if comment_id else None}
 
 
 def days_field(value) -> int | None:
@@ -185,8 +228,8 @@ def sanction(user: User, moderator: User, days, reason) -> Sanction:
     user.banned_at = None if days is not None else now
     user.suspended_until = until
     user.sanction_reason = reason
-    row = Sanction(user_id=user.id, moderator_id=moderator.id, kind="suspend" if days else "ban",
-                   reason=reason, until=until, created_at=now)
+    kind = SanctionKind.SUSPEND if days is not None else SanctionKind.BAN
+    row = Sanction(user_id=user.id, moderator_id=moderator.id, kind=kind, reason=reason, until=until, created_at=now)
     db.session.add(row)
     db.session.flush()
     return row

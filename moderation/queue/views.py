@@ -16,10 +16,9 @@ from forum.threads.service import get_comment
 from moderation import policy, scoring
 from moderation.queue import queries, service
 from moderation.queue.charts import decisions_chart
+from moderation.vocabulary import ACTION_LABELS, REJECTION_LABELS, DecisionAction
 
 bp = Blueprint("queue", __name__, url_prefix="/moderation")
-
-DONE = {"approve": "Approved", "reject": "Rejected", "escalate": "Escalated"}
 
 
 def _queue_url() -> str:
@@ -29,11 +28,11 @@ def _queue_url() -> str:
 def render_queue(status: int = 200):
     """Render the queue page for the current filters."""
     reason, article_id = request.args.get("reason") or None, request.args.get("article_id") or None
-    page = queries.queue_page(current_user, reason=reason, article_id=article_id,
-                              **page_args())
+    page = queries.queue_page(reason=reason, article_id=article_id, **page_args())
     return render_template("moderation/queue.html", page=page, reason=reason, article_id=article_id,
-                           reasons=queries.QUEUE_REASONS, reject_reasons=service.REJECT_REASONS,
-                           size=queries.queue_size(current_user), urgency=queries.urgency,
+                           reasons=queries.QUEUE_REASONS, reject_reasons=REJECTION_LABELS,
+                           size=queries.queue_size(), urgency=queries.urgency, queue_reason=queries.queue_reason,
+                           default_rejection=service.default_rejection,
                            limits=policy.thresholds(current_app.config, scoring.active_model())), status
 
 
@@ -58,25 +57,27 @@ def index():
     return render_queue()
 
 
-def _reason_from_form() -> str | None:
-    reason, note = request.form.get("reason") or None, (request.form.get("note") or "").strip()
-    return f"{reason}: {note}" if reason and note else reason or note or None
+def _decision_from_form() -> dict:
+    """Return the form's action, reason and note; the reason select only counts for a rejection."""
+    action = request.form.get("action")
+    reason = request.form.get("reason") if action == DecisionAction.REJECT else None
+    return {"action": action, "reason": reason, "note": request.form.get("note")}
 
 
 @bp.post("/comments/<int:comment_id>/decision")
 @moderator_required
 def decide(comment_id):
     """Decide one comment from the queue page; a late decision re-renders the page with 409."""
-    action = request.form.get("action")
+    decision = _decision_from_form()
     try:
         comment = get_comment(comment_id, current_user)
-        service.decide(comment, current_user, action, _reason_from_form())
+        logged = service.decide(comment, current_user, **decision)
     except Conflict as error:
         db.session.rollback()
         flash(error.message, "error")
         return render_queue(status=409)
     db.session.commit()
-    flash(f"{DONE[action]} comment {comment_id}.", "success")
+    flash(f"{ACTION_LABELS[logged.action]} comment {comment_id}.", "success")
     return redirect(_queue_url())
 
 
@@ -84,9 +85,9 @@ def decide(comment_id):
 @moderator_required
 def bulk():
     """Decide every selected comment; each stands alone, so one conflict does not undo the others."""
-    action, reason = request.form.get("action"), _reason_from_form()
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
-    if action not in service.ACTIONS:
+    decision = _decision_from_form()
+    ids = [int(i) for i in request.form.getlist("ids") if i.isascii() and i.isdigit()]
+    if decision["action"] not in set(DecisionAction):
         flash("Choose approve, reject or escalate for the selected comments.", "error")
         return redirect(_queue_url())
     if not ids:
@@ -95,7 +96,7 @@ def bulk():
     done, refused = [], []
     for comment_id in ids:
         try:
-            service.decide(get_comment(comment_id, current_user), current_user, action, reason)
+            service.decide(get_comment(comment_id, current_user), current_user, **decision)
         except ApiError as error:
             db.session.rollback()
             refused.append(f"{comment_id}: {error.message}")
@@ -103,7 +104,8 @@ def bulk():
             db.session.commit()
             done.append(comment_id)
     if done:
-        flash(f"{DONE[action]} {len(done)} comment{'s' if len(done) != 1 else ''}.", "success")
+        label = ACTION_LABELS[DecisionAction(decision["action"])]
+        flash(f"{label} {len(done)} comment{'s' if len(done) != 1 else ''}.", "success")
     for message in refused:
         flash(message, "error")
     return redirect(_queue_url())
@@ -112,9 +114,12 @@ def bulk():
 @bp.get("/log")
 @moderator_required
 def log():
-    """Show the moderation log."""
-    page = queries.decision_log(**page_args())
-    return render_template("moderation/log.html", page=page)
+    """Show the moderation log, filtered by moderator, action or comment as the API is."""
+    filters = service.log_filters(request.args.get("moderator"), request.args.get("action"),
+                                  request.args.get("comment_id"))
+    page = queries.decision_log(**filters, **page_args())
+    return render_template("moderation/log.html", page=page, filters=filters, actions=list(DecisionAction),
+                           reject_reasons=REJECTION_LABELS)
 
 
 @bp.get("/stats")
@@ -164,7 +169,7 @@ def sanction(username):
     """Suspend or ban the author from the form on their page."""
     days = _days_from_form()
     return _user_action(username, lambda u: service.sanction(u, current_user, days, request.form.get("reason")),
-                        lambda u: f"{u.username} is {'banned' if days is None else f'suspended for {days} days'}.")
+                        lambda u: f"{u.username} is {u.status}{'' if days is None else f' for {days} days'}.")
 
 
 @bp.post("/users/<username>/lift")
