@@ -33,8 +33,8 @@ def queue(api, headers, **params) -> dict:
     return response.get_json()
 
 
-def decide(api, headers, comment_id, action, reason=None):
-    body = {"action": action} if reason is None else {"action": action, "reason": reason}
+def decide(api, headers, comment_id, action, reason=None, *, note=None):
+    body = {"action": action, **({} if reason is None else {"reason": reason}), **({} if note is None else {"note": note})}
     return api.client.post(f"/api/v1/moderation/comments/{comment_id}/decision", json=body, headers=headers)
 
 

@@ -75,7 +75,7 @@ def test_moderators_teach_the_model_a_newsroom_slur(api, app, runner, own_model)
     assert all(score < limit for score, _ in old.values()), old
     for n, text in enumerate(SLURRED):
         comment = held(api, authors[n % 3], text.format(s=SLUR))
-        assert decide(api, mia, comment["id"], "reject", "abuse").status_code == 200
+        assert decide(api, mia, comment["id"], "reject", "abusive").status_code == 200
     for n, text in enumerate(CIVIL):
         comment = held(api, authors[n % 3], text)
         assert decide(api, mia, comment["id"], "approve").status_code == 200

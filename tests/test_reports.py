@@ -1,10 +1,12 @@
-"""Readers report comments: once each, never their own, and enough reports hide a comment."""
+"""Readers report comments: once each, never their own; one report queues a comment, enough hide it."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
 from moderation.models import Report
-from tests.moderation_actions import CIVIL, queue, report
+from tests.moderation_actions import CIVIL, decide, queue, report
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def test_a_reader_cannot_report_their_own_comment(api, published, app):
 @pytest.mark.parametrize("body, code", [
     ({"reason": "boring"}, "invalid_reason"),
     ({}, "invalid_reason"),
-    ({"reason": 3}, "invalid_reason"),
+    ({"reason": 3}, "wrong_type"),
     ({"reason": "spam", "note": 7}, "wrong_type"),
     ({"reason": "spam", "note": "x" * 1001}, "too_long"),
 ])
@@ -119,3 +121,100 @@ def test_report_from_the_thread_page_without_javascript(api, pages, published, a
 def test_the_report_button_is_not_offered_on_your_own_comment(api, pages, published):
     pages.login("alice")
     assert "Send report" not in pages.client.get("/articles/council-budget").get_data(as_text=True)
+
+
+def queued_ids(api, headers, **params) -> list[int]:
+    return [item["comment"]["id"] for item in queue(api, headers, **params)["items"]]
+
+
+def visible(api, comment_id) -> bool:
+    return api.client.get(f"/api/v1/comments/{comment_id}").status_code == 200
+
+
+@pytest.mark.parametrize("threshold", [1, 2, 3])
+def test_one_report_queues_a_comment_and_the_threshold_hides_it(api, app, published, threshold):
+    app.config["REPORT_HIDE_THRESHOLD"] = threshold
+    moderator = api.staff("mia")
+    for n, name in enumerate(("bob", "carol", "dave")[:threshold], start=1):
+        assert report(api, api.reader(name), published["id"]).status_code == 201
+        assert queued_ids(api, moderator) == [published["id"]]
+        assert queued_ids(api, moderator, reason="reported") == [published["id"]]
+        assert visible(api, published["id"]) is (n < threshold)
+    [item] = queue(api, moderator)["items"]
+    assert item["hold_reason"] == "reported" and len(item["reports"]) == threshold
+
+
+def test_the_default_threshold_is_three(api, app, published):
+    assert app.config["REPORT_HIDE_THRESHOLD"] == 3
+    for name in ("bob", "carol"):
+        report(api, api.reader(name), published["id"])
+    assert visible(api, published["id"])
+    report(api, api.reader("dave"), published["id"])
+    assert not visible(api, published["id"])
+
+
+def test_a_reported_comment_counts_in_the_badge_and_the_stats(api, pages, published):
+    moderator = api.staff("mia")
+    report(api, api.reader("bob"), published["id"], "spam")
+    stats = api.client.get("/api/v1/moderation/stats", headers=moderator).get_json()
+    assert stats["queue_size"] == 1 and stats["queue_by_reason"]["reported"] == 1
+    pages.login("mia")
+    html = pages.client.get("/").get_data(as_text=True)
+    assert re.search(r'href="/moderation">Moderation <span class="badge"[^>]*>1</span>', html)
+    desk = pages.client.get("/moderation?reason=reported").get_data(as_text=True)
+    assert f'id="q-{published["id"]}"' in desk and "reason-reported" in desk
+
+
+@pytest.mark.parametrize("hidden", [False, True], ids=["still-published", "hidden"])
+def test_approving_a_reported_comment_takes_it_out_of_the_queue(api, app, hidden):
+    app.config["REPORT_HIDE_THRESHOLD"] = 1 if hidden else 3
+    api.article()
+    alice, bob, moderator = api.reader("alice"), api.reader("bob"), api.staff("mia")
+    api.client.put("/api/v1/users/alice/follow", headers=bob)
+    comment = api.comment(alice, CIVIL)
+    report(api, api.reader("carol"), comment["id"])
+    decided = decide(api, moderator, comment["id"], "approve")
+    assert decided.status_code == 200 and decided.get_json()["comment"]["status"] == "published"
+    assert queued_ids(api, moderator) == [] and visible(api, comment["id"])
+    assert decide(api, moderator, comment["id"], "approve").status_code == 409
+    # Followers heard of the comment when it was first published, and do not hear of it again.
+    notes = api.client.get("/api/v1/notifications", headers=bob).get_json()["notifications"]
+    assert [n["kind"] for n in notes] == ["followed_comment"]
+    # The author is told only when the approval gave back a comment the reports had hidden.
+    kinds = [n["kind"] for n in api.client.get("/api/v1/notifications", headers=alice).get_json()["notifications"]]
+    assert ("decision" in kinds) is hidden
+    # A new report after the decision queues it again.
+    report(api, api.reader("dave"), comment["id"])
+    assert queued_ids(api, moderator) == [comment["id"]]
+
+
+@pytest.mark.parametrize("reasons, rejection", [
+    (["spam"], "spam"),
+    (["abusive", "spam", "spam"], "spam"),
+    (["off_topic", "abusive"], "off_topic"),
+    (["other"], "other"),
+])
+def test_rejecting_a_reported_comment_rejects_it_for_the_readers_commonest_reason(api, published, reasons,
+                                                                                 rejection):
+    moderator = api.staff("mia")
+    for name, reason in zip(("bob", "carol", "dave"), reasons, strict=False):
+        report(api, api.reader(name), published["id"], reason)
+    decided = decide(api, moderator, published["id"], "reject")
+    assert decided.status_code == 200 and decided.get_json()["decision"]["reason"] == rejection
+    assert decided.get_json()["comment"]["status"] == "rejected"
+    assert not visible(api, published["id"]) and queued_ids(api, moderator) == []
+    [entry] = api.client.get("/api/v1/moderation/log", headers=moderator).get_json()["decisions"]
+    assert entry["hold_reason"] == "reported" and entry["reason"] == rejection
+
+
+def test_reports_from_the_page_queue_the_comment_for_the_desk_page(api, pages, published):
+    api.register("bob")
+    pages.login("bob")
+    pages.submit(f"/comments/{published['id']}/report", {"reason": "abusive"}, page="/articles/council-budget")
+    moderator = type(pages)(pages.client.application)
+    api.staff("mia")
+    moderator.login("mia")
+    response = moderator.submit(f"/moderation/comments/{published['id']}/decision", {"action": "approve"},
+                                page="/moderation", follow_redirects=True)
+    assert f"Approved comment {published['id']}." in response.get_data(as_text=True)
+    assert "All clear" in response.get_data(as_text=True)

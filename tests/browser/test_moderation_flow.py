@@ -33,7 +33,7 @@ def test_reader_posts_abuse_moderator_rejects_reader_is_told(server, browser):
     assert moderator.locator(".empty-queue").count() == 1
     moderator.screenshot(path=str(OUTPUT / "moderation-queue-after.png"), full_page=True)
     moderator.goto(f"{server}/moderation/log")
-    assert "abuse" in moderator.locator(".desk-table tbody tr").first.text_content()
+    assert "Abusive or insulting" in moderator.locator(".desk-table tbody tr").first.text_content()
 
     reader.goto(f"{server}/notifications")
     assert "rejected your comment" in reader.text_content("main")
