@@ -34,7 +34,8 @@ def queue(api, headers, **params) -> dict:
 
 
 def decide(api, headers, comment_id, action, reason=None, *, note=None):
-    body = {"action": action, **({} if reason is None else {"reason": reason}), **({} if note is None else {"note": note})}
+    body = {"action": action, "reason": reason, "note": note}
+    body = {key: value for key, value in body.items() if value is not None}
     return api.client.post(f"/api/v1/moderation/comments/{comment_id}/decision", json=body, headers=headers)
 
 
