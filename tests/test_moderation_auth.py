@@ -88,3 +88,45 @@ def test_every_moderation_route_is_covered(app):
               if rule.rule.startswith(("/moderation", "/api/v1/moderation"))
               for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == listed
+
+
+def sanction_staff(api, username, role, status) -> None:
+    """Have an admin take ``username``'s role, suspend or ban them, and give the role back."""
+    root = api.staff("root", "admin")
+    steps = [("PUT", f"/api/v1/moderation/users/{username}/role", {"role": "reader"}),
+             ("POST", f"/api/v1/moderation/users/{username}/suspension",
+              {"reason": "Leaked a reader's address"} | ({"days": 7} if status == "suspended" else {})),
+             ("PUT", f"/api/v1/moderation/users/{username}/role", {"role": role})]
+    for method, path, body in steps:
+        response = api.client.open(path, method=method, json=body, headers=root)
+        assert response.status_code == 200, response.get_json()
+
+
+SANCTIONED = [("moderator", "suspended"), ("admin", "banned")]
+
+
+@pytest.mark.parametrize("role, status", SANCTIONED)
+@pytest.mark.parametrize("method, path, body, allowed", API_ROUTES)
+def test_a_sanctioned_moderator_or_admin_cannot_use_the_api(api, scene, role, status, method, path, body, allowed):
+    username = {"moderator": "mia", "admin": "ada"}[role]
+    headers = api.login(username)
+    sanction_staff(api, username, role, status)
+    response = api.client.open(fill(path, scene), method=method, json=body, headers=headers)
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] in ("forbidden", status)
+
+
+@pytest.mark.parametrize("role, status", SANCTIONED)
+@pytest.mark.parametrize("method, path, body, allowed", PAGE_ROUTES)
+def test_a_sanctioned_moderator_or_admin_cannot_use_the_desk(api, app, scene, role, status, method, path, body,
+                                                             allowed):
+    username = {"moderator": "mia", "admin": "ada"}[role]
+    browser = PageActions(app)
+    browser.login(username)
+    sanction_staff(api, username, role, status)
+    if method == "GET":
+        response = browser.client.get(fill(path, scene))
+    else:
+        response = browser.submit(fill(path, scene), {k: fill(v, scene) for k, v in body.items()})
+    assert response.status_code == 403
+    assert 'href="/moderation"' not in browser.client.get("/").get_data(as_text=True)
