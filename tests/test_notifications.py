@@ -185,7 +185,7 @@ def test_notifications_page_needs_login(client):
 
 def decide(api, headers, comment_id, action):
     response = api.client.post(f"/api/v1/moderation/comments/{comment_id}/decision",
-                               json={"action": action, "reason": "Checked against the guidelines."}, headers=headers)
+                               json={"action": action, "note": "Checked against the guidelines."}, headers=headers)
     assert response.status_code == 200, response.get_json()
 
 

@@ -13,9 +13,10 @@
     items[current].scrollIntoView({ block: "nearest", behavior: "smooth" });
   }
 
-  function submit(action) {
+  // Each decision form names its key (data-key), so the actions are spelled only in the page.
+  function submit(key) {
     if (current < 0) focusItem(0);
-    var form = items[current] && items[current].querySelector('form[data-action="' + action + '"]');
+    var form = items[current] && items[current].querySelector('form[data-key="' + key + '"]');
     if (!form) return;
     var button = form.querySelector('button[name="action"]');
     form.requestSubmit ? form.requestSubmit(button) : button.click();
@@ -24,9 +25,9 @@
   var keys = {
     j: function () { focusItem(current + 1); },
     k: function () { focusItem(current - 1); },
-    a: function () { submit("approve"); },
-    r: function () { submit("reject"); },
-    e: function () { submit("escalate"); },
+    a: function () { submit("a"); },
+    r: function () { submit("r"); },
+    e: function () { submit("e"); },
     x: function () {
       if (current < 0) focusItem(0);
       var box = items[current] && items[current].querySelector('input[name="ids"]');

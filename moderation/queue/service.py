@@ -103,7 +103,7 @@ def _check_decision(comment: Comment, moderator: User, action: DecisionAction) -
     if not is_queued(comment):
         raise _already_decided(comment)
     if comment.hold_reason == HoldReason.ESCALATED and not moderator.is_admin:
-        raise Forbidden("This comment was escalated: an admin decides it.", code="escalated")
+        raise Forbidden("This comment was escalated: an admin decides it.", code=HoldReason.ESCALATED)
     if action == DecisionAction.ESCALATE and comment.hold_reason == HoldReason.ESCALATED:
         raise Conflict("This comment is already escalated to the admins.", code="already_escalated")
 

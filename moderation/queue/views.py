@@ -16,7 +16,7 @@ from forum.threads.service import get_comment
 from moderation import policy, scoring
 from moderation.queue import queries, service
 from moderation.queue.charts import decisions_chart
-from moderation.vocabulary import ACTION_LABELS, REJECTION_LABELS, DecisionAction
+from moderation.vocabulary import ACTION_LABELS, REJECTION_LABELS, DecisionAction, SanctionKind
 
 bp = Blueprint("queue", __name__, url_prefix="/moderation")
 
@@ -158,7 +158,7 @@ def _user_action(username, apply, message):
 
 def _days_from_form():
     raw = (request.form.get("days") or "").strip()
-    if request.form.get("kind") == "ban":
+    if request.form.get("kind") == SanctionKind.BAN:
         return None
     return int(raw) if raw.isdigit() else raw or 0
 
