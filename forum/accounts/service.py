@@ -36,13 +36,6 @@ def validate_registration(username, email, password) -> list[tuple[str, str]]:
     return problems
 
 
-def validate_password(user: User, password) -> None:
-    """Raise ``Invalid`` naming ``password`` unless ``password`` may become ``user``'s password."""
-    problem = password_problem(password, user.username)
-    if problem:
-        raise Invalid(problem, code="invalid_password", payload={"field": "password"})
-
-
 def register_user(username, email, password, *, display_name=None, role=Role.READER) -> User:
     """Create a user, or raise ``Invalid`` (422) or ``AccountExists`` (409).
 
