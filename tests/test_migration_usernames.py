@@ -1,7 +1,10 @@
 """The migration that makes usernames unique in any letter case stops, naming them, on existing clashes."""
-from sqlalchemy import text
+from datetime import datetime
+
+from sqlalchemy import select, text
 
 from forum.extensions import db
+from forum.models import ApiToken
 
 REVISION = "5e1f0c2a9b7d"
 OLD_USER = ("INSERT INTO users (username, email, password_hash, display_name, role, created_at) "
@@ -24,11 +27,17 @@ def test_upgrade_refuses_usernames_that_differ_only_in_case_until_renamed(runner
         assert "differ only in letter case: bob. Rename all but one" in refused.output
 
         _execute(app, "UPDATE users SET username = 'bob2' WHERE username = 'bob'")
+        _execute(app, "INSERT INTO api_tokens (user_id, token_hash, created_at) "
+                      "SELECT id, 'old-token', '2026-11-01 12:00:00' FROM users WHERE username = 'carol'")
         assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
         with app.app_context():
             keys = db.session.execute(text("SELECT username_key FROM users ORDER BY username_key")).scalars().all()
+            expires = db.session.scalars(select(ApiToken.expires_at)).all()
         assert keys == ["bob", "bob2", "carol"]
+        # Tokens made before tokens expired get the default lifetime from when they were made.
+        assert expires == [datetime(2026, 12, 1, 12, 0)]
     finally:
         # The PostgreSQL database is shared by the session's tests: leave it at the head.
+        _execute(app, "DELETE FROM api_tokens")
         _execute(app, "DELETE FROM users")
         runner.invoke(args=["db", "upgrade"])
