@@ -39,7 +39,7 @@ STATUSES = ["published"] * 95 + ["pending"] * 3 + ["rejected", "deleted"]
 
 def users(count: int, password_hash: str):
     for i in range(1, count + 1):
-        yield (i, f"reader{i}", f"reader{i}@example.org", password_hash, f"Reader {i}", "reader",
+        yield (i, f"reader{i}", f"reader{i}", f"reader{i}@example.org", password_hash, f"Reader {i}", "reader",
                START - timedelta(days=400) + timedelta(minutes=i))
 
 
@@ -81,7 +81,7 @@ def notifications(count: int, comment_count: int, readers: int, rng: random.Rand
 
 
 TABLES = {
-    "users": "id, username, email, password_hash, display_name, role, created_at",
+    "users": "id, username, username_key, email, password_hash, display_name, role, created_at",
     "articles": "id, external_id, url, title, body, moderation_mode, created_at, updated_at",
     "comments": "id, article_id, author_id, parent_id, root_id, body, status, reaction_count, report_count, "
                 "created_at",

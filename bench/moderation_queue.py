@@ -48,9 +48,10 @@ def build(app, rng: random.Random) -> None:
     """Insert readers, articles, 100,000 comments (5,000 queued) and reports in bulk."""
     now = utcnow()
     password = hash_password("bench-password")
-    rows = [{"id": i, "username": f"reader{i}", "email": f"reader{i}@bench.test", "password_hash": password,
+    rows = [{"id": i, "username": f"reader{i}", "username_key": f"reader{i}", "email": f"reader{i}@bench.test",
+             "password_hash": password,
              "display_name": f"Reader {i}", "role": "reader", "created_at": now} for i in range(1, READERS + 1)]
-    rows.append({"id": READERS + 1, "username": "benchmod", "email": "benchmod@bench.test",
+    rows.append({"id": READERS + 1, "username": "benchmod", "username_key": "benchmod", "email": "benchmod@bench.test",
                  "password_hash": password, "display_name": "Bench moderator", "role": "moderator",
                  "created_at": now})
     db.session.execute(insert(User), rows)

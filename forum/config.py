@@ -1,6 +1,7 @@
 """Configuration: safe defaults, then the environment on top."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -15,6 +16,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 3600 * 8
+    # How long a sign-in on the pages (its server-side session and remember cookie) and a bearer
+    # token last; FLASK_REMEMBER_COOKIE_DURATION and FLASK_API_TOKEN_LIFETIME take seconds.
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    API_TOKEN_LIFETIME = timedelta(days=30)
     # How many proxies (load balancers) stand in front of the app; FLASK_PROXY_COUNT sets it.
     PROXY_COUNT = 0
 
@@ -33,6 +38,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_REGISTER = "10 per hour"
     RATELIMIT_LOGIN = "10 per minute"
+    # Attempts on one username, from anywhere: slows guessing spread over many addresses.
+    RATELIMIT_LOGIN_ACCOUNT = "10 per minute"
     RATELIMIT_POST = "10 per minute"
     RATELIMIT_REPORT = "20 per hour"
 

@@ -12,10 +12,10 @@ from forum.models import Comment, Role
 from forum.threads.service import post_comment
 
 ACCOUNTS = [
-    ("maria", "Maria Lopez", "maria-demo-pass", Role.READER),
-    ("tom", "Tom Becker", "tom-demo-pass", Role.READER),
-    ("aisha", "Aisha Khan", "aisha-demo-pass", Role.READER),
-    ("mod", "Moderator Sam", "mod-demo-pass", Role.MODERATOR),
+    ("maria", "Maria Lopez", "quay-street-12", Role.READER),
+    ("tom", "Tom Becker", "river-deck-38", Role.READER),
+    ("aisha", "Aisha Khan", "cycle-lane-31", Role.READER),
+    ("mod", "Moderator Sam", "steel-beams-4", Role.MODERATOR),
 ]
 
 STORY = {

@@ -18,7 +18,7 @@ from sqlalchemy import (
     or_,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from forum.extensions import db
 
@@ -69,11 +69,22 @@ class UserStatus(enum.StrEnum):
     BANNED = "banned"
 
 
+def fold_username(username: str) -> str:
+    """Return the form of ``username`` that must be unique: ``Bob``, ``BOB`` and ``bob`` are one name."""
+    return username.lower()
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (
+        # The database itself keeps the folded name in step, whoever writes the row.
+        CheckConstraint("username_key = lower(username)", name="username_key_folded"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(30), unique=True)
+    #: ``lower(username)``, unique: no two readers' names differ only in letter case.
+    username_key: Mapped[str] = mapped_column(String(30), unique=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(60))
@@ -82,6 +93,30 @@ class User(UserMixin, db.Model):
     suspended_until: Mapped[datetime | None] = mapped_column(DateTime)
     sanction_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    #: The sign-in this object was loaded for, set by ``forum.security``; never stored as such.
+    session_token = None
+
+    # Flask-Login's UserMixin compares users by get_id(), which is now a sign-in's id: two objects
+    # are the same reader when they are the same row, which the session's identity map makes them.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+    @validates("username")
+    def _fold(self, _key, username):
+        self.username_key = fold_username(username)
+        return username
+
+    def get_id(self) -> str:
+        """Return the id of this sign-in, which Flask-Login's session and remember cookies carry.
+
+        It names a ``UserSession`` row, not the user, so that ending the row ends every copy of
+        the cookies (Flask-Login's "alternative tokens").
+        """
+        if self.session_token is None:
+            raise RuntimeError("Sign readers in with forum.security.sign_in, which makes their session.")
+        return self.session_token
 
     @property
     def status(self) -> UserStatus:
@@ -110,6 +145,24 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserSession(db.Model):
+    """A sign-in on the pages; its id travels in the session and remember cookies, hashed here.
+
+    Logging out deletes the row, so a copy of either cookie stops working everywhere.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 

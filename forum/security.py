@@ -1,35 +1,64 @@
-"""Passwords, bearer tokens, who the caller is, and who may do what."""
+"""Passwords, bearer tokens, sign-ins, who the caller is, and who may do what."""
 import hashlib
 import secrets
-from functools import wraps
+from datetime import timedelta
+from functools import cache, wraps
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
-from flask_login import current_user
-from sqlalchemy import select
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.errors import Forbidden, Unauthorized
 from forum.extensions import db, login_manager
-from forum.models import ApiToken, User, UserStatus
+from forum.models import ApiToken, User, UserSession, UserStatus, utcnow
 
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def check_password(user: User, password: str) -> bool:
+def check_password(user: User | None, password) -> bool:
+    """Return whether ``password`` is ``user``'s; with no user, spend the same time and say no.
+
+    An unknown username then answers as slowly as a wrong password, so timing tells nobody which
+    names have accounts.
+    """
+    if user is None or not isinstance(password, str):
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), "")
+        return False
     return check_password_hash(user.password_hash, password)
 
 
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _lifetime(config_key: str) -> timedelta:
+    """Return a duration from the config, given as a timedelta or (from the environment) seconds."""
+    value = current_app.config[config_key]
+    return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
+
+
+def _prune_expired(user: User) -> None:
+    # Each new sign-in sweeps the reader's own dead rows, so the tables do not grow for ever.
+    now = utcnow()
+    for model in (ApiToken, UserSession):
+        db.session.execute(delete(model).where(model.user_id == user.id, model.expires_at <= now))
 
 
 def issue_token(user: User) -> str:
-    """Create a bearer token for ``user``; only its digest is kept."""
+    """Create a bearer token for ``user`` that lasts ``API_TOKEN_LIFETIME``; only its digest is kept."""
+    _prune_expired(user)
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token)))
+    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token),
+                            expires_at=utcnow() + _lifetime("API_TOKEN_LIFETIME")))
     return token
 
 
@@ -40,12 +69,48 @@ def bearer_token() -> str | None:
 
 
 def token_row(token: str) -> ApiToken | None:
-    return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    """Return the unexpired token row for ``token``, or None."""
+    return db.session.scalar(select(ApiToken).where(
+        ApiToken.token_hash == _digest(token), ApiToken.expires_at > utcnow()))
+
+
+def sign_in(user: User, *, remember: bool) -> None:
+    """Sign ``user`` in on the pages with a new server-side session that logging out ends."""
+    _prune_expired(user)
+    user.session_token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=_digest(user.session_token),
+                               expires_at=utcnow() + _lifetime("REMEMBER_COOKIE_DURATION")))
+    login_user(user, remember=remember)
+
+
+def sign_out() -> None:
+    """End this request's page session on the server and forget its cookies."""
+    # Flask-Login loads the user (and so finds the session row) only when asked.
+    row = getattr(g, "user_session", None) if current_user.is_authenticated else None
+    if row is not None:
+        # A bulk delete, so that two tabs logging out at once both succeed.
+        db.session.execute(delete(UserSession).where(UserSession.id == row.id))
+    logout_user()
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session and bearer token of ``user``, this request's included."""
+    for model in (ApiToken, UserSession):
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    if getattr(g, "user_session", None) is not None:
+        logout_user()
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def _load_user(session_id: str) -> User | None:
+    """Load the reader of an unexpired page session (from the session or the remember cookie)."""
+    row = db.session.scalar(select(UserSession).where(
+        UserSession.token_hash == _digest(session_id), UserSession.expires_at > utcnow()))
+    if row is None:
+        return None
+    g.user_session = row
+    row.user.session_token = session_id
+    return row.user
 
 
 @login_manager.request_loader

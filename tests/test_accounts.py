@@ -1,10 +1,15 @@
 """Registration, tokens, sessions and roles, through the API, the pages and the CLI."""
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import User
-from tests.factories import PASSWORD, bearer
+from tests.factories import PASSWORD, ApiActions, PageActions, bearer
 
 
 def test_register_returns_the_user_and_stores_a_hash(api, app):
@@ -17,13 +22,17 @@ def test_register_returns_the_user_and_stores_a_hash(api, app):
         assert stored.password_hash != PASSWORD and PASSWORD not in stored.password_hash
 
 
+TAKEN = "That username or email cannot be used. Choose another username, or log in if you already have an account."
+
+
 @pytest.mark.parametrize("username, email", [("alice", "other@example.org"), ("ALICE", "other@example.org"),
-                                             ("bob", "alice@example.org")])
-def test_duplicate_username_or_email_is_409(api, username, email):
+                                             ("bob", "alice@example.org"), ("bob", "Alice@Example.org")])
+def test_duplicate_username_or_email_is_one_409_that_does_not_say_which(api, username, email):
     api.register("alice")
     response = api.register(username, email=email)
     assert response.status_code == 409
-    assert response.get_json()["error"]["code"] in ("username_taken", "email_taken")
+    # The same answer whichever clashed, so that registering cannot tell who has an account here.
+    assert response.get_json() == {"error": {"code": "account_exists", "message": TAKEN}}
 
 
 @pytest.mark.parametrize("payload, field", [
@@ -87,7 +96,7 @@ def test_cli_creates_users_and_sets_roles(runner, api):
 def test_cli_refuses_duplicates_and_unknown_users(runner, api):
     api.register("alice")
     result = runner.invoke(args=["users", "create", "alice", "--email", "x@example.org", "--password", PASSWORD])
-    assert result.exit_code != 0 and "already taken" in result.output
+    assert result.exit_code != 0 and "cannot be used" in result.output
     result = runner.invoke(args=["users", "set-role", "nobody", "admin"])
     assert result.exit_code != 0 and "nobody" in result.output
 
@@ -132,3 +141,125 @@ def test_session_cookie_is_httponly_and_samesite(pages, api):
     cookies = response.headers.getlist("Set-Cookie")
     session = next(c for c in cookies if c.startswith("session="))
     assert "HttpOnly" in session and "SameSite=Lax" in session
+
+
+@pytest.mark.parametrize("password, message", [
+    ("password1", "most common"),
+    ("Password1", "most common"),  # the list is compared lowercased
+    ("  qwertyuiop  ", "most common"),
+    ("iloveyou", "most common"),
+    ("alice-2026-rocks", "contain your username"),
+    ("my-ALICE-password", "contain your username"),
+])
+def test_common_passwords_and_passwords_with_the_username_are_422(client, app, password, message):
+    response = client.post("/api/v1/auth/register", json={
+        "username": "Alice", "email": "alice@example.org", "password": password})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["field"] == "password" and message in error["message"]
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(User)) == 0
+
+
+def test_the_register_page_refuses_a_common_password_on_its_field(pages, app):
+    response = pages.submit("/register", {"username": "alice", "email": "alice@example.org",
+                                          "password": "password1"}, page="/register")
+    assert response.status_code == 422
+    assert "most common" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(User)) == 0
+
+
+@pytest.mark.parametrize("password", ["password1", "mod-password-9"])
+def test_cli_refuses_common_passwords_and_the_username(runner, password):
+    result = runner.invoke(args=["users", "create", "mod", "--email", "mod@example.org", "--password", password])
+    assert result.exit_code != 0
+    assert "most common" in result.output or "contain your username" in result.output
+
+
+def test_the_register_page_says_one_thing_when_a_name_or_email_is_taken(pages, api):
+    api.register("alice")
+    for username, email in (("ALICE", "new@example.org"), ("bob", "alice@example.org")):
+        response = pages.submit("/register", {"username": username, "email": email, "password": PASSWORD},
+                                page="/register")
+        assert response.status_code == 409
+        page = response.get_data(as_text=True)
+        assert "That username or email cannot be used" in page and "already taken" not in page
+
+
+def test_a_double_submitted_register_form_gets_409_the_second_time(pages, app):
+    form = {"csrf_token": pages.csrf("/register"), "username": "alice", "email": "alice@example.org",
+            "password": PASSWORD}
+    assert pages.client.post("/register", data=form).status_code == 302
+    assert pages.client.post("/register", data=form).status_code == 409
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(User)) == 1
+
+
+def _register_at_once(app, attempts, door):
+    """Send every (username, email) registration at the same moment, each from its own client."""
+    barrier = threading.Barrier(len(attempts))
+
+    def send(attempt):
+        username, email = attempt
+        form = {"username": username, "email": email, "password": PASSWORD}
+        if door == "page":
+            pages = PageActions(app)
+            form["csrf_token"] = pages.csrf("/register")
+            barrier.wait()
+            return pages.client.post("/register", data=form).status_code
+        client = app.test_client()
+        barrier.wait()
+        return client.post("/api/v1/auth/register", json=form).status_code
+
+    with ThreadPoolExecutor(len(attempts)) as pool:
+        return sorted(pool.map(send, attempts))
+
+
+@pytest.mark.parametrize("door, created", [("api", 201), ("page", 302)])
+def test_names_differing_only_in_case_race_and_one_wins(make_app, door, created):
+    app = make_app(PROPAGATE_UNEXPECTED=False)
+    attempts = [(name, f"{name.lower()}{n}@example.org") for n, name in enumerate(["Bob", "BOB", "bob", "bOb"])]
+    statuses = _register_at_once(app, attempts, door)
+    assert statuses == sorted([created] + [409] * 3)
+    with app.app_context():
+        assert db.session.scalars(select(User.username)).all() in (["Bob"], ["BOB"], ["bob"], ["bOb"])
+
+
+def test_one_email_raced_by_several_names_is_registered_once(make_app):
+    app = make_app(PROPAGATE_UNEXPECTED=False)
+    statuses = _register_at_once(app, [(f"reader{n}", "same@example.org") for n in range(4)], "api")
+    assert statuses == [201, 409, 409, 409]
+
+
+SLOW_HASH = "pbkdf2:sha256:300000"
+
+
+def _median_seconds(send, times=3) -> float:
+    durations = []
+    for _ in range(times):
+        start = time.perf_counter()
+        send()
+        durations.append(time.perf_counter() - start)
+    return statistics.median(durations)
+
+
+def test_login_takes_as_long_for_an_unknown_user_as_for_a_wrong_password(make_app):
+    api = ApiActions(make_app(PASSWORD_HASH_METHOD=SLOW_HASH))
+    api.register("alice")
+
+    def attempt(username, password="wrong-password"):
+        return lambda: api.client.post("/api/v1/auth/token", json={"username": username, "password": password})
+
+    known = _median_seconds(attempt("alice"))
+    # With no hash checked, these answered in a twentieth of the time.
+    for unknown in (attempt("nobody"), attempt("alice", password=12), attempt(["alice"])):
+        assert _median_seconds(unknown) > known / 2
+
+
+def test_registering_a_taken_name_takes_as_long_as_a_free_one(make_app):
+    api = ApiActions(make_app(PASSWORD_HASH_METHOD=SLOW_HASH))
+    counter = iter(range(100))
+    free = _median_seconds(lambda: api.register(f"reader{next(counter)}"))
+    taken = _median_seconds(lambda: api.register("reader0", email=f"x{next(counter)}@example.org"))
+    assert taken > free / 2

@@ -4,7 +4,7 @@ import os
 import pytest
 import redis
 
-from tests.factories import PASSWORD, ApiActions
+from tests.factories import PASSWORD, ApiActions, PageActions
 
 REDIS_URL = os.environ.get("PARLEY_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
@@ -51,3 +51,50 @@ def test_limits_are_shared_between_workers_through_redis(make_app):
         "username": f"user{n}", "email": f"u{n}@example.org", "password": PASSWORD}).status_code for n in range(3)]
     assert statuses == [201, 201, 429]
     assert store.keys("*register*")
+
+
+def page_login(pages, username, *, address="127.0.0.1"):
+    token = pages.csrf("/login")
+    return pages.client.post("/login", data={"csrf_token": token, "username": username, "password": "wrong-password"},
+                             environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def api_login(client, username, *, address="127.0.0.1"):
+    return client.post("/api/v1/auth/token", json={"username": username, "password": "wrong-password"},
+                       environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def test_page_and_api_logins_share_one_budget_per_client(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute", RATELIMIT_LOGIN_ACCOUNT="100 per minute")
+    api, pages = ApiActions(app), PageActions(app)
+    statuses = [api_login(api.client, "alice"), page_login(pages, "bob"), api_login(api.client, "carol")]
+    assert statuses == [401, 401, 401]
+    assert page_login(pages, "dave") == 429
+    assert api_login(api.client, "erin") == 429
+    assert api_login(api.client, "erin", address="10.0.0.9") == 401
+
+
+@pytest.mark.parametrize("registered", [True, False])
+def test_one_account_has_one_login_budget_from_every_address_and_door(make_app, registered):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="100 per minute", RATELIMIT_LOGIN_ACCOUNT="3 per minute")
+    api, pages = ApiActions(app), PageActions(app)
+    if registered:
+        api.register("alice")
+    statuses = [api_login(api.client, "alice", address="10.0.0.1"), page_login(pages, "ALICE", address="10.0.0.2"),
+                api_login(api.client, "Alice", address="10.0.0.3")]
+    assert statuses == [401, 401, 401]
+    # The same answer whether or not the account exists: the limit tells nothing either.
+    assert page_login(pages, "alice", address="10.0.0.4") == 429
+    assert api_login(api.client, "aLiCe", address="10.0.0.5") == 429
+    assert api_login(api.client, "bob", address="10.0.0.5") == 401
+
+
+def test_page_and_api_registrations_share_one_budget_per_client(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_REGISTER="2 per minute")
+    api, pages = ApiActions(app), PageActions(app)
+    assert api.register("alice").status_code == 201
+    assert pages.submit("/register", {"username": "bob", "email": "bob@example.org", "password": PASSWORD},
+                        page="/register").status_code == 302
+    assert api.register("carol").status_code == 429
+    assert pages.submit("/register", {"username": "dave", "email": "dave@example.org", "password": PASSWORD},
+                        page="/register").status_code == 429

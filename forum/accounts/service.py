@@ -1,11 +1,26 @@
 """Accounts: registration, authentication, roles, and who may take part."""
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from forum.accounts.passwords import password_problem
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
-from forum.models import Role, User
+from forum.models import Role, User, fold_username
 from forum.security import check_password, hash_password
-from forum.validation import EMAIL_RE, PASSWORD_MIN_LENGTH, USERNAME_RE
+from forum.validation import EMAIL_RE, USERNAME_RE
+
+
+class AccountExists(Conflict):
+    """The username or the email belongs to an account already; which one is not said.
+
+    One answer for both, so that registering cannot be used to learn who has an account here.
+    """
+
+    code = "account_exists"
+
+    def __init__(self):
+        super().__init__("That username or email cannot be used. Choose another username, "
+                         "or log in if you already have an account.")
 
 
 def validate_registration(username, email, password) -> list[tuple[str, str]]:
@@ -15,54 +30,51 @@ def validate_registration(username, email, password) -> list[tuple[str, str]]:
         problems.append(("username", "Usernames are 3 to 30 letters, digits or underscores."))
     if not isinstance(email, str) or len(email) > 254 or not EMAIL_RE.match(email.strip()):
         problems.append(("email", "Enter a valid email address."))
-    if not isinstance(password, str) or len(password) < PASSWORD_MIN_LENGTH or len(password) > 200:
-        problems.append(("password", f"Passwords are {PASSWORD_MIN_LENGTH} to 200 characters."))
+    problem = password_problem(password, username)
+    if problem:
+        problems.append(("password", problem))
     return problems
 
 
 def register_user(username, email, password, *, display_name=None, role=Role.READER) -> User:
-    """Create a user, or raise ``Invalid`` (422) or ``Conflict`` (409, name or email taken)."""
+    """Create a user, or raise ``Invalid`` (422) or ``AccountExists`` (409).
+
+    The password is hashed before the database is asked, and the database's unique indexes (on the
+    folded username and on the email) decide: a taken name answers as slowly as a free one, and the
+    loser of two registrations racing for one name gets 409, never a 500.
+    """
     problems = validate_registration(username, email, password)
     if problems:
         field, message = problems[0]
         raise Invalid(message, code="invalid_" + field, payload={"field": field})
-    email = email.strip().lower()
-    taken = db.session.execute(
-        select(User.username, User.email).where(
-            or_(func.lower(User.username) == username.lower(), User.email == email)
-        )
-    ).first()
-    if taken is not None:
-        field = "username" if taken.username.lower() == username.lower() else "email"
-        raise Conflict(f"That {field} is already taken.", code=f"{field}_taken", payload={"field": field})
     user = User(
         username=username,
-        email=email,
+        email=email.strip().lower(),
         password_hash=hash_password(password),
         display_name=(display_name or username).strip()[:60],
         role=Role(role),
     )
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The caller's error handling rolls the failed transaction back.
+        raise AccountExists() from None
     return user
 
 
 def authenticate(username, password) -> User | None:
-    """Return the user with these credentials, or None."""
-    if not isinstance(username, str) or not isinstance(password, str):
-        return None
-    user = find_user(username)
-    return user if user is not None and check_password(user, password) else None
+    """Return the user with these credentials, or None.
+
+    Every call checks one password hash, known user or not, so timing does not tell them apart.
+    """
+    user = find_user(username) if isinstance(username, str) else None
+    return user if check_password(user, password) else None
 
 
 def find_user(username: str) -> User | None:
-    """Return the user called ``username``, in any letter case, or None.
-
-    The exact spelling goes through the unique index first; only a differently cased name scans
-    with lower(), which no index serves.
-    """
-    exact = db.session.scalar(select(User).where(User.username == username))
-    return exact or db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    """Return the user called ``username``, in any letter case, or None."""
+    return db.session.scalar(select(User).where(User.username_key == fold_username(username)))
 
 
 def get_user(username: str) -> User:

@@ -1,18 +1,18 @@
 """Accounts over JSON: register, tokens, and who am I."""
 from flask import g
 
+from forum.accounts.limits import login_limited, register_limited
 from forum.accounts.service import authenticate, register_user
 from forum.api.base import bp
 from forum.api.serializers import user_dict
 from forum.errors import Unauthorized
-from forum.extensions import db, limiter
-from forum.ratelimits import limit
-from forum.security import authenticated_user, issue_token
+from forum.extensions import db
+from forum.security import authenticated_user, issue_token, sign_out_everywhere
 from forum.validation import json_body
 
 
 @bp.post("/auth/register")
-@limiter.limit(limit("RATELIMIT_REGISTER"))
+@register_limited
 def register():
     data = json_body()
     user = register_user(data.get("username"), data.get("email"), data.get("password"),
@@ -22,7 +22,7 @@ def register():
 
 
 @bp.post("/auth/token")
-@limiter.limit(limit("RATELIMIT_LOGIN"))
+@login_limited
 def create_token():
     data = json_body()
     user = authenticate(data.get("username"), data.get("password"))
@@ -40,6 +40,14 @@ def revoke_token():
     if token is None:
         raise Unauthorized("Send the token to revoke as Authorization: Bearer TOKEN.", code="no_token")
     db.session.delete(token)
+    db.session.commit()
+    return "", 204
+
+
+@bp.delete("/auth/tokens")
+def revoke_everything():
+    """Sign out everywhere: end every bearer token and page session of the caller."""
+    sign_out_everywhere(authenticated_user())
     db.session.commit()
     return "", 204
 

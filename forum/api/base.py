@@ -15,7 +15,8 @@ def _authenticate_request():
         # Flask-Login's request loader reads the token; check it here so that a bad token is always
         # a 401, never a silent anonymous request.
         if not current_user.is_authenticated or getattr(g, "api_token", None) is None:
-            raise Unauthorized("That token is not valid (revoked or mistyped); get a new one.", code="invalid_token")
+            raise Unauthorized("That token is not valid (expired, revoked or mistyped); get a new one.",
+                               code="invalid_token")
     elif request.method in UNSAFE_METHODS and current_user.is_authenticated:
         # Signed in by the session cookie: a browser must prove that our page sent the request.
         csrf.protect()
