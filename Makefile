@@ -16,8 +16,11 @@ test: lint migrate model
 
 install: $(VENV)/.installed
 
+# ruff (ruff.toml), then the layering contracts of .importlinter: the forum never imports
+# moderation, and the classifier imports neither Flask nor the forum.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

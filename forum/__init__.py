@@ -1,4 +1,5 @@
 """Parley: comment threads under news articles, and the moderation desk behind them."""
+import importlib
 import logging
 import os
 from pathlib import Path
@@ -10,10 +11,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config=None) -> Flask:
     """Build the app. ``config`` (a mapping) overrides the defaults and the environment."""
-    from forum import cli, errors, models  # noqa: F401  (models: the tables Alembic compares)
+    from forum import cli, errors, headers, models  # noqa: F401  (models: the tables Alembic compares)
     from forum.config import load_config
     from forum.extensions import init_extensions
-    from moderation import models as moderation_models  # noqa: F401
+    from forum.screening import register_screen
 
     app = Flask(__name__, instance_path=os.environ.get("PARLEY_INSTANCE_PATH") or None,
                 instance_relative_config=True)
@@ -30,9 +31,23 @@ def create_app(config=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     init_extensions(app)
     errors.init_app(app)
+    headers.init_app(app)
     _register_blueprints(app)
     cli.init_app(app)
+    _load_plugins(app)
+    if app.config.get("SCREEN") is not None:
+        register_screen(app, app.config["SCREEN"])
     return app
+
+
+def _load_plugins(app: Flask) -> None:
+    """Import each module named in PLUGINS and call its ``init_app(app)``.
+
+    By name, not by import: the forum knows nothing of moderation, which plugs in its screen,
+    blueprints, CLI and tables from here.
+    """
+    for name in app.config["PLUGINS"]:
+        importlib.import_module(name).init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -44,11 +59,9 @@ def _register_blueprints(app: Flask) -> None:
     from forum.reactions.views import bp as reactions_bp
     from forum.threads.views import bp as threads_bp
     from forum.views import init_app as init_page_helpers
-    from moderation.queue import init_app as init_moderation_queue
 
     for bp in (health.bp, api.bp, accounts_bp, articles_bp, threads_bp, reactions_bp):
         app.register_blueprint(bp)
     init_following(app)
     init_notifications(app)
-    init_moderation_queue(app)
     init_page_helpers(app)

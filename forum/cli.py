@@ -57,9 +57,6 @@ def seed_demo():
 
 
 def init_app(app) -> None:
-    """Register the commands of the forum and of moderation."""
-    from moderation.cli import moderation
-
+    """Register the forum's commands (plugins such as moderation add their own)."""
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
-    app.cli.add_command(moderation)

@@ -3,12 +3,20 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class Config:
     """Defaults for a single-host install with SQLite in the instance folder."""
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A database that accepts connections and never answers must not hang requests (and /healthz):
+    # seconds to connect, to run one statement (PostgreSQL; 0 = no limit), to wait for a pooled
+    # connection, and for SQLite to wait on another writer's lock.
+    DATABASE_CONNECT_TIMEOUT = 3
+    DATABASE_STATEMENT_TIMEOUT = 15
+    DATABASE_POOL_TIMEOUT = 5
+    SQLITE_BUSY_TIMEOUT = 5
     # A JSON or form body larger than this is refused with 413 before it is parsed.
     MAX_CONTENT_LENGTH = 64 * 1024
     SESSION_COOKIE_HTTPONLY = True
@@ -22,6 +30,15 @@ class Config:
     API_TOKEN_LIFETIME = timedelta(days=30)
     # How many proxies (load balancers) stand in front of the app; FLASK_PROXY_COUNT sets it.
     PROXY_COUNT = 0
+    # Sent with Strict-Transport-Security on responses to HTTPS requests.
+    HSTS_MAX_AGE = 365 * 24 * 3600
+    # Origins whose pages may embed Parley (frame-ancestors, later CORS); EMBED_ORIGINS sets them.
+    EMBED_ORIGINS: tuple[str, ...] = ()
+
+    # Modules loaded by name at start-up, each with an ``init_app(app)``: moderation plugs in so.
+    PLUGINS = ["moderation"]
+    # A screen object to use instead of the plugins' (tests): see forum/screening.py.
+    SCREEN = None
 
     # werkzeug's scrypt; the tests choose a cheap method to stay fast.
     PASSWORD_HASH_METHOD = "scrypt"
@@ -35,6 +52,12 @@ class Config:
 
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    # When the shared storage (Redis) is unreachable, keep counting in this worker's memory (logged)
+    # rather than failing the request; any other storage error is logged, never a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Seconds the Redis client waits, so a storage that does not answer costs little.
+    RATELIMIT_REDIS_TIMEOUT = 1
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_REGISTER = "10 per hour"
     RATELIMIT_LOGIN = "10 per minute"
@@ -72,6 +95,56 @@ def database_url(url: str) -> str:
     return url
 
 
+def engine_options(config) -> dict:
+    """Return the engine options with the configured timeouts added (explicit options win)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    connect_args = {}
+    if url.startswith("sqlite"):
+        connect_args["timeout"] = config["SQLITE_BUSY_TIMEOUT"]
+    elif url.startswith("postgresql"):
+        options.setdefault("pool_timeout", config["DATABASE_POOL_TIMEOUT"])
+        connect_args["connect_timeout"] = config["DATABASE_CONNECT_TIMEOUT"]
+        if config["DATABASE_STATEMENT_TIMEOUT"]:
+            milliseconds = int(float(config["DATABASE_STATEMENT_TIMEOUT"]) * 1000)
+            connect_args["options"] = f"-c statement_timeout={milliseconds}"
+    options["connect_args"] = {**connect_args, **options.get("connect_args", {})}
+    return options
+
+
+def _origin(item: str) -> str | None:
+    """Return ``item`` as ``scheme://host[:port]``, or None when it is not an http(s) origin."""
+    try:
+        parts = urlsplit(item)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        return None
+    if parts.query or parts.fragment or parts.username or parts.password:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def parse_origins(value) -> tuple[str, ...]:
+    """Return the origins in ``value`` (comma-separated, or a list), normalised and without repeats.
+
+    :raise ValueError: an entry is not an http(s) origin (it has a path, a query, or no host).
+    """
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    origins: list[str] = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        origin = _origin(item)
+        if origin is None:
+            raise ValueError(f"EMBED_ORIGINS: {item!r} is not an origin such as https://news.example.org")
+        if origin not in origins:
+            origins.append(origin)
+    return tuple(origins)
+
+
 def load_config(app, overrides=None) -> None:
     """Apply defaults, then FLASK_* and the contract's variables, then ``overrides``."""
     app.config.from_object(Config)
@@ -83,7 +156,7 @@ def load_config(app, overrides=None) -> None:
     app.config["MODERATION_MODEL_PATH"] = env.get("MODERATION_MODEL_PATH") or str(
         Path(app.instance_path) / "model.skops"
     )
-    for name in ("SECRET_KEY", "PUBLISHER_API_KEY", "RATELIMIT_STORAGE_URI"):
+    for name in ("SECRET_KEY", "PUBLISHER_API_KEY", "RATELIMIT_STORAGE_URI", "EMBED_ORIGINS"):
         if env.get(name):
             app.config[name] = env[name]
     if "RATELIMIT_ENABLED" in env:
@@ -93,6 +166,14 @@ def load_config(app, overrides=None) -> None:
     if overrides:
         app.config.from_mapping(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+    app.config["EMBED_ORIGINS"] = parse_origins(app.config["EMBED_ORIGINS"])
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
+        timeout = app.config["RATELIMIT_REDIS_TIMEOUT"]
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+            "socket_connect_timeout": timeout, "socket_timeout": timeout,
+            **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}),
+        }
     for name, filename in (("SECRET_KEY", "secret_key"), ("PUBLISHER_API_KEY", "publisher_api_key")):
         if not app.config.get(name):
             app.config[name] = _instance_secret(app.instance_path, filename)

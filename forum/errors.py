@@ -7,6 +7,7 @@ import logging
 
 from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from forum.extensions import db
@@ -79,6 +80,26 @@ def error_response(status: int, code: str, message: str, payload=None):
     return render_template("error.html", status=status, message=message), status
 
 
+#: What the driver or the pool raise when the database cannot be reached or does not answer in time.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
+                        sa_exc.DisconnectionError)
+
+
+def _handle_database_unavailable(error: Exception):
+    """Answer 503 ``database_unavailable``; the page is plain, since rendering the usual one reads the database."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone already: nothing to roll back
+        log.debug("Rollback after a database failure failed too", exc_info=True)
+    log.error("Database unavailable on %s %s: %s", request.method, request.path, error)
+    message = "The database is not answering; try again in a moment."
+    if wants_json():
+        response = {"error": {"code": "database_unavailable", "message": message}}, 503
+    else:
+        response = current_app.jinja_env.get_template("unavailable.html").render(message=message), 503
+    return (*response, {"Retry-After": "5"})
+
+
 def _handle_api_error(error: ApiError):
     db.session.rollback()
     return error_response(error.status, error.code, error.message, error.payload)
@@ -113,5 +134,7 @@ def init_app(app) -> None:
     """Register the handlers."""
     app.register_error_handler(ApiError, _handle_api_error)
     app.register_error_handler(CSRFError, _handle_csrf_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, _handle_database_unavailable)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(Exception, _handle_unexpected)

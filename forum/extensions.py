@@ -39,4 +39,7 @@ def init_extensions(app) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
     csrf.init_app(app)
+    # One Limiter serves every app this process builds (the tests build many): forget that an
+    # earlier app's storage was found dead, or this app would never log its own fallback.
+    limiter._storage_dead = False
     limiter.init_app(app)

@@ -1,2 +1,19 @@
 """Moderation: the classifier (``moderation.classifier``, a plain library that knows nothing of the
-web) and the moderation desk around it (scoring glue, policy, queue, learning loop, CLI)."""
+web) and the moderation desk around it (scoring glue, policy, queue, learning loop, CLI).
+
+The forum loads it as a plugin by name (the PLUGINS setting) and calls ``init_app``; nothing is
+imported here at module level, so importing the classifier never pulls in Flask.
+"""
+
+
+def init_app(app) -> None:
+    """Plug moderation into the forum app: its screen, tables, desk, report form and CLI."""
+    from forum.screening import register_screen
+    from moderation import models  # noqa: F401  (the tables Alembic and the desk need)
+    from moderation.cli import moderation
+    from moderation.queue import init_app as init_queue
+    from moderation.scoring import ClassifierScreen
+
+    register_screen(app, ClassifierScreen())
+    init_queue(app)
+    app.cli.add_command(moderation)

@@ -2,7 +2,7 @@
 say why, so the queue and the author can be told)."""
 from dataclasses import dataclass
 
-from forum.models import CommentStatus, ModerationMode
+from forum.models import CommentStatus, HoldReason, ModerationMode
 
 #: Thresholds used when neither the configuration nor the model gives one.
 FALLBACK_THRESHOLDS = {"abuse_review": 0.5, "abuse_reject": 0.97, "off_topic_review": 0.8}
@@ -17,7 +17,7 @@ _CONFIG_KEYS = {
 @dataclass(frozen=True)
 class Verdict:
     status: CommentStatus
-    reason: str | None = None
+    reason: HoldReason | None = None
 
 
 def thresholds(config, model=None) -> dict:
@@ -38,13 +38,13 @@ def decide(scores, mode: ModerationMode, limits: dict) -> Verdict:
     a broken model never blocks posting, and never lets a comment through unchecked either.
     """
     if mode == ModerationMode.PRE:
-        return Verdict(CommentStatus.PENDING, "premoderation")
+        return Verdict(CommentStatus.PENDING, HoldReason.PREMODERATION)
     if scores is None:
-        return Verdict(CommentStatus.PENDING, "model_unavailable")
+        return Verdict(CommentStatus.PENDING, HoldReason.MODEL_UNAVAILABLE)
     if scores.abuse >= limits["abuse_reject"]:
-        return Verdict(CommentStatus.REJECTED, "abuse")
+        return Verdict(CommentStatus.REJECTED, HoldReason.ABUSE)
     if scores.abuse >= limits["abuse_review"]:
-        return Verdict(CommentStatus.PENDING, "abuse")
+        return Verdict(CommentStatus.PENDING, HoldReason.ABUSE)
     if scores.off_topic >= limits["off_topic_review"]:
-        return Verdict(CommentStatus.PENDING, "off_topic")
+        return Verdict(CommentStatus.PENDING, HoldReason.OFF_TOPIC)
     return Verdict(CommentStatus.PUBLISHED)

@@ -1,8 +1,9 @@
-"""Web-side glue: the active model, loaded once per process, and scoring that never blocks posting.
+"""Web-side glue: the active model, loaded once per process, and the screen the forum calls.
 
 The artifact at MODERATION_MODEL_PATH is read on first use and again only when the file changes
 (``moderation promote`` swaps it atomically), so every worker follows the active version without
-sharing memory.
+sharing memory. A file that cannot be loaded, or whose model cannot score, leaves no model: new
+comments are held for review and ``/healthz`` says why, until a good file replaces it.
 """
 import logging
 import os
@@ -11,9 +12,18 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from moderation.classifier import MAX_CONTEXT, ArtifactError, Model, Scores, load
+from forum.screening import Assessment, Submission
+from moderation import policy
+from moderation.classifier import MAX_CONTEXT, Model, Scores, load
 
 log = logging.getLogger(__name__)
+
+#: How many of a thread's recent comments the off-topic model compares a comment with: as many
+#: as it was trained with (with only 10, its CV ROC-AUC on Fox training threads fell from 0.85 to 0.76).
+CONTEXT_SIZE = MAX_CONTEXT
+
+#: Scored once after loading: a file that loads but cannot score is refused there, not on a reader's post.
+_PROBE = "A short civil remark about the council's budget."
 
 
 @dataclass
@@ -22,11 +32,9 @@ class _Loaded:
     stamp: tuple | None = None
     model: Model | None = None
     error: str | None = None
+    #: Why the loaded model last failed to score, cleared by its next success.
+    scoring_error: str | None = None
 
-
-#: How many of a thread's recent comments the off-topic model compares a comment with: as many
-#: as it was trained with (with only 10, its CV ROC-AUC on Fox training threads fell from 0.85 to 0.76).
-CONTEXT_SIZE = MAX_CONTEXT
 
 _loaded = _Loaded()
 _lock = threading.Lock()
@@ -40,6 +48,14 @@ def _stamp(path: str) -> tuple | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def _load_checked(path: str) -> Model:
+    """Load the model at ``path`` and make it score once, so a bad inner layout fails here."""
+    model = load(path)
+    model.score(_PROBE, article=_PROBE, parent=_PROBE, context=(_PROBE,))
+    model.highlights(_PROBE)
+    return model
+
+
 def active_model() -> Model | None:
     """Return the loaded model, or None (with the reason logged) when it cannot be used."""
     path = current_app.config["MODERATION_MODEL_PATH"]
@@ -49,31 +65,65 @@ def active_model() -> Model | None:
     with _lock:
         if _loaded.path == path and _loaded.stamp == stamp:
             return _loaded.model
-        _loaded.path, _loaded.stamp = path, stamp
         try:
-            _loaded.model, _loaded.error = load(path), None
-            log.info("Loaded moderation model %s from %s", _loaded.model.version, path)
-        except ArtifactError as exc:
-            _loaded.model, _loaded.error = None, str(exc)
-            log.error("Moderation model unavailable, new comments will be held for review: %s", exc)
-        return _loaded.model
+            model, error = _load_checked(path), None
+            log.info("Loaded moderation model %s from %s", model.version, path)
+        except Exception as exc:  # any failure, not only ArtifactError: never keep the old model silently
+            model, error = None, f"{type(exc).__name__}: {exc}"
+            log.error("Moderation model unavailable, new comments will be held for review: %s", error)
+        _loaded.model, _loaded.error, _loaded.scoring_error = model, error, None
+        _loaded.path, _loaded.stamp = path, stamp
+        return model
 
 
 def model_error() -> str | None:
-    """Return why the model is unavailable, or None when it is loaded."""
-    return None if active_model() is not None else _loaded.error
+    """Return why the model is unavailable or last failed to score, or None when it works."""
+    if active_model() is None:
+        return _loaded.error
+    return _loaded.scoring_error
+
+
+def _score(model: Model, text: str, article: str, parent: str, context) -> Scores | None:
+    """Score with ``model``; on failure log it, remember it for ``/healthz`` and return None."""
+    try:
+        scores = model.score(text, article=article, parent=parent, context=context)
+    except Exception as exc:
+        log.exception("Scoring failed; holding the comment for review")
+        _loaded.scoring_error = f"scoring failed: {type(exc).__name__}: {exc}"
+        return None
+    _loaded.scoring_error = None
+    return scores
 
 
 def score_text(text: str, *, article: str = "", parent: str = "", context=()) -> tuple[Scores | None, str | None]:
-    """Score ``text``; return (scores, model version), or (None, None) if the model failed.
-
-    A failure is logged and never raised: the policy then holds the comment for review.
-    """
+    """Score ``text``; return (scores, model version), or (None, None) if there is no working model."""
     model = active_model()
     if model is None:
         return None, None
-    try:
-        return model.score(text, article=article, parent=parent, context=context), model.version
-    except Exception:
-        log.exception("Scoring failed; holding the comment for review")
-        return None, None
+    scores = _score(model, text, article, parent, context)
+    return (scores, model.version) if scores is not None else (None, None)
+
+
+class ClassifierScreen:
+    """The forum's screen: the active model's scores and the policy, from one model snapshot."""
+
+    context_size = CONTEXT_SIZE
+
+    def assess(self, submission: Submission) -> Assessment:
+        """Score the submission and decide it with the thresholds of the very model that scored it."""
+        model = active_model()
+        scores = None
+        if model is not None:
+            scores = _score(model, submission.text, submission.article, submission.parent, submission.context)
+        verdict = policy.decide(scores, submission.mode, policy.thresholds(current_app.config, model))
+        if scores is None:
+            return Assessment(verdict.status, verdict.reason)
+        return Assessment(verdict.status, verdict.reason, abuse=scores.abuse, off_topic=scores.off_topic,
+                          model_version=model.version, highlights=tuple(scores.highlights))
+
+    def health(self) -> tuple[bool, dict]:
+        """Report the model: ``ok`` and its version, or the error that holds every new comment."""
+        model, error = active_model(), model_error()
+        if error is not None:
+            return False, {"model": f"error: {error}", "model_version": model.version if model else None}
+        return True, {"model": "ok", "model_version": model.version}

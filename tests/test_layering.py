@@ -1,4 +1,4 @@
-"""The classifier is a plain library: importing it pulls in no web-layer module."""
+"""Layering: the classifier is a plain library, and the forum never imports moderation."""
 
 import subprocess
 import sys
@@ -22,3 +22,12 @@ def test_classifier_sources_do_not_name_the_web_layer():
     for path in (ROOT / "moderation" / "classifier").glob("*.py"):
         text = path.read_text()
         assert "import flask" not in text.lower() and "from forum" not in text, path
+
+
+def test_the_import_contracts_are_kept():
+    """The forum never imports moderation, and the classifier no web module (.importlinter)."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 kept, 0 broken" in result.stdout
+

@@ -5,13 +5,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from forum import screening
 from forum.accounts.service import ensure_can_participate
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Article, Comment, CommentStatus, ModerationMode, User, utcnow
 from forum.signals import comment_published
 from forum.validation import clean_body
-from moderation import policy, scoring
 
 
 def get_article(external_id: str) -> Article:
@@ -47,12 +47,15 @@ def get_comment(comment_id, viewer: User | None) -> Comment:
 
 def thread_context(article: Article, parent: Comment | None) -> list[str]:
     """Return the bodies of the latest published comments of the article (or of the parent's
-    conversation): what the off-topic model compares a new comment with."""
+    conversation): what the screen compares a new comment with, as many as it asks for."""
+    size = screening.context_size()
+    if size <= 0:
+        return []
     stmt = (
         select(Comment.body)
         .where(Comment.article_id == article.id, Comment.status == CommentStatus.PUBLISHED)
         .order_by(Comment.id.desc())
-        .limit(scoring.CONTEXT_SIZE)
+        .limit(size)
     )
     if parent is not None:
         stmt = stmt.where(Comment.root_id == (parent.root_id or parent.id))
@@ -60,20 +63,19 @@ def thread_context(article: Article, parent: Comment | None) -> list[str]:
 
 
 def _apply_moderation(comment: Comment, article: Article, parent: Comment | None) -> None:
-    """Score ``comment`` and set its status from the policy."""
-    scores, version = scoring.score_text(
-        comment.body,
+    """Screen ``comment`` in its thread and set its status, hold reason and scores from the assessment."""
+    assessment = screening.assess(screening.Submission(
+        text=comment.body,
         article=article.text,
         parent=parent.body if parent is not None else "",
-        context=thread_context(article, parent),
-    )
-    verdict = policy.decide(scores, article.moderation_mode,
-                            policy.thresholds(current_app.config, scoring.active_model()))
-    comment.abuse_score = scores.abuse if scores is not None else None
-    comment.off_topic_score = scores.off_topic if scores is not None else None
-    comment.model_version = version
-    comment.status = verdict.status
-    comment.hold_reason = verdict.reason
+        context=tuple(thread_context(article, parent)),
+        mode=article.moderation_mode,
+    ))
+    comment.abuse_score = assessment.abuse
+    comment.off_topic_score = assessment.off_topic
+    comment.model_version = assessment.model_version
+    comment.status = assessment.status
+    comment.hold_reason = assessment.hold_reason
 
 
 def _resolve_parent(article: Article, parent_id, author: User) -> Comment | None:

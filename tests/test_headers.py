@@ -1,0 +1,104 @@
+"""Security headers on every response; Secure cookies and HSTS only over HTTPS behind a trusted proxy."""
+import re
+
+import pytest
+
+from forum import create_app
+from tests.conftest import base_config
+from tests.factories import PASSWORD, ApiActions, PageActions
+
+# Pages, JSON, errors of both kinds, static files, health.
+RESPONSES = [
+    ("GET", "/"),
+    ("GET", "/login"),
+    ("GET", "/articles/council-budget"),
+    ("GET", "/articles/no-such-article"),
+    ("GET", "/api/v1/articles/council-budget"),
+    ("GET", "/api/v1/comments/999"),
+    ("POST", "/api/v1/auth/token"),
+    ("GET", "/static/parley.css"),
+    ("GET", "/static/moderation.js"),
+    ("GET", "/healthz"),
+]
+
+
+def _directives(policy: str) -> dict[str, list[str]]:
+    return {name: values for name, *values in (d.split() for d in policy.split(";") if d.strip())}
+
+
+@pytest.mark.parametrize(("method", "path"), RESPONSES)
+def test_every_response_carries_the_security_headers(api, method, path):
+    api.article()
+    with api.client.open(path, method=method) as response:  # static files stream: close them
+        headers = response.headers
+    csp = _directives(headers["Content-Security-Policy"])
+    assert csp["script-src"] == ["'self'"] and csp["style-src"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'self'"] and csp["object-src"] == ["'none'"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in headers
+
+
+def test_embed_origins_may_frame_the_pages(make_app):
+    app = make_app(EMBED_ORIGINS="https://News.Example.org/, https://partner.example.com:8443,,")
+    csp = _directives(app.test_client().get("/").headers["Content-Security-Policy"])
+    assert csp["frame-ancestors"] == ["'self'", "https://news.example.org", "https://partner.example.com:8443"]
+
+
+def test_embed_origins_come_from_the_environment(monkeypatch, tmp_path, base_model_path):
+    monkeypatch.setenv("EMBED_ORIGINS", "https://news.example.org")
+    config = base_config(f"sqlite:///{tmp_path / 'unused.sqlite3'}", str(base_model_path))
+    app = create_app(config)
+    assert app.config["EMBED_ORIGINS"] == ("https://news.example.org",)
+
+
+@pytest.mark.parametrize("origin", ["news.example.org", "https://news.example.org/comments", "ftp://news.example.org",
+                                    "https://news.example.org?x=1", "https://user@news.example.org", "https://"])
+def test_an_embed_origin_that_is_no_origin_stops_the_start(tmp_path, base_model_path, origin):
+    config = base_config(f"sqlite:///{tmp_path / 'unused.sqlite3'}", str(base_model_path))
+    with pytest.raises(ValueError, match="EMBED_ORIGINS"):
+        create_app({**config, "EMBED_ORIGINS": origin})
+
+
+def _cookies(response) -> dict[str, str]:
+    """Return each Set-Cookie header by cookie name."""
+    return {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
+
+
+@pytest.mark.parametrize(("proxy_count", "forwarded_proto", "over_https"), [
+    (1, "https", True),
+    (1, "http", False),
+    (1, None, False),
+    (0, "https", False),  # no trusted proxy: anyone could send the header
+])
+def test_cookies_are_secure_and_hsts_sent_only_over_https_behind_a_proxy(make_app, proxy_count, forwarded_proto,
+                                                                         over_https):
+    app = make_app(PROXY_COUNT=proxy_count)
+    ApiActions(app).register("alice")
+    pages = PageActions(app)
+    headers = {"X-Forwarded-For": "203.0.113.9", **({"X-Forwarded-Proto": forwarded_proto} if forwarded_proto else {})}
+    page = pages.client.get("/login", headers=headers)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True)).group(1)
+    # Over HTTPS Flask-WTF also checks that the Referer is this site, as a browser's form post sends it.
+    response = pages.client.post("/login", headers={**headers, "Referer": "https://localhost/login"},
+                                 data={"csrf_token": token, "username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+    cookies = _cookies(response)
+    assert {"session", "remember_token"} <= set(cookies)
+    for name in ("session", "remember_token"):
+        assert ("; Secure" in cookies[name]) is over_https, cookies[name]
+    assert ("Strict-Transport-Security" in response.headers) is over_https
+    assert ("Strict-Transport-Security" in page.headers) is over_https
+    if over_https:
+        assert re.fullmatch(r"max-age=\d{7,}", response.headers["Strict-Transport-Security"])
+
+
+def test_the_desk_draws_score_bars_without_inline_style(api):
+    api.article()
+    api.comment(api.reader("alice"), "You are a pathetic idiot and everybody here knows it.")
+    api.staff("mod")
+    pages = PageActions(api.app)
+    pages.login("mod")
+    html = pages.client.get("/moderation").get_data(as_text=True)
+    assert 'class="score-meter"' in html
+    assert not re.search(r"\sstyle=", html) and not re.search(r"<script(?![^>]*\ssrc=)", html)
