@@ -4,29 +4,20 @@ from sqlalchemy import func, or_, select
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Role, User
+from forum.schemas import RegisterBody
 from forum.security import check_password, hash_password
-from forum.validation import EMAIL_RE, PASSWORD_MIN_LENGTH, USERNAME_RE
-
-
-def validate_registration(username, email, password) -> list[tuple[str, str]]:
-    """Return (field, message) for every rule the registration breaks."""
-    problems = []
-    if not isinstance(username, str) or not USERNAME_RE.match(username):
-        problems.append(("username", "Usernames are 3 to 30 letters, digits or underscores."))
-    if not isinstance(email, str) or len(email) > 254 or not EMAIL_RE.match(email.strip()):
-        problems.append(("email", "Enter a valid email address."))
-    if not isinstance(password, str) or len(password) < PASSWORD_MIN_LENGTH or len(password) > 200:
-        problems.append(("password", f"Passwords are {PASSWORD_MIN_LENGTH} to 200 characters."))
-    return problems
+from forum.validation import validate
 
 
 def register_user(username, email, password, *, display_name=None, role=Role.READER) -> User:
-    """Create a user, or raise ``Invalid`` (422) or ``Conflict`` (409, name or email taken)."""
-    problems = validate_registration(username, email, password)
-    if problems:
-        field, message = problems[0]
-        raise Invalid(message, code="invalid_" + field, payload={"field": field})
-    email = email.strip().lower()
+    """Create a user, or raise ``Invalid`` (422) or ``Conflict`` (409, name or email taken).
+
+    The fields go through the registration schema here too, so the CLI obeys the API's rules.
+    """
+    fields = validate(RegisterBody, {"username": username, "email": email, "password": password,
+                                     "display_name": display_name}, "json")
+    username, password, display_name = fields.username, fields.password, fields.display_name
+    email = fields.email.lower()
     taken = db.session.execute(
         select(User.username, User.email).where(
             or_(func.lower(User.username) == username.lower(), User.email == email)
@@ -39,7 +30,7 @@ def register_user(username, email, password, *, display_name=None, role=Role.REA
         username=username,
         email=email,
         password_hash=hash_password(password),
-        display_name=(display_name or username).strip()[:60],
+        display_name=display_name or username,
         role=Role(role),
     )
     db.session.add(user)

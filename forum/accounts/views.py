@@ -7,7 +7,9 @@ from forum.accounts.service import authenticate, register_user
 from forum.errors import ApiError
 from forum.extensions import db, limiter
 from forum.ratelimits import limit
+from forum.schemas import LoginFields, RegisterBody
 from forum.security import safe_next
+from forum.validation import parse_form
 
 bp = Blueprint("accounts", __name__)
 
@@ -16,13 +18,13 @@ bp = Blueprint("accounts", __name__)
 @limiter.limit(limit("RATELIMIT_REGISTER"), methods=["POST"])
 def register():
     form = RegisterForm()
-    if form.validate_on_submit():
+    if request.method == "POST":
         try:
-            user = register_user(form.username.data, form.email.data, form.password.data,
-                                 display_name=form.display_name.data or None)
+            fields = parse_form(RegisterBody)
+            user = register_user(fields.username, fields.email, fields.password, display_name=fields.display_name)
         except ApiError as error:
             db.session.rollback()
-            getattr(form, error.payload.get("field", "username")).errors.append(error.message)
+            _add_error(form, error.payload.get("field"), error.message)
         else:
             db.session.commit()
             login_user(user)
@@ -35,13 +37,28 @@ def register():
 @limiter.limit(limit("RATELIMIT_LOGIN"), methods=["POST"])
 def login():
     form = LoginForm()
-    if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+    status = 200
+    if request.method == "POST":
+        try:
+            fields = parse_form(LoginFields)
+        except ApiError as error:
+            _add_error(form, error.payload.get("field"), error.message)
+            return render_template("accounts/login.html", form=form), error.status
+        user = authenticate(fields.username, fields.password)
         if user is not None:
             login_user(user, remember=True)
             return redirect(safe_next(request.args.get("next"), url_for("articles.index")))
-        form.password.errors.append("Wrong username or password.")
-    return render_template("accounts/login.html", form=form), 401 if form.errors else 200
+        _add_error(form, "password", "Wrong username or password.")
+        status = 401
+    return render_template("accounts/login.html", form=form), status
+
+
+def _add_error(form, name: str | None, message: str) -> None:
+    """Show ``message`` under the form's field ``name`` (under the first field when it names none)."""
+    field = getattr(form, name or "", None)
+    if field is None or not hasattr(field, "errors"):
+        field = next(iter(form))
+    field.errors = [*field.errors, message]
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -15,7 +15,6 @@ from forum.extensions import db
 from forum.models import Comment, CommentStatus, Report, Role, User, utcnow
 from forum.notifications.service import notify_decision
 from forum.signals import comment_published
-from forum.validation import clean_text
 from moderation.models import ModerationDecision, Sanction
 
 REPORT_REASONS = {"abusive": "Abusive", "off_topic": "Off-topic", "spam": "Spam", "other": "Other"}
@@ -42,7 +41,6 @@ def report(comment: Comment, reporter: User, reason, note=None) -> Report:
     if reason not in REPORT_REASONS:
         raise Invalid("'reason' must be one of " + ", ".join(REPORT_REASONS) + ".", code="invalid_reason",
                       payload={"field": "reason"})
-    note = clean_text(note, "note", max_length=NOTE_MAX_LENGTH, required=False)
     if db.session.scalar(select(Report.id).where(Report.comment_id == comment.id,
                                                  Report.reporter_id == reporter.id)) is not None:
         raise Conflict("You have already reported this comment.", code="already_reported")
@@ -132,7 +130,6 @@ def decide(comment: Comment, moderator: User, action, reason=None) -> Moderation
     :raise Conflict: the comment left the queue (another moderator was first).
     """
     _check_decision(comment, moderator, action)
-    reason = clean_text(reason, "reason", max_length=REASON_MAX_LENGTH, required=False)
     if action == "reject":
         reason = _reject_reason(comment, reason)
     now = utcnow()
@@ -177,7 +174,6 @@ def _check_sanctionable(user: User, moderator: User) -> None:
 def sanction(user: User, moderator: User, days, reason) -> Sanction:
     """Suspend ``user`` for ``days`` days, or ban them when ``days`` is None; a new sanction replaces the old."""
     days = days_field(days)
-    reason = clean_text(reason, "reason", max_length=REASON_MAX_LENGTH, required=True)
     _check_sanctionable(user, moderator)
     now = utcnow().replace(microsecond=0)
     _close_sanctions(user, now)
