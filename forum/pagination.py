@@ -50,7 +50,8 @@ def _typed(value, kind: type):
     """Return ``value`` as a value of the key's type, or raise ValueError: a cursor is untrusted input.
 
     Without this a forged cursor puts a string, a float or an integer beyond BIGINT where the
-    database expects another type, and PostgreSQL answers with an error instead of a page.
+    database expects another type, and PostgreSQL answers with an error instead of a page. Integer
+    keys are INTEGER columns: 32 bits.
     """
     if kind is datetime:
         if not isinstance(value, dict) or set(value) != {"t"} or not isinstance(value["t"], str) \

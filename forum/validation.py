@@ -31,8 +31,9 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 ARTICLE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}\Z")
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 200
-#: Ids are BIGINT-sized: anything beyond cannot name a row, and would overflow the database's integers.
-ID_MAX = 2**63 - 1
+#: Every id and counter column is INTEGER, 32 bits on PostgreSQL: a larger number names no row, and
+#: binding it makes PostgreSQL fail the whole statement ("integer out of range").
+ID_MAX = 2**31 - 1
 #: Bidirectional embeddings, overrides and isolates: they make a name render as another one.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 #: Letters and symbols that render as nothing (Hangul fillers, the braille blank).

@@ -108,7 +108,7 @@ def set_role(username, body: RoleBody):
 
 @bp.post("/moderation/score")
 @moderator_required
-@operation(auth="moderator", body=ScoreBody, responses={200: ScoreOut}, errors=(503,))
+@operation(auth="moderator", body=ScoreBody, responses={200: ScoreOut}, errors=(404, 503))
 def score(body: ScoreBody):
     """Score a text as a new comment would be scored (with the thread as context), with its highlights."""
     article, parent = _score_context(body)
