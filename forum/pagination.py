@@ -20,6 +20,7 @@ from forum.validation import ID_MAX, Integer, Schema, parse_query
 
 #: Longer than any cursor this server gives out (a few keys of at most a timestamp each).
 CURSOR_MAX_LENGTH = 512
+BAD_CURSOR_MESSAGE = "The cursor is not one this server gave out; start again without it."
 
 
 class BadCursor(ApiError):
@@ -91,8 +92,8 @@ def _decode(cursor: str, keys: list[Key]) -> list:
         if not isinstance(plain, list) or len(plain) != len(keys):
             raise ValueError
         return [_typed(value, _key_type(key)) for value, key in zip(plain, keys, strict=True)]
-    except (ValueError, TypeError, KeyError, RecursionError, binascii.Error):
-        raise BadCursor("The cursor is not one this server gave out; start again without it.") from None
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError, binascii.Error):
+        raise BadCursor(BAD_CURSOR_MESSAGE) from None
 
 
 def _refuse(name: str):
@@ -112,6 +113,8 @@ class PageQuery(Schema):
     cursor: Cursor | None = None
     limit: Integer(1, Config.PAGE_SIZE_MAX) | None = None
     error_codes = {"cursor": ("bad_cursor", 400), "limit": "bad_limit"}
+    error_messages = {"cursor": BAD_CURSOR_MESSAGE,
+                      "limit": f"'limit' must be a whole number from 1 to {Config.PAGE_SIZE_MAX}."}
 
     def page(self) -> dict:
         """Return the keyword arguments of a paged query."""

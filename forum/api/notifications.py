@@ -40,7 +40,7 @@ def list_notifications(query: NotificationsQuery):
 
 
 @bp.post("/notifications/read")
-@operation(auth="user", body=MarkRead, responses={204: None})
+@operation(auth="user", body=MarkRead, responses={204: None}, errors=(404,))
 def read_notifications(body: MarkRead):
     """Mark the listed notifications, or all, read; someone else's id changes nothing (404)."""
     recipient = authenticated_user()
