@@ -75,9 +75,11 @@ def check_text(value: str, *, max_length: int | None, multiline: bool = False, v
     """
     if multiline:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = value.strip()
+    # Before stripping: str.strip() also removes some controls (U+0085, U+001C..U+001F), and
+    # "alice\n" stripped would pass for "alice".
     if any(_is_refused_control(ch, multiline) for ch in value):
         raise PydanticCustomError("control_characters", "contains control characters; remove them and try again")
+    value = value.strip()
     if not value:
         raise PydanticCustomError("missing_field", "is required")
     if max_length is not None and len(value) > max_length:
@@ -285,7 +287,8 @@ def parse_form(model: type[Schema]):
 
 
 def _blank_to_none(value):
-    return None if isinstance(value, str) and not value.strip() else value
+    # Only plain blanks: a value of other characters that strip() drops (U+0085) is still refused.
+    return None if isinstance(value, str) and not value.strip(" \t\r\n") else value
 
 
 def OptionalText(text_type):  # noqa: N802
