@@ -28,7 +28,7 @@ from tests.conftest import PG_ADMIN_URL, _migrate, _postgres_reachable, base_con
 from tests.factories import PUBLISHER_KEY, ApiActions
 
 #: Cases per operation and generation mode: ~90 s for the whole run on a 2-core machine.
-EXAMPLES = int(os.environ.get("PARLEY_FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("PARLEY_FUZZ_EXAMPLES", "12"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
                     phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
@@ -104,5 +104,6 @@ def test_every_operation_holds_under_fuzzing(live_server, record_property):
             except Exception as error:  # noqa: BLE001  (collect every operation's failure, then fail once)
                 failures.append(f"{operation.method.upper()} {operation.path} [{mode.value}]: {error}")
     record_property("fuzz_cases", cases)
-    print(f"schemathesis: {cases} generated cases over {len(operations)} operations")
+    print(f"schemathesis: {cases} generated cases over {len(operations)} operations: "
+          + ", ".join(f"{o.method.upper()} {o.path}" for o in operations))
     assert not failures, "\n\n".join(failures)
