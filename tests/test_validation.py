@@ -337,3 +337,14 @@ def test_article_fields_longer_than_their_column_are_422(api, scene, field, leng
     value = "https://news.example.org/" + "a" * (length - 25) if field == "url" else "a" * length
     response = api.client.put("/api/v1/articles/long-one", json={**ARTICLE, field: value}, headers=scene["publisher"])
     assert response.status_code == 422 and response.get_json()["error"]["field"] == field
+
+
+def test_a_next_with_control_characters_goes_home(pages, api, scene):
+    """A CR or LF in ?next= reached the Location header, which Werkzeug refuses with a 500."""
+    token = pages.csrf("/login")
+    response = pages.client.post("/login?next=/feed%0d%0aSet-Cookie:x=1",
+                                 data={"csrf_token": token, "username": "alice", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    response = pages.submit(f"/comments/{scene['published']}/like", {"next": "/\r\nX: 1"},
+                            page=f"/comments/{scene['published']}")
+    assert response.status_code == 302 and response.headers["Location"].startswith(f"/comments/{scene['published']}")

@@ -8,8 +8,8 @@ from forum.errors import ApiError
 from forum.extensions import db, limiter
 from forum.ratelimits import limit
 from forum.schemas import LoginFields, RegisterBody
-from forum.security import safe_next
 from forum.validation import parse_form
+from forum.views import next_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -29,7 +29,7 @@ def register():
             db.session.commit()
             login_user(user)
             flash(f"Welcome to the conversation, {user.display_name}.", "success")
-            return redirect(safe_next(request.args.get("next"), url_for("articles.index")))
+            return redirect(next_url(url_for("articles.index")))
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200
 
 
@@ -47,7 +47,7 @@ def login():
         user = authenticate(fields.username, fields.password)
         if user is not None:
             login_user(user, remember=True)
-            return redirect(safe_next(request.args.get("next"), url_for("articles.index")))
+            return redirect(next_url(url_for("articles.index")))
         _add_error(form, "password", "Wrong username or password.")
         status = 401
     return render_template("accounts/login.html", form=form), status

@@ -2,7 +2,7 @@
 
 Every page works without JavaScript; static/moderation.js only adds keyboard shortcuts.
 """
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -11,9 +11,10 @@ from forum.errors import ApiError, Conflict, Invalid
 from forum.extensions import db
 from forum.models import Role
 from forum.pagination import page_args
-from forum.security import admin_required, moderator_required, safe_next
+from forum.security import admin_required, moderator_required
 from forum.threads.service import get_comment
 from forum.validation import parse_form, parse_query
+from forum.views import next_url
 from moderation import policy, scoring
 from moderation.queue import queries, service
 from moderation.queue.charts import decisions_chart
@@ -25,7 +26,7 @@ DONE = {"approve": "Approved", "reject": "Rejected", "escalate": "Escalated"}
 
 
 def _queue_url() -> str:
-    return safe_next(request.form.get("next"), url_for("queue.index"))
+    return next_url(url_for("queue.index"), source="form")
 
 
 def render_queue(status: int = 200):
