@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from forum.config import Config
 from forum.errors import ApiError, Invalid
 
 # ``\Z``, not ``$``: ``$`` also matches before a final newline, and ``alice\n`` is not ``alice``.
@@ -110,12 +111,8 @@ def Text(max_length: int, *, multiline: bool = False, visible: bool = True, bidi
 
 
 def _comment_limit() -> int:
-    try:
-        return current_app.config["COMMENT_MAX_LENGTH"]
-    except RuntimeError:  # outside a request (the OpenAPI document is built once): the default
-        from forum.config import Config
-
-        return Config.COMMENT_MAX_LENGTH
+    # The operator's limit in a request; the default where there is no app (a CLI without one).
+    return current_app.config["COMMENT_MAX_LENGTH"] if current_app else Config.COMMENT_MAX_LENGTH
 
 
 def _comment_body(value: str) -> str:
@@ -161,7 +158,7 @@ ArticleId = Text(100, pattern=ARTICLE_ID_RE, rule="is 1 to 100 letters, digits, 
 Email = Text(254, pattern=EMAIL_RE, rule="is not a valid email address")
 DisplayName = Text(60, bidi=False)
 CommentBody = Annotated[str, AfterValidator(_comment_body),
-                        WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 5000})]
+                        WithJsonSchema({"type": "string", "minLength": 1, "maxLength": Config.COMMENT_MAX_LENGTH})]
 
 
 def _password(value: str) -> str:
