@@ -51,7 +51,7 @@ def _load_plugins(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from forum import api, health
+    from forum import api, converters, health, openapi
     from forum.accounts.views import bp as accounts_bp
     from forum.articles.views import bp as articles_bp
     from forum.following.views import init_app as init_following
@@ -60,7 +60,8 @@ def _register_blueprints(app: Flask) -> None:
     from forum.threads.views import bp as threads_bp
     from forum.views import init_app as init_page_helpers
 
-    for bp in (health.bp, api.bp, accounts_bp, articles_bp, threads_bp, reactions_bp):
+    converters.init_app(app)  # before any rule is added: the rules resolve their converters when added
+    for bp in (health.bp, api.bp, openapi.bp, accounts_bp, articles_bp, threads_bp, reactions_bp):
         app.register_blueprint(bp)
     init_following(app)
     init_notifications(app)

@@ -9,7 +9,9 @@ from forum.accounts.service import find_user, register_user
 from forum.articles.service import upsert_article
 from forum.extensions import db
 from forum.models import Comment, Role
+from forum.schemas import ArticleBody
 from forum.threads.service import post_comment
+from forum.validation import validate
 
 ACCOUNTS = [
     ("maria", "Maria Lopez", "quay-street-12", Role.READER),
@@ -54,7 +56,7 @@ def seed() -> list[tuple[str, str, str]]:
         users[username] = find_user(username) or register_user(
             username, f"{username}@demo.parley.test", password, display_name=display_name, role=role
         )
-    article, created = upsert_article("riverside-bridge-reopens", STORY)
+    article, created = upsert_article("riverside-bridge-reopens", validate(ArticleBody, STORY, "json"))
     already = db.session.scalar(select(Comment.id).where(Comment.article_id == article.id).limit(1))
     if created or already is None:
         posted = []

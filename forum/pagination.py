@@ -3,14 +3,24 @@
 One helper serves threads, profiles, feeds, notifications and the queue.
 """
 import base64
+import binascii
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
-from flask import current_app, request
+from flask import current_app
+from pydantic import Field, WithJsonSchema
 from sqlalchemy import and_, or_
 
+from forum.config import Config
 from forum.errors import ApiError
+from forum.validation import ID_MAX, Integer, Schema, parse_query
+
+#: Longer than any cursor this server gives out (a few keys of at most a timestamp each).
+CURSOR_MAX_LENGTH = 512
+BAD_CURSOR_MESSAGE = "The cursor is not one this server gave out; start again without it."
 
 
 class BadCursor(ApiError):
@@ -37,33 +47,84 @@ def _encode(values) -> str:
     return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, size: int) -> list:
-    try:
-        plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(plain, list) or len(plain) != size:
+def _typed(value, kind: type):
+    """Return ``value`` as a value of the key's type, or raise ValueError: a cursor is untrusted input.
+
+    Without this a forged cursor puts a string, a float or an integer beyond BIGINT where the
+    database expects another type, and PostgreSQL answers with an error instead of a page. Integer
+    keys are INTEGER columns: 32 bits.
+    """
+    if kind is datetime:
+        if not isinstance(value, dict) or set(value) != {"t"} or not isinstance(value["t"], str) \
+                or len(value["t"]) > 32:
             raise ValueError
-        return [datetime.fromisoformat(v["t"]) if isinstance(v, dict) else v for v in plain]
-    except (ValueError, TypeError, KeyError):
-        raise BadCursor("The cursor is not one this server gave out; start again without it.") from None
+        moment = datetime.fromisoformat(value["t"])
+        if moment.tzinfo is not None:  # every column stores naive UTC
+            raise ValueError
+        return moment
+    if isinstance(value, bool):
+        raise ValueError
+    if kind is int:
+        if not isinstance(value, int) or not -ID_MAX - 1 <= value <= ID_MAX:
+            raise ValueError
+        return value
+    if kind is float:
+        if not isinstance(value, int | float) or not math.isfinite(value) or abs(value) > 1e15:
+            raise ValueError
+        return float(value)
+    if not isinstance(value, str) or len(value) > CURSOR_MAX_LENGTH:
+        raise ValueError
+    return value
 
 
-def page_limit(raw) -> int:
-    """Read ``?limit=`` within the configured bounds."""
-    default, ceiling = current_app.config["PAGE_SIZE"], current_app.config["PAGE_SIZE_MAX"]
-    if raw in (None, ""):
-        return default
+def _key_type(key: Key) -> type:
     try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise ApiError("limit must be a whole number.", code="bad_limit") from None
-    if value < 1:
-        raise ApiError("limit must be at least 1.", code="bad_limit")
-    return min(value, ceiling)
+        kind = key.column.type.python_type
+    except NotImplementedError:
+        return str
+    return kind if kind in (datetime, int, float) else str
+
+
+def _decode(cursor: str, keys: list[Key]) -> list:
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode("ascii") + b"=" * (-len(cursor) % 4))
+        plain = json.loads(raw, parse_constant=_refuse)
+        if not isinstance(plain, list) or len(plain) != len(keys):
+            raise ValueError
+        return [_typed(value, _key_type(key)) for value, key in zip(plain, keys, strict=True)]
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError, binascii.Error):
+        raise BadCursor(BAD_CURSOR_MESSAGE) from None
+
+
+def _refuse(name: str):
+    raise ValueError(name)
+
+
+#: What every paged list and page accepts. ``limit`` is bounded by the documented maximum; an
+#: operator's lower PAGE_SIZE_MAX still applies, as a cap.
+Cursor = Annotated[str, Field(max_length=CURSOR_MAX_LENGTH),
+                   WithJsonSchema({"type": "string", "maxLength": CURSOR_MAX_LENGTH,
+                                   "description": "next_cursor of the previous page"})]
+
+
+class PageQuery(Schema):
+    """``?cursor=`` and ``?limit=`` of a keyset-paged list."""
+
+    cursor: Cursor | None = None
+    limit: Integer(1, Config.PAGE_SIZE_MAX) | None = None
+    error_codes = {"cursor": ("bad_cursor", 400), "limit": "bad_limit"}
+    error_messages = {"cursor": BAD_CURSOR_MESSAGE,
+                      "limit": f"'limit' must be a whole number from 1 to {Config.PAGE_SIZE_MAX}."}
+
+    def page(self) -> dict:
+        """Return the keyword arguments of a paged query."""
+        default, ceiling = current_app.config["PAGE_SIZE"], current_app.config["PAGE_SIZE_MAX"]
+        return {"cursor": self.cursor or None, "limit": min(self.limit or default, ceiling)}
 
 
 def page_args() -> dict:
     """Read ``?cursor=`` and ``?limit=`` from the request, as keyword arguments for a paged query."""
-    return {"cursor": request.args.get("cursor"), "limit": page_limit(request.args.get("limit"))}
+    return parse_query(PageQuery).page()
 
 
 def _after(keys: list[Key], values: list):
@@ -90,7 +151,7 @@ def paginate(stmt, keys: list[Key], *, cursor: str | None, limit: int, session) 
     The last key must be unique (the primary key) so that no row is skipped or repeated.
     """
     if cursor:
-        stmt = stmt.where(_after(keys, _decode(cursor, len(keys))))
+        stmt = stmt.where(_after(keys, _decode(cursor, keys)))
     stmt = stmt.order_by(*(k.column.desc() if k.descending else k.column.asc() for k in keys))
     result = session.execute(stmt.limit(limit + 1)).unique()
     rows = list(result) if len(stmt.column_descriptions) > 1 else list(result.scalars())

@@ -5,7 +5,11 @@ from flask import current_app
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from forum.errors import ApiError
 from forum.models import utcnow
+from forum.schemas import NextQuery
+from forum.security import safe_next
+from forum.validation import parse_form, parse_query
 
 
 def paragraphs(text: str) -> Markup:
@@ -24,6 +28,19 @@ def ago(moment: datetime | None) -> str:
             count = seconds // size
             return f"{count} {unit}{'s' if count != 1 else ''} ago"
     return "just now"
+
+
+def next_url(default: str, *, source: str = "query") -> str:
+    """Return the ``next`` of the query string (or of the form) if it is a path on this site, else ``default``.
+
+    A ``next`` with control characters goes to ``default`` as a foreign one does: a CR or LF in it
+    would otherwise end up in the Location header, which Werkzeug refuses with an error.
+    """
+    try:
+        target = (parse_form if source == "form" else parse_query)(NextQuery).next
+    except ApiError:
+        target = None
+    return safe_next(target, default)
 
 
 def add_nav_item(app, provider) -> None:

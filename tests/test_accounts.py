@@ -253,8 +253,12 @@ def test_login_takes_as_long_for_an_unknown_user_as_for_a_wrong_password(make_ap
 
     known = _median_seconds(attempt("alice"))
     # With no hash checked, these answered in a twentieth of the time.
-    for unknown in (attempt("nobody"), attempt("alice", password=12), attempt(["alice"])):
+    for unknown in (attempt("nobody"), attempt("no_such_reader", password="correct-horse-battery")):
         assert _median_seconds(unknown) > known / 2
+    # A body of the wrong shape is refused before any account is looked up: its answer, fast or
+    # not, is the same whether the account exists or not.
+    for malformed in (attempt("alice", password=12), attempt(["alice"])):
+        assert malformed().status_code == 422
 
 
 def test_registering_a_taken_name_takes_as_long_as_a_free_one(make_app):

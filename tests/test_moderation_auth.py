@@ -82,7 +82,7 @@ def test_page_route(app, scene, role, method, path, body, allowed):
 
 
 def test_every_moderation_route_is_covered(app):
-    listed = {(m, re.sub(r"\{comment\}", "<int:comment_id>", p).replace("/rex", "/<username>"))
+    listed = {(m, re.sub(r"\{comment\}", "<int:comment_id>", p).replace("/rex", "/<username:username>"))
               for m, p, _, _ in API_ROUTES + PAGE_ROUTES}
     routes = {(m, rule.rule) for rule in app.url_map.iter_rules()
               if rule.rule.startswith(("/moderation", "/api/v1/moderation"))

@@ -175,12 +175,12 @@ def test_escalated_comments_wait_for_an_admin(api, desk):
 @pytest.mark.parametrize("body, code", [
     ({"action": "delete"}, "invalid_action"),
     ({}, "invalid_action"),
-    ({"action": 1}, "wrong_type"),
+    ({"action": 1}, "invalid_action"),
     ({"action": "reject", "reason": "x" * 501}, "invalid_reason"),
     ({"action": "reject", "reason": "Doxxing"}, "invalid_reason"),
     ({"action": "reject", "reason": "spam: links to a shop"}, "invalid_reason"),
     ({"action": "reject", "reason": "abuse"}, "invalid_reason"),
-    ({"action": "reject", "reason": 5}, "wrong_type"),
+    ({"action": "reject", "reason": 5}, "invalid_reason"),
     ({"action": "approve", "reason": "abusive"}, "invalid_reason"),
     ({"action": "escalate", "reason": "other"}, "invalid_reason"),
     ({"action": "reject", "note": "x" * 1001}, "too_long"),
@@ -386,7 +386,7 @@ def test_a_bad_action_from_the_page_changes_nothing(api, pages, desk, app):
     response = pages.submit(f"/moderation/comments/{comment['id']}/decision", {"action": "shred"},
                             page="/moderation")
     assert response.status_code == 422
-    assert "must be one of approve, reject, escalate" in response.get_data(as_text=True)
+    assert "must be approve, reject or escalate" in response.get_data(as_text=True)
     assert decision_count(app) == 0
 
 

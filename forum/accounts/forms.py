@@ -1,20 +1,23 @@
-"""The sign-up and sign-in forms (CSRF-protected by Flask-WTF)."""
+"""The sign-up and sign-in forms (CSRF-protected by Flask-WTF), for rendering.
+
+What they accept is decided by the schemas in forum.schemas (RegisterBody, LoginFields), the same
+as the API's; the attributes here only help the browser say so before a round trip.
+"""
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
 
-from forum.validation import EMAIL_RE, PASSWORD_MIN_LENGTH, USERNAME_RE
+from forum.validation import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 
 class RegisterForm(FlaskForm):
-    username = StringField("Username", validators=[
-        DataRequired(), Regexp(USERNAME_RE, message="3 to 30 letters, digits or underscores.")])
-    display_name = StringField("Display name (optional)", validators=[Length(max=60)])
-    email = EmailField("Email", validators=[
-        DataRequired(), Regexp(EMAIL_RE, message="Enter a valid email address."), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=200)])
+    username = StringField("Username", render_kw={"required": True, "maxlength": 30,
+                                                  "pattern": "[A-Za-z0-9_]{3,30}"})
+    display_name = StringField("Display name (optional)", render_kw={"maxlength": 60})
+    email = EmailField("Email", render_kw={"required": True, "maxlength": 254})
+    password = PasswordField("Password", render_kw={"required": True, "minlength": PASSWORD_MIN_LENGTH,
+                                                    "maxlength": PASSWORD_MAX_LENGTH})
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    username = StringField("Username", render_kw={"required": True})
+    password = PasswordField("Password", render_kw={"required": True})

@@ -6,8 +6,9 @@ from forum.accounts.passwords import password_problem
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Role, User, fold_username
+from forum.schemas import RegisterBody
 from forum.security import check_password, hash_password
-from forum.validation import EMAIL_RE, USERNAME_RE
+from forum.validation import validate
 
 
 class AccountExists(Conflict):
@@ -23,35 +24,25 @@ class AccountExists(Conflict):
                          "or log in if you already have an account.")
 
 
-def validate_registration(username, email, password) -> list[tuple[str, str]]:
-    """Return (field, message) for every rule the registration breaks."""
-    problems = []
-    if not isinstance(username, str) or not USERNAME_RE.match(username):
-        problems.append(("username", "Usernames are 3 to 30 letters, digits or underscores."))
-    if not isinstance(email, str) or len(email) > 254 or not EMAIL_RE.match(email.strip()):
-        problems.append(("email", "Enter a valid email address."))
-    problem = password_problem(password, username)
-    if problem:
-        problems.append(("password", problem))
-    return problems
-
-
 def register_user(username, email, password, *, display_name=None, role=Role.READER) -> User:
     """Create a user, or raise ``Invalid`` (422) or ``AccountExists`` (409).
 
-    The password is hashed before the database is asked, and the database's unique indexes (on the
+    The fields go through the registration schema here too, so the CLI obeys the API's rules. The
+    password is hashed before the database is asked, and the database's unique indexes (on the
     folded username and on the email) decide: a taken name answers as slowly as a free one, and the
     loser of two registrations racing for one name gets 409, never a 500.
     """
-    problems = validate_registration(username, email, password)
-    if problems:
-        field, message = problems[0]
-        raise Invalid(message, code="invalid_" + field, payload={"field": field})
+    fields = validate(RegisterBody, {"username": username, "email": email, "password": password,
+                                     "display_name": display_name}, "json")
+    username, email, password, display_name = fields.username, fields.email, fields.password, fields.display_name
+    problem = password_problem(password, username)
+    if problem:
+        raise Invalid(problem, code="invalid_password", payload={"field": "password"})
     user = User(
         username=username,
         email=email.strip().lower(),
         password_hash=hash_password(password),
-        display_name=(display_name or username).strip()[:60],
+        display_name=display_name or username,
         role=Role(role),
     )
     db.session.add(user)

@@ -7,7 +7,10 @@ from forum.accounts.limits import login_limited, register_limited
 from forum.accounts.service import AccountExists, authenticate, register_user
 from forum.errors import ApiError
 from forum.extensions import db
-from forum.security import safe_next, sign_in, sign_out
+from forum.schemas import LoginFields, RegisterBody
+from forum.security import sign_in, sign_out
+from forum.validation import parse_form
+from forum.views import next_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -17,22 +20,22 @@ bp = Blueprint("accounts", __name__)
 def register():
     form = RegisterForm()
     status, form_error = 200, None
-    if form.validate_on_submit():
+    if request.method == "POST":
         try:
-            user = register_user(form.username.data, form.email.data, form.password.data,
-                                 display_name=form.display_name.data or None)
+            fields = parse_form(RegisterBody)
+            user = register_user(fields.username, fields.email, fields.password, display_name=fields.display_name)
         except AccountExists as error:
             # Said above the form, not on a field: which of the two is taken stays unsaid.
             db.session.rollback()
             status, form_error = error.status, error.message
         except ApiError as error:
             db.session.rollback()
-            getattr(form, error.payload.get("field", "username")).errors.append(error.message)
+            _add_error(form, error.payload.get("field"), error.message)
         else:
             sign_in(user, remember=False)
             db.session.commit()
             flash(f"Welcome to the conversation, {user.display_name}.", "success")
-            return redirect(safe_next(request.args.get("next"), url_for("articles.index")))
+            return redirect(next_url(url_for("articles.index")))
     if form.errors:
         status = 422
     return render_template("accounts/register.html", form=form, form_error=form_error), status
@@ -42,14 +45,29 @@ def register():
 @login_limited
 def login():
     form = LoginForm()
-    if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+    status = 200
+    if request.method == "POST":
+        try:
+            fields = parse_form(LoginFields)
+        except ApiError as error:
+            _add_error(form, error.payload.get("field"), error.message)
+            return render_template("accounts/login.html", form=form), error.status
+        user = authenticate(fields.username, fields.password)
         if user is not None:
             sign_in(user, remember=True)
             db.session.commit()
-            return redirect(safe_next(request.args.get("next"), url_for("articles.index")))
-        form.password.errors.append("Wrong username or password.")
-    return render_template("accounts/login.html", form=form), 401 if form.errors else 200
+            return redirect(next_url(url_for("articles.index")))
+        _add_error(form, "password", "Wrong username or password.")
+        status = 401
+    return render_template("accounts/login.html", form=form), status
+
+
+def _add_error(form, name: str | None, message: str) -> None:
+    """Show ``message`` under the form's field ``name`` (under the first field when it names none)."""
+    field = getattr(form, name or "", None)
+    if field is None or not hasattr(field, "errors"):
+        field = next(iter(form))
+    field.errors = [*field.errors, message]
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -7,25 +7,27 @@ from forum.api.base import bp
 from forum.api.serializers import user_dict
 from forum.errors import Unauthorized
 from forum.extensions import db
+from forum.openapi import operation
+from forum.schemas import RegisterBody, TokenBody, TokenOut, UserEnvelope
 from forum.security import authenticated_user, issue_token, sign_out_everywhere
-from forum.validation import json_body
 
 
 @bp.post("/auth/register")
 @register_limited
-def register():
-    data = json_body()
-    user = register_user(data.get("username"), data.get("email"), data.get("password"),
-                         display_name=data.get("display_name") if isinstance(data.get("display_name"), str) else None)
+@operation(body=RegisterBody, responses={201: UserEnvelope}, errors=(409, 429))
+def register(body: RegisterBody):
+    """Create a reader account."""
+    user = register_user(body.username, body.email, body.password, display_name=body.display_name)
     db.session.commit()
     return {"user": user_dict(user, private=True)}, 201
 
 
 @bp.post("/auth/token")
 @login_limited
-def create_token():
-    data = json_body()
-    user = authenticate(data.get("username"), data.get("password"))
+@operation(body=TokenBody, responses={200: TokenOut}, errors=(429,))
+def create_token(body: TokenBody):
+    """Exchange a username and password for a bearer token."""
+    user = authenticate(body.username, body.password)
     if user is None:
         raise Unauthorized("Wrong username or password.", code="invalid_credentials")
     token = issue_token(user)
@@ -34,7 +36,9 @@ def create_token():
 
 
 @bp.delete("/auth/token")
+@operation(auth="user", responses={204: None})
 def revoke_token():
+    """Revoke the bearer token this request is sent with."""
     authenticated_user()
     token = getattr(g, "api_token", None)
     if token is None:
@@ -45,6 +49,7 @@ def revoke_token():
 
 
 @bp.delete("/auth/tokens")
+@operation(auth="user", responses={204: None})
 def revoke_everything():
     """Sign out everywhere: end every bearer token and page session of the caller."""
     sign_out_everywhere(authenticated_user())
@@ -53,5 +58,7 @@ def revoke_everything():
 
 
 @bp.get("/me")
+@operation(auth="user", responses={200: UserEnvelope})
 def me():
+    """Answer the signed-in reader's account."""
     return {"user": user_dict(authenticated_user(), private=True)}

@@ -1,15 +1,14 @@
 """Threads and comments over JSON; the same services as the pages."""
-from flask import request
 from flask_login import current_user
 
 from forum.api.base import bp
 from forum.api.serializers import comment_dict
 from forum.extensions import db, limiter
-from forum.pagination import page_args
+from forum.openapi import operation
 from forum.ratelimits import limit
+from forum.schemas import CommentEdit, CommentEnvelope, NewComment, ThreadPage, ThreadQuery
 from forum.security import authenticated_user
 from forum.threads import queries, service
-from forum.validation import int_field, json_body
 
 
 def node_dict(node, viewer) -> dict:
@@ -19,44 +18,51 @@ def node_dict(node, viewer) -> dict:
             "liked": node.liked, "author_muted": node.muted}
 
 
-@bp.get("/articles/<article_id>/comments")
-def list_comments(article_id):
+@bp.get("/articles/<article_id:article_id>/comments")
+@operation(auth="optional", query=ThreadQuery, responses={200: ThreadPage})
+def list_comments(article_id, query: ThreadQuery):
+    """Answer a page of an article's top-level comments, each with its replies nested."""
     article = service.get_article(article_id)
-    page = queries.thread_page(article, current_user, sort=request.args.get("sort"),
-                               **page_args())
+    page = queries.thread_page(article, current_user, sort=query.sort, **query.page())
     return {"comments": [node_dict(n, current_user) for n in page.nodes], "next_cursor": page.next_cursor}
 
 
-@bp.post("/articles/<article_id>/comments")
+@bp.post("/articles/<article_id:article_id>/comments")
 @limiter.limit(limit("RATELIMIT_POST"))
-def create_comment(article_id):
+@operation(auth="user", body=NewComment, responses={201: CommentEnvelope}, errors=(409, 429))
+def create_comment(article_id, body: NewComment):
+    """Post a comment, or a reply with ``parent_id``."""
     author = authenticated_user()
     article = service.get_article(article_id)
-    data = json_body()
-    comment = service.post_comment(article, author, data.get("body"), parent_id=int_field(data, "parent_id"))
+    comment = service.post_comment(article, author, body.body, parent_id=body.parent_id)
     db.session.commit()
     return {"comment": comment_dict(comment, viewer=author)}, 201
 
 
 @bp.get("/comments/<int:comment_id>")
+@operation(auth="optional", responses={200: CommentEnvelope})
 def show_comment(comment_id):
+    """Answer a comment (404 when the caller may not see it)."""
     comment = service.get_comment(comment_id, current_user)
     return {"comment": comment_dict(comment, viewer=current_user,
                                     reply_count=queries.reply_count(comment, current_user))}
 
 
 @bp.patch("/comments/<int:comment_id>")
-def update_comment(comment_id):
+@operation(auth="user", body=CommentEdit, responses={200: CommentEnvelope}, errors=(409,))
+def update_comment(comment_id, body: CommentEdit):
+    """Edit my comment within the edit window; it is scored again."""
     editor = authenticated_user()
     comment = service.get_comment(comment_id, editor)
-    data = json_body()
-    service.edit_comment(comment, editor, data.get("body"))
+    service.edit_comment(comment, editor, body.body)
     db.session.commit()
     return {"comment": comment_dict(comment, viewer=editor, reply_count=queries.reply_count(comment, editor))}
 
 
 @bp.delete("/comments/<int:comment_id>")
+@operation(auth="user", responses={204: None})
 def remove_comment(comment_id):
+    """Delete my comment."""
     user = authenticated_user()
     service.delete_comment(service.get_comment(comment_id, user), user)
     db.session.commit()

@@ -7,7 +7,9 @@ from forum.api.serializers import author_dict, comment_dict, iso, user_dict
 from forum.extensions import db
 from forum.following import queries, service
 from forum.models import Comment, CommentStatus
-from forum.pagination import page_args
+from forum.openapi import operation
+from forum.pagination import PageQuery
+from forum.schemas import ListedComments, ProfileOut, UserList
 from forum.security import authenticated_user
 from forum.threads.service import can_see
 
@@ -47,30 +49,34 @@ def profile_dict(profile: queries.Profile) -> dict:
             "is_muted": profile.is_muted, "banned_at": iso(user.banned_at)}
 
 
-@bp.get("/users/<username>")
+@bp.get("/users/<username:username>")
+@operation(auth="optional", responses={200: ProfileOut})
 def show_user(username):
     """Answer a reader's profile."""
     return profile_dict(queries.profile(get_user(username), current_user))
 
 
-@bp.get("/users/<username>/comments")
-def user_comments(username):
+@bp.get("/users/<username:username>/comments")
+@operation(auth="optional", query=PageQuery, responses={200: ListedComments})
+def user_comments(username, query: PageQuery):
     """Answer a page of a reader's published comments, newest first."""
-    page = queries.user_comments(get_user(username), **page_args())
+    page = queries.user_comments(get_user(username), **query.page())
     return {"comments": listed_comments(page.items, current_user), "next_cursor": page.next_cursor}
 
 
-@bp.get("/users/<username>/followers")
-def followers(username):
+@bp.get("/users/<username:username>/followers")
+@operation(auth="optional", query=PageQuery, responses={200: UserList})
+def followers(username, query: PageQuery):
     """Answer a page of the readers who follow ``username``."""
-    page = queries.followers(get_user(username), **page_args())
+    page = queries.followers(get_user(username), **query.page())
     return {"users": [user_dict(u) for u in page.items], "next_cursor": page.next_cursor}
 
 
-@bp.get("/users/<username>/following")
-def following(username):
+@bp.get("/users/<username:username>/following")
+@operation(auth="optional", query=PageQuery, responses={200: UserList})
+def following(username, query: PageQuery):
     """Answer a page of the readers ``username`` follows."""
-    page = queries.following(get_user(username), **page_args())
+    page = queries.following(get_user(username), **query.page())
     return {"users": [user_dict(u) for u in page.items], "next_cursor": page.next_cursor}
 
 
@@ -82,33 +88,38 @@ def _change(action, username):
     return "", 204
 
 
-@bp.put("/users/<username>/follow")
+@bp.put("/users/<username:username>/follow")
+@operation(auth="user", responses={204: None}, errors=(422,))
 def follow(username):
     """Follow ``username`` (idempotent)."""
     return _change(service.follow, username)
 
 
-@bp.delete("/users/<username>/follow")
+@bp.delete("/users/<username:username>/follow")
+@operation(auth="user", responses={204: None}, errors=(422,))
 def unfollow(username):
     """Stop following ``username`` (idempotent)."""
     return _change(service.unfollow, username)
 
 
-@bp.put("/users/<username>/mute")
+@bp.put("/users/<username:username>/mute")
+@operation(auth="user", responses={204: None}, errors=(422,))
 def mute(username):
     """Mute ``username`` (idempotent)."""
     return _change(service.mute, username)
 
 
-@bp.delete("/users/<username>/mute")
+@bp.delete("/users/<username:username>/mute")
+@operation(auth="user", responses={204: None}, errors=(422,))
 def unmute(username):
     """Unmute ``username`` (idempotent)."""
     return _change(service.unmute, username)
 
 
 @bp.get("/feed")
-def feed():
+@operation(auth="user", query=PageQuery, responses={200: ListedComments})
+def feed(query: PageQuery):
     """Answer a page of the caller's feed."""
     viewer = authenticated_user()
-    page = queries.feed(viewer, **page_args())
+    page = queries.feed(viewer, **query.page())
     return {"comments": listed_comments(page.items, viewer), "next_cursor": page.next_cursor}

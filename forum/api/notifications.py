@@ -1,18 +1,14 @@
 """Notifications over JSON: the list with the unread count, and marking them read."""
-from flask import request
-
 from forum.api.base import bp
 from forum.api.following import excerpt
 from forum.api.serializers import author_dict, iso
-from forum.errors import Invalid
 from forum.extensions import db
 from forum.models import CommentStatus, Notification
 from forum.notifications import queries, service
-from forum.pagination import page_args
+from forum.openapi import operation
+from forum.schemas import MarkRead, NotificationsPage, NotificationsQuery
 from forum.security import authenticated_user
-from forum.validation import json_body
 
-FLAGS = {"1": True, "true": True, "0": False, "false": False, "": False}
 OUTCOMES = {CommentStatus.PUBLISHED: "approved", CommentStatus.REJECTED: "rejected"}
 
 
@@ -33,27 +29,21 @@ def notification_dict(notification: Notification) -> dict:
     return data
 
 
-def _unread_only() -> bool:
-    raw = request.args.get("unread", "").strip().lower()
-    if raw not in FLAGS:
-        raise Invalid("unread must be 1 or 0.", code="invalid_unread")
-    return FLAGS[raw]
-
-
 @bp.get("/notifications")
-def list_notifications():
+@operation(auth="user", query=NotificationsQuery, responses={200: NotificationsPage})
+def list_notifications(query: NotificationsQuery):
     """Answer a page of the caller's notifications and how many are unread."""
     recipient = authenticated_user()
-    page = queries.notifications(recipient, unread_only=_unread_only(), **page_args())
+    page = queries.notifications(recipient, unread_only=bool(query.unread), **query.page())
     return {"notifications": [notification_dict(n) for n in page.items],
             "unread_count": queries.unread_count(recipient), "next_cursor": page.next_cursor}
 
 
 @bp.post("/notifications/read")
-def read_notifications():
+@operation(auth="user", body=MarkRead, responses={204: None}, errors=(404,))
+def read_notifications(body: MarkRead):
     """Mark the listed notifications, or all, read; someone else's id changes nothing (404)."""
     recipient = authenticated_user()
-    data = json_body()
-    service.mark_read(recipient, ids=data.get("ids"), everything=data.get("all"))
+    service.mark_read(recipient, ids=body.ids, everything=body.all)
     db.session.commit()
     return "", 204

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from forum.errors import Invalid, Unauthorized
 from forum.extensions import db
 from forum.models import Article, ModerationMode
-from forum.validation import ARTICLE_ID_RE, text_field
+from forum.validation import ARTICLE_ID_RE
 
 
 def check_publisher_key(sent: str | None) -> None:
@@ -25,16 +25,12 @@ def parse_mode(value) -> ModerationMode:
                       payload={"field": "moderation_mode"}) from None
 
 
-def upsert_article(external_id: str, data: dict) -> tuple[Article, bool]:
-    """Create or update the article ``external_id`` from the CMS's fields; return it and whether it is new."""
+def upsert_article(external_id: str, fields) -> tuple[Article, bool]:
+    """Create or update the article ``external_id`` from the CMS's validated fields (``url``, ``title``,
+    ``body``, ``moderation_mode``); return it and whether it is new."""
     if not ARTICLE_ID_RE.match(external_id):
         raise Invalid("Article ids are 1 to 100 letters, digits, '-' or '_'.", code="invalid_article_id")
-    url = text_field(data, "url", max_length=2000)
-    if not url.startswith(("http://", "https://")):
-        raise Invalid("'url' must be an http or https address.", code="invalid_url", payload={"field": "url"})
-    title = text_field(data, "title", max_length=500)
-    body = text_field(data, "body", required=False, max_length=200_000) or ""
-    mode = data.get("moderation_mode")
+    url, title, body, mode = fields.url, fields.title, fields.body or "", fields.moderation_mode
     article = db.session.scalar(select(Article).where(Article.external_id == external_id))
     created = article is None
     if created:

@@ -1,14 +1,15 @@
 """Pages: the articles index and an article with its thread."""
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Article
-from forum.pagination import page_args
+from forum.schemas import ThreadQuery
 from forum.threads import queries
 from forum.threads.forms import CommentForm
 from forum.threads.service import get_article
+from forum.validation import parse_query
 
 bp = Blueprint("articles", __name__)
 
@@ -21,15 +22,16 @@ def index():
     return render_template("articles/index.html", articles=articles, counts=counts)
 
 
-@bp.get("/articles/<article_id>")
+@bp.get("/articles/<article_id:article_id>")
 def show(article_id):
     return render_article(get_article(article_id))
 
 
 def render_article(article: Article, form: CommentForm | None = None, status: int = 200):
     """Render the article and a page of its thread; ``form`` carries a failed post back to the reader."""
-    sort = request.args.get("sort") or "newest"
-    page = queries.thread_page(article, current_user, sort=sort, **page_args())
+    query = parse_query(ThreadQuery)
+    sort = query.sort or "newest"
+    page = queries.thread_page(article, current_user, sort=sort, **query.page())
     return render_template(
         "articles/show.html",
         article=article,

@@ -18,7 +18,7 @@ ACTIONS = {
 }
 
 
-@bp.get("/users/<username>")
+@bp.get("/users/<username:username>")
 def profile(username):
     """Show a reader's profile: counts, follow and mute buttons, and their published comments."""
     user = get_user(username)
@@ -26,7 +26,7 @@ def profile(username):
                            page=queries.user_comments(user, **page_args()))
 
 
-@bp.get("/users/<username>/followers")
+@bp.get("/users/<username:username>/followers")
 def followers(username):
     """List the readers who follow ``username``."""
     user = get_user(username)
@@ -34,7 +34,7 @@ def followers(username):
                            page=queries.followers(user, **page_args()))
 
 
-@bp.get("/users/<username>/following")
+@bp.get("/users/<username:username>/following")
 def following(username):
     """List the readers ``username`` follows."""
     user = get_user(username)
@@ -42,7 +42,7 @@ def following(username):
                            page=queries.following(user, **page_args()))
 
 
-@bp.post("/users/<username>/<any(follow, unfollow, mute, unmute):action>")
+@bp.post("/users/<username:username>/<any(follow, unfollow, mute, unmute):action>")
 @login_required
 def change(username, action):
     """Follow, unfollow, mute or unmute from the profile's buttons."""

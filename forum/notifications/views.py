@@ -1,11 +1,12 @@
 """Pages: my notifications, and marking one or all of them read."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Invalid
 from forum.extensions import db
 from forum.notifications import queries, service
-from forum.pagination import page_args
+from forum.schemas import NotificationReadFields, NotificationsQuery
+from forum.validation import parse_form, parse_query
 from forum.views import add_nav_item
 
 bp = Blueprint("notifications", __name__)
@@ -16,27 +17,25 @@ BADGE_MAX = 99
 @login_required
 def index():
     """List my notifications, newest first; ``?unread=1`` keeps the unread ones."""
-    unread_only = request.args.get("unread") == "1"
-    page = queries.notifications(current_user, unread_only=unread_only, **page_args())
+    query = parse_query(NotificationsQuery)
+    unread_only = bool(query.unread)
+    page = queries.notifications(current_user, unread_only=unread_only, **query.page())
     return render_template("notifications/index.html", page=page, unread_only=unread_only,
                            unread=unread_label(current_user))
-
-
-def _form_id(raw: str | None) -> int:
-    if raw is None or not raw.isdigit():
-        raise Invalid("Choose a notification to mark read.", code="wrong_type", payload={"field": "id"})
-    return int(raw)
 
 
 @bp.post("/notifications/read")
 @login_required
 def read():
     """Mark the form's notification read, or all of them when the form says ``all``."""
-    if request.form.get("all") == "1":
+    fields = parse_form(NotificationReadFields)
+    if fields.all:
         service.mark_read(current_user, everything=True)
         flash("All notifications are marked read.", "success")
+    elif fields.id is not None:
+        service.mark_read(current_user, ids=[fields.id])
     else:
-        service.mark_read(current_user, ids=[_form_id(request.form.get("id"))])
+        raise Invalid("Choose a notification to mark read.", code="missing_field", payload={"field": "id"})
     db.session.commit()
     return redirect(url_for("notifications.index"))
 

@@ -1,11 +1,11 @@
 """The like button: a form that toggles my like, usable without JavaScript."""
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
 from forum.extensions import db
 from forum.reactions import service
-from forum.security import safe_next
 from forum.threads.service import get_comment
+from forum.views import next_url
 
 bp = Blueprint("reactions", __name__)
 
@@ -17,5 +17,5 @@ def toggle(comment_id):
     comment = get_comment(comment_id, current_user)
     service.toggle(comment, current_user)
     db.session.commit()
-    back = safe_next(request.form.get("next"), url_for("threads.show", comment_id=comment.id))
+    back = next_url(url_for("threads.show", comment_id=comment.id), source="form")
     return redirect(f"{back}#comment-{comment.id}")

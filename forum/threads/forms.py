@@ -7,7 +7,7 @@ from wtforms.validators import Optional
 
 
 class CommentForm(FlaskForm):
-    # Length and content rules live in forum.validation, shared with the API.
+    # What it accepts is decided by forum.schemas.CommentFields, the rules the API applies too.
     body = TextAreaField("Your comment")
     parent_id = IntegerField(validators=[Optional()])
     submission_key = HiddenField()

@@ -7,8 +7,10 @@ from forum.errors import ApiError
 from forum.extensions import db, limiter
 from forum.models import CommentStatus
 from forum.ratelimits import limit
+from forum.schemas import CommentFields, EditFields
 from forum.threads import queries, service
 from forum.threads.forms import ActionForm, CommentForm, EditForm
+from forum.validation import parse_form
 
 bp = Blueprint("threads", __name__)
 
@@ -30,17 +32,16 @@ def _announce(comment) -> None:
         flash("Your comment is published.", "success")
 
 
-@bp.post("/articles/<article_id>/comments")
+@bp.post("/articles/<article_id:article_id>/comments")
 @login_required
 @limiter.limit(limit("RATELIMIT_POST"))
 def post(article_id):
     article = service.get_article(article_id)
     form = CommentForm()
-    form.validate()
     try:
-        comment = service.post_comment(article, current_user, form.body.data or "",
-                                       parent_id=form.parent_id.data,
-                                       submission_key=request.form.get("submission_key") or None)
+        fields = parse_form(CommentFields)
+        comment = service.post_comment(article, current_user, fields.body, parent_id=fields.parent_id,
+                                       submission_key=fields.submission_key)
     except ApiError as error:
         db.session.rollback()
         form.body.errors = [error.message]
@@ -67,9 +68,9 @@ def edit(comment_id):
         abort(403)
     form = EditForm(body=comment.body)
     status = 200
-    if form.validate_on_submit():
+    if request.method == "POST":
         try:
-            service.edit_comment(comment, current_user, form.body.data or "")
+            service.edit_comment(comment, current_user, parse_form(EditFields).body)
         except ApiError as error:
             db.session.rollback()
             form.body.errors = [error.message]

@@ -1,12 +1,14 @@
 """Readers report a comment from the thread page (a plain form, no JavaScript needed)."""
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import ApiError
 from forum.extensions import db, limiter
 from forum.ratelimits import limit
 from forum.threads.service import get_comment
+from forum.validation import parse_form
 from moderation.queue import service
+from moderation.queue.schemas import ReportFields
 
 bp = Blueprint("reports", __name__)
 
@@ -18,7 +20,8 @@ def report(comment_id):
     """Record the reader's report from the thread page and go back to the comment."""
     comment = get_comment(comment_id, current_user)
     try:
-        service.report(comment, current_user, request.form.get("reason"), request.form.get("note"))
+        fields = parse_form(ReportFields)
+        service.report(comment, current_user, fields.reason.value, fields.note)
     except ApiError as error:
         db.session.rollback()
         flash(error.message, "error")

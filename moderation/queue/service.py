@@ -4,7 +4,6 @@ Services add and flush; the caller commits once. A decision is a conditional UPD
 ("only if it is still as I saw it"), so of two moderators deciding at once exactly one wins and the
 other gets a 409 saying who was first.
 """
-import re
 from datetime import timedelta
 
 from flask import current_app
@@ -16,30 +15,15 @@ from forum.extensions import db
 from forum.models import Comment, CommentStatus, HoldReason, Role, User, utcnow
 from forum.notifications.service import notify_decision
 from forum.signals import comment_published
-from forum.validation import clean_text
 from moderation.models import ModerationDecision, Report, Sanction
 from moderation.queue.queries import in_queue, is_queued, queue_reason, reports_since_decision
-from moderation.vocabulary import DecisionAction, RejectionReason, ReportReason, SanctionKind
+from moderation.vocabulary import DecisionAction, RejectionReason, SanctionKind
 
 MAX_SUSPENSION_DAYS = 3650
 NOTE_MAX_LENGTH = 1000
 REASON_MAX_LENGTH = 500
 #: The rejection a moderator most likely means when they give no reason, from why the comment waits.
 DEFAULT_REJECTIONS = {HoldReason.ABUSE: RejectionReason.ABUSIVE, HoldReason.OFF_TOPIC: RejectionReason.OFF_TOPIC}
-
-
-def _code(enum_cls, value, field: str):
-    """Return ``value`` as a member of ``enum_cls`` (None if blank), or raise ``Invalid`` naming ``field``."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise Invalid(f"'{field}' must be a string.", code="wrong_type", payload={"field": field})
-    try:
-        return enum_cls(value)
-    except ValueError:
-        codes = ", ".join(member.value for member in enum_cls)
-        raise Invalid(f"'{field}' must be one of {codes}.", code=f"invalid_{field}",
-                      payload={"field": field}) from None
 
 
 def report(comment: Comment, reporter: User, reason, note=None) -> Report:
@@ -53,10 +37,6 @@ def report(comment: Comment, reporter: User, reason, note=None) -> Report:
         raise Forbidden("You cannot report your own comment; delete or edit it instead.", code="own_comment")
     if comment.status == CommentStatus.DELETED:
         raise Conflict("That comment was deleted.", code="comment_deleted")
-    reason = _code(ReportReason, reason, "reason")
-    if reason is None:
-        raise Invalid("'reason' is required.", code="invalid_reason", payload={"field": "reason"})
-    note = clean_text(note, "note", max_length=NOTE_MAX_LENGTH, required=False)
     if db.session.scalar(select(Report.id).where(Report.comment_id == comment.id,
                                                  Report.reporter_id == reporter.id)) is not None:
         raise Conflict("You have already reported this comment.", code="already_reported")
@@ -156,15 +136,9 @@ def decide(comment: Comment, moderator: User, action, reason=None, note=None) ->
 
     :raise Conflict: the comment left the queue (another moderator was first).
     """
-    action = _code(DecisionAction, action, "action")
-    if action is None:
-        raise Invalid("'action' is required: approve, reject or escalate.", code="invalid_action",
-                      payload={"field": "action"})
-    reason = _code(RejectionReason, reason, "reason")
     if reason is not None and action != DecisionAction.REJECT:
         raise Invalid("Only a rejection has a reason; write anything else in 'note'.", code="invalid_reason",
                       payload={"field": "reason"})
-    note = clean_text(note, "note", max_length=NOTE_MAX_LENGTH, required=False)
     _check_decision(comment, moderator, action)
     if action == DecisionAction.REJECT and reason is None:
         reason = default_rejection(comment)
@@ -190,25 +164,6 @@ def decide(comment: Comment, moderator: User, action, reason=None, note=None) ->
     return decision
 
 
-def log_filters(moderator=None, action=None, comment_id=None) -> dict:
-    """Return the log's filters from the query string's text, or raise ``Invalid`` naming the bad one."""
-    if comment_id not in (None, "") and not re.fullmatch(r"[0-9]{1,18}", comment_id):
-        raise Invalid("'comment_id' must be a comment's id.", code="invalid_comment_id",
-                      payload={"field": "comment_id"})
-    return {"moderator": moderator or None, "action": _code(DecisionAction, action, "action"),
-            "comment_id": int(comment_id) if comment_id else None}
-
-
-def days_field(value) -> int | None:
-    """Return a suspension length in days, None for a ban, or raise ``Invalid``."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SUSPENSION_DAYS:
-        raise Invalid(f"'days' must be a whole number from 1 to {MAX_SUSPENSION_DAYS} (omit it for a ban).",
-                      code="invalid_days", payload={"field": "days"})
-    return value
-
-
 def _check_sanctionable(user: User, moderator: User) -> None:
     if user.id == moderator.id:
         raise Forbidden("You cannot sanction yourself.", code="self_sanction")
@@ -219,8 +174,6 @@ def _check_sanctionable(user: User, moderator: User) -> None:
 
 def sanction(user: User, moderator: User, days, reason) -> Sanction:
     """Suspend ``user`` for ``days`` days, or ban them when ``days`` is None; a new sanction replaces the old."""
-    days = days_field(days)
-    reason = clean_text(reason, "reason", max_length=REASON_MAX_LENGTH, required=True)
     _check_sanctionable(user, moderator)
     now = utcnow().replace(microsecond=0)
     _close_sanctions(user, now)

@@ -2,33 +2,37 @@
 
 Every page works without JavaScript; static/moderation.js only adds keyboard shortcuts.
 """
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from forum.accounts.service import get_user
-from forum.errors import ApiError, Conflict
+from forum.errors import ApiError, Conflict, Invalid
 from forum.extensions import db
 from forum.models import Role
 from forum.pagination import page_args
-from forum.security import admin_required, moderator_required, safe_next
+from forum.security import admin_required, moderator_required
 from forum.threads.service import get_comment
+from forum.validation import parse_form, parse_query
+from forum.views import next_url
 from moderation import policy, scoring
 from moderation.queue import queries, service
 from moderation.queue.charts import decisions_chart
+from moderation.queue.schemas import BulkFields, DecisionFields, LogQuery, QueueQuery, RoleFields, SanctionFields
 from moderation.vocabulary import ACTION_LABELS, REJECTION_LABELS, DecisionAction, SanctionKind
 
 bp = Blueprint("queue", __name__, url_prefix="/moderation")
 
 
 def _queue_url() -> str:
-    return safe_next(request.form.get("next"), url_for("queue.index"))
+    return next_url(url_for("queue.index"), source="form")
 
 
 def render_queue(status: int = 200):
     """Render the queue page for the current filters."""
-    reason, article_id = request.args.get("reason") or None, request.args.get("article_id") or None
-    page = queries.queue_page(reason=reason, article_id=article_id, **page_args())
+    query = parse_query(QueueQuery)
+    reason, article_id = query.reason, query.article_id
+    page = queries.queue_page(reason=reason, article_id=article_id, **query.page())
     return render_template("moderation/queue.html", page=page, reason=reason, article_id=article_id,
                            reasons=queries.QUEUE_REASONS, reject_reasons=REJECTION_LABELS,
                            size=queries.queue_size(), urgency=queries.urgency, queue_reason=queries.queue_reason,
@@ -57,21 +61,14 @@ def index():
     return render_queue()
 
 
-def _decision_from_form() -> dict:
-    """Return the form's action, reason and note; the reason select only counts for a rejection."""
-    action = request.form.get("action")
-    reason = request.form.get("reason") if action == DecisionAction.REJECT else None
-    return {"action": action, "reason": reason, "note": request.form.get("note")}
-
-
 @bp.post("/comments/<int:comment_id>/decision")
 @moderator_required
 def decide(comment_id):
     """Decide one comment from the queue page; a late decision re-renders the page with 409."""
-    decision = _decision_from_form()
+    fields = parse_form(DecisionFields)
     try:
         comment = get_comment(comment_id, current_user)
-        logged = service.decide(comment, current_user, **decision)
+        logged = service.decide(comment, current_user, **fields.decision())
     except Conflict as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -85,11 +82,12 @@ def decide(comment_id):
 @moderator_required
 def bulk():
     """Decide every selected comment; each stands alone, so one conflict does not undo the others."""
-    decision = _decision_from_form()
-    ids = [int(i) for i in request.form.getlist("ids") if i.isascii() and i.isdigit()]
-    if decision["action"] not in set(DecisionAction):
-        flash("Choose approve, reject or escalate for the selected comments.", "error")
+    try:
+        fields = parse_form(BulkFields)
+    except ApiError as error:
+        flash(error.message, "error")
         return redirect(_queue_url())
+    decision, ids = fields.decision(), fields.ids
     if not ids:
         flash("Select at least one comment first.", "error")
         return redirect(_queue_url())
@@ -115,9 +113,9 @@ def bulk():
 @moderator_required
 def log():
     """Show the moderation log, filtered by moderator, action or comment as the API is."""
-    filters = service.log_filters(request.args.get("moderator"), request.args.get("action"),
-                                  request.args.get("comment_id"))
-    page = queries.decision_log(**filters, **page_args())
+    query = parse_query(LogQuery)
+    filters = query.filters()
+    page = queries.decision_log(**filters, **query.page())
     return render_template("moderation/log.html", page=page, filters=filters, actions=list(DecisionAction),
                            reject_reasons=REJECTION_LABELS)
 
@@ -130,7 +128,7 @@ def stats():
     return render_template("moderation/stats.html", stats=figures, chart=decisions_chart(figures["decisions_by_day"]))
 
 
-@bp.get("/users/<username>")
+@bp.get("/users/<username:username>")
 @moderator_required
 def user(username):
     """Show an author's standing, sanctions and history, with the sanction and role forms."""
@@ -156,23 +154,30 @@ def _user_action(username, apply, message):
     return redirect(url_for("queue.user", username=author.username))
 
 
-def _days_from_form():
-    raw = (request.form.get("days") or "").strip()
-    if request.form.get("kind") == SanctionKind.BAN:
+def _sanction_days() -> int | None:
+    """Read the sanction form's length: a suspension needs its days, a ban has none."""
+    fields = parse_form(SanctionFields)
+    if fields.kind == SanctionKind.BAN:
         return None
-    return int(raw) if raw.isdigit() else raw or 0
+    if fields.days is None:
+        raise Invalid(SanctionFields.error_messages["days"], code="invalid_days", payload={"field": "days"})
+    return fields.days
 
 
-@bp.post("/users/<username>/sanction")
+@bp.post("/users/<username:username>/sanction")
 @moderator_required
 def sanction(username):
     """Suspend or ban the author from the form on their page."""
-    days = _days_from_form()
-    return _user_action(username, lambda u: service.sanction(u, current_user, days, request.form.get("reason")),
+    try:
+        days, reason = _sanction_days(), parse_form(SanctionFields).reason
+    except ApiError as error:
+        flash(error.message, "error")
+        return redirect(url_for("queue.user", username=get_user(username).username))
+    return _user_action(username, lambda u: service.sanction(u, current_user, days, reason),
                         lambda u: f"{u.username} is {u.status}{'' if days is None else f' for {days} days'}.")
 
 
-@bp.post("/users/<username>/lift")
+@bp.post("/users/<username:username>/lift")
 @moderator_required
 def lift(username):
     """Lift the author's sanction from their page."""
@@ -180,9 +185,9 @@ def lift(username):
                         lambda u: f"{u.username} can take part again.")
 
 
-@bp.post("/users/<username>/role")
+@bp.post("/users/<username:username>/role")
 @admin_required
 def role(username):
     """Change the author's role from their page (admins only)."""
-    return _user_action(username, lambda u: service.change_role(u, current_user, request.form.get("role")),
+    return _user_action(username, lambda u: service.change_role(u, current_user, parse_form(RoleFields).role.value),
                         lambda u: f"{u.username} is now {u.role.value}.")

@@ -1,0 +1,281 @@
+"""The forum's declared schemas: what each endpoint, page and form accepts, and what the API answers.
+
+Request schemas validate (strict types, the text rules of ``forum.validation``); answer schemas
+only document, for the OpenAPI document, what the serializers produce.
+"""
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from forum.models import CommentStatus, ModerationMode, Role
+from forum.pagination import PageQuery
+from forum.validation import (
+    CommentBody,
+    DisplayName,
+    Email,
+    Flag,
+    Id,
+    OptionalText,
+    Password,
+    Schema,
+    Text,
+    Username,
+)
+
+URL_RE = re.compile(r"^https?://[^\s/]+\S*\Z")
+MARK_READ_MAX = 100
+
+# Requests -----------------------------------------------------------------------------------------
+
+
+class RegisterBody(Schema):
+    username: Username
+    email: Email
+    password: Password
+    display_name: OptionalText(DisplayName) = None
+    error_codes = {"username": "invalid_username", "email": "invalid_email", "password": "invalid_password",
+                   "display_name": "invalid_display_name"}
+
+
+#: What a sign-in form takes: any name (an unknown one is simply wrong), never a control character.
+LoginName = Text(254, visible=False)
+LoginPassword = Text(1000, visible=False)
+
+
+class TokenBody(Schema):
+    username: LoginName
+    password: LoginPassword
+
+
+class ArticleBody(Schema):
+    url: Text(2000, pattern=URL_RE, rule="must be an http or https address")
+    title: Text(500)
+    body: OptionalText(Text(200_000, multiline=True, visible=False)) = None
+    moderation_mode: ModerationMode | None = Field(default=None, strict=False)
+    error_codes = {"url": "invalid_url", "moderation_mode": "invalid_moderation_mode"}
+
+
+class NewComment(Schema):
+    body: CommentBody
+    parent_id: Id | None = None
+    error_codes = {"body": "invalid_body"}
+
+
+class CommentEdit(Schema):
+    body: CommentBody
+    error_codes = {"body": "invalid_body"}
+
+
+class MarkRead(Schema):
+    """``{"ids": [...]}`` or ``{"all": true}``, not both."""
+
+    ids: Annotated[list[Id], Field(min_length=1, max_length=MARK_READ_MAX)] | None = None
+    all: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.ids is None) == (self.all is None):
+            raise PydanticCustomError("missing_field", 'Send either {"ids": [...]} or {"all": true}.')
+        return self
+
+
+class ThreadQuery(PageQuery):
+    sort: Literal["newest", "oldest", "top"] | None = None
+    error_codes = {**PageQuery.error_codes, "sort": "invalid_sort"}
+
+
+class NotificationsQuery(PageQuery):
+    unread: Flag | None = None
+    error_codes = {**PageQuery.error_codes, "unread": "invalid_unread"}
+
+
+# Forms --------------------------------------------------------------------------------------------
+
+
+class CommentFields(Schema):
+    body: CommentBody
+    parent_id: Id | None = None
+    submission_key: OptionalText(Text(64, visible=False)) = None
+    error_codes = {"body": "invalid_body", "submission_key": "invalid_submission_key"}
+
+
+class EditFields(Schema):
+    body: CommentBody
+    error_codes = {"body": "invalid_body"}
+
+
+class LoginFields(Schema):
+    username: LoginName
+    password: LoginPassword
+
+
+class NotificationReadFields(Schema):
+    id: Id | None = None
+    all: Flag | None = None
+
+
+class NextQuery(Schema):
+    """Where to go after a form: checked again by ``safe_next``, but never a control character."""
+
+    next: OptionalText(Text(2000, visible=False)) = None
+
+
+# Answers ------------------------------------------------------------------------------------------
+
+
+class Answer(BaseModel):
+    """An answer schema: documents a shape; keys beyond those listed may be added later."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorDetail(Answer):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(Answer):
+    error: ErrorDetail
+
+
+class Author(Answer):
+    username: str
+    display_name: str
+
+
+class Scores(Answer):
+    abuse: float | None
+    off_topic: float | None
+
+
+class CommentOut(Answer):
+    id: int
+    article_id: str
+    parent_id: int | None
+    author: Author | None
+    body: str
+    status: CommentStatus
+    created_at: str
+    edited_at: str | None
+    reaction_count: int
+    reply_count: int
+    hold_reason: str | None = None
+    scores: Scores | None = None
+    model_version: str | None = None
+
+
+class ThreadComment(CommentOut):
+    replies: list["ThreadComment"]
+    liked: bool
+    author_muted: bool
+
+
+class CommentEnvelope(Answer):
+    comment: CommentOut
+
+
+class ThreadPage(Answer):
+    comments: list[ThreadComment]
+    next_cursor: str | None
+
+
+class UserOut(Answer):
+    username: str
+    display_name: str
+    created_at: str
+
+
+class PrivateUser(UserOut):
+    email: str
+    role: Role
+    status: str
+    suspended_until: str | None
+
+
+class UserEnvelope(Answer):
+    user: PrivateUser
+
+
+class TokenOut(Answer):
+    token: str
+    user: PrivateUser
+
+
+class ArticleOut(Answer):
+    id: str
+    url: str
+    title: str
+    moderation_mode: ModerationMode
+    comment_count: int
+
+
+class ArticleRef(Answer):
+    id: str
+    title: str
+
+
+class InReplyTo(Answer):
+    id: int
+    author: Author | None
+    excerpt: str | None
+
+
+class ListedComment(CommentOut):
+    article: ArticleRef
+    in_reply_to: InReplyTo | None
+
+
+class ListedComments(Answer):
+    comments: list[ListedComment]
+    next_cursor: str | None
+
+
+class ProfileOut(UserOut):
+    status: str
+    follower_count: int
+    following_count: int
+    is_following: bool
+    is_muted: bool
+    banned_at: str | None
+
+
+class UserList(Answer):
+    users: list[UserOut]
+    next_cursor: str | None
+
+
+class NotifiedComment(Answer):
+    id: int
+    parent_id: int | None
+    excerpt: str
+    article: ArticleRef
+
+
+class NotificationOut(Answer):
+    id: int
+    kind: str
+    created_at: str
+    read_at: str | None
+    actor: Author | None
+    comment: NotifiedComment
+    decision: str | None = None
+
+
+class NotificationsPage(Answer):
+    notifications: list[NotificationOut]
+    unread_count: int
+    next_cursor: str | None
+
+
+class ReactionCount(Answer):
+    reaction_count: int
+
+
+class OpenApiDocument(Answer):
+    openapi: str
+    info: dict[str, Any]
+    paths: dict[str, Any]
+    components: dict[str, Any]

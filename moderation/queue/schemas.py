@@ -1,0 +1,222 @@
+"""The moderation desk's declared schemas: what its endpoints and forms accept, and what they answer."""
+from typing import Any, Literal
+
+from pydantic import Field
+
+from forum.models import Role
+from forum.pagination import PageQuery
+from forum.schemas import Answer, ArticleRef, Author, CommentOut, Scores
+from forum.validation import ArticleId, Id, Integer, OptionalText, Schema, Text, Username
+from moderation.queue.queries import QUEUE_REASONS
+from moderation.queue.service import MAX_SUSPENSION_DAYS, NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from moderation.vocabulary import DecisionAction, RejectionReason, ReportReason, SanctionKind
+
+_REJECTION_CODES = ", ".join(r.value for r in RejectionReason)
+
+# Requests -----------------------------------------------------------------------------------------
+
+
+class ReportBody(Schema):
+    reason: ReportReason = Field(strict=False)
+    note: OptionalText(Text(NOTE_MAX_LENGTH, multiline=True)) = None
+    error_codes = {"reason": "invalid_reason"}
+    error_messages = {"reason": "'reason' must be one of " + ", ".join(r.value for r in ReportReason) + "."}
+
+
+class DecisionBody(Schema):
+    """A decision: only a rejection has a ``reason`` code; any action may carry a free ``note``."""
+
+    action: DecisionAction = Field(strict=False)
+    reason: RejectionReason | None = Field(default=None, strict=False)
+    note: OptionalText(Text(NOTE_MAX_LENGTH, multiline=True)) = None
+    error_codes = {"action": "invalid_action", "reason": "invalid_reason"}
+    error_messages = {"action": "'action' must be approve, reject or escalate.",
+                      "reason": f"'reason' must be one of {_REJECTION_CODES}."}
+
+
+class SuspensionBody(Schema):
+    days: Integer(1, MAX_SUSPENSION_DAYS) | None = None
+    reason: Text(REASON_MAX_LENGTH, multiline=True)
+    error_codes = {"days": "invalid_days"}
+    error_messages = {"days": f"'days' must be a whole number from 1 to {MAX_SUSPENSION_DAYS} (omit it for a ban)."}
+
+
+class RoleBody(Schema):
+    role: Role = Field(strict=False)
+    error_codes = {"role": "invalid_role"}
+    error_messages = {"role": "'role' must be reader, moderator or admin."}
+
+
+class ScoreBody(Schema):
+    text: Text(5000, multiline=True)
+    article_id: ArticleId | None = None
+    parent_id: Id | None = None
+    error_codes = {"text": "invalid_text"}
+
+
+class LogQuery(PageQuery):
+    moderator: Username | None = None
+    action: DecisionAction | None = Field(default=None, strict=False)
+    comment_id: Id | None = None
+    error_codes = {**PageQuery.error_codes, "action": "invalid_action", "comment_id": "invalid_comment_id"}
+
+    def filters(self) -> dict:
+        """Return the log's filters as ``queries.decision_log`` takes them."""
+        return {"moderator": self.moderator, "action": self.action, "comment_id": self.comment_id}
+
+
+class QueueQuery(PageQuery):
+    reason: Literal[QUEUE_REASONS] | None = None
+    article_id: ArticleId | None = None
+    error_codes = {**PageQuery.error_codes, "reason": "invalid_reason"}
+
+
+# Forms --------------------------------------------------------------------------------------------
+
+
+class DecisionFields(Schema):
+    """The desk's decision form: the reason select counts only for a rejection."""
+
+    action: DecisionAction = Field(strict=False)
+    reason: RejectionReason | None = Field(default=None, strict=False)
+    note: OptionalText(Text(NOTE_MAX_LENGTH, multiline=True)) = None
+    error_codes = {"action": "invalid_action", "reason": "invalid_reason"}
+    error_messages = DecisionBody.error_messages
+
+    def decision(self) -> dict:
+        """Return the keyword arguments of ``service.decide``."""
+        reason = self.reason if self.action == DecisionAction.REJECT else None
+        return {"action": self.action, "reason": reason, "note": self.note}
+
+
+class BulkFields(DecisionFields):
+    ids: list[Id] = Field(default_factory=list, max_length=500)
+    error_messages = {"action": "Choose approve, reject or escalate for the selected comments."}
+
+
+class SanctionFields(Schema):
+    kind: SanctionKind = Field(default=SanctionKind.SUSPEND, strict=False)
+    days: Integer(1, MAX_SUSPENSION_DAYS) | None = None
+    reason: Text(REASON_MAX_LENGTH, multiline=True)
+    error_codes = {"days": "invalid_days"}
+    error_messages = {"days": f"'days' must be a whole number from 1 to {MAX_SUSPENSION_DAYS} (omit it for a ban)."}
+
+
+class RoleFields(Schema):
+    role: Role = Field(strict=False)
+    error_codes = {"role": "invalid_role"}
+    error_messages = {"role": "'role' must be reader, moderator or admin."}
+
+
+class ReportFields(ReportBody):
+    pass
+
+
+# Answers ------------------------------------------------------------------------------------------
+
+
+class ReportOut(Answer):
+    id: int
+    comment_id: int
+    reason: str
+    note: str | None
+
+
+class ReportCreated(Answer):
+    report: ReportOut
+
+
+class Highlight(Answer):
+    start: int
+    end: int
+    text: str
+    weight: float
+
+
+class QueueReport(Answer):
+    reason: str
+    note: str | None
+    reporter: str
+    created_at: str
+
+
+class AuthorStatus(Author):
+    status: str
+    suspended_until: str | None
+    sanction_reason: str | None
+    comment_count: int | None = None
+    rejected_count: int | None = None
+
+
+class QueueItemOut(Answer):
+    comment: CommentOut
+    article: ArticleRef
+    parent: CommentOut | None
+    scores: Scores
+    hold_reason: str | None
+    priority: float
+    highlights: list[Highlight]
+    reports: list[QueueReport]
+    author: AuthorStatus
+
+
+class QueuePage(Answer):
+    items: list[QueueItemOut]
+    next_cursor: str | None
+
+
+class DecisionSummary(Answer):
+    action: str
+    reason: str | None
+    note: str | None
+
+
+class DecisionResult(Answer):
+    comment: CommentOut
+    decision: DecisionSummary
+
+
+class AuthorStatusEnvelope(Answer):
+    user: AuthorStatus
+
+
+class StaffStatus(AuthorStatus):
+    role: Role
+
+
+class StaffStatusEnvelope(Answer):
+    user: StaffStatus
+
+
+class ScoreOut(Answer):
+    abuse: float
+    off_topic: float
+    highlights: list[Highlight]
+    model_version: str | None
+
+
+class DecisionOut(Answer):
+    id: int
+    comment_id: int
+    moderator: str | None
+    action: str
+    reason: str | None
+    note: str | None
+    hold_reason: str | None
+    scores: Scores
+    model_version: str | None
+    created_at: str
+
+
+class DecisionLog(Answer):
+    decisions: list[DecisionOut]
+    next_cursor: str | None
+
+
+class StatsOut(Answer):
+    queue_size: int
+    queue_by_reason: dict[str, int]
+    decisions_by_action: dict[str, int]
+    decisions_by_day: list[dict[str, Any]]
+    median_minutes_to_decision: float | None
+    classifier_precision: dict[str, Any]
