@@ -47,6 +47,11 @@ def _decode(cursor: str, size: int) -> list:
         raise BadCursor("The cursor is not one this server gave out; start again without it.") from None
 
 
+def cursor_after(item, keys: list[Key]) -> str:
+    """Return the cursor that continues the ordering ``keys`` after ``item`` (an entity or a row)."""
+    return _encode([getattr(item, k.attribute) for k in keys])
+
+
 def page_limit(raw) -> int:
     """Read ``?limit=`` within the configured bounds."""
     default, ceiling = current_app.config["PAGE_SIZE"], current_app.config["PAGE_SIZE_MAX"]
@@ -96,5 +101,5 @@ def paginate(stmt, keys: list[Key], *, cursor: str | None, limit: int, session) 
     rows = list(result) if len(stmt.column_descriptions) > 1 else list(result.scalars())
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = _encode([getattr(rows[-1], k.attribute) for k in keys]) if more else None
+    next_cursor = cursor_after(rows[-1], keys) if more else None
     return Page(rows, next_cursor)

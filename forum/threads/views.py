@@ -6,6 +6,7 @@ from forum.articles.views import render_article
 from forum.errors import ApiError
 from forum.extensions import db, limiter
 from forum.models import CommentStatus
+from forum.pagination import page_args
 from forum.ratelimits import limit
 from forum.threads import queries, service
 from forum.threads.forms import ActionForm, CommentForm, EditForm
@@ -52,11 +53,12 @@ def post(article_id):
 
 @bp.get("/comments/<int:comment_id>")
 def show(comment_id):
-    """The comment's whole conversation: its top-level comment with every reply, however deep."""
-    comment = service.get_comment(comment_id, current_user)
-    nodes = queries.conversation(comment, current_user)
-    return render_template("threads/show.html", comment=comment, article=comment.article, nodes=nodes,
-                           form=CommentForm(formdata=None), max_depth=99)
+    """A comment in its conversation: what it answers, then a page of its replies (``?cursor=``)."""
+    comment, hidden = service.get_thread_comment(comment_id, current_user)
+    conversation = queries.conversation(comment, current_user, hidden=hidden, **page_args())
+    return render_template("threads/show.html", comment=comment, article=comment.article,
+                           conversation=conversation, rows=queries.flatten(conversation.replies.nodes),
+                           form=CommentForm(formdata=None))
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])

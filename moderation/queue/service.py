@@ -115,7 +115,9 @@ def _claim(comment: Comment, action: str, now) -> bool:
         result = db.session.execute(
             update(Comment)
             .where(Comment.id == comment.id, Comment.is_awaiting_review, Comment.status == comment.status,
-                   Comment.hold_reason == comment.hold_reason)
+                   Comment.hold_reason == comment.hold_reason,
+                   # An edit since the moderator read the comment wins: they decide on the new text.
+                   Comment.edited_at.is_not_distinct_from(comment.edited_at))
             .values(**values)
             .execution_options(synchronize_session=False)
         )
