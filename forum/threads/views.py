@@ -19,6 +19,9 @@ HELD_MESSAGES = {
                             "A moderator can still review it.",
 }
 
+#: Why a reply cannot attach to its parent: the reader needs telling, though the body is fine.
+PARENT_ERRORS = {"comment_not_found", "parent_deleted", "parent_not_published", "parent_on_other_article"}
+
 
 def comment_url(comment) -> str:
     return url_for("threads.show", comment_id=comment.id, _anchor=f"comment-{comment.id}")
@@ -44,7 +47,11 @@ def post(article_id):
                                        submission_key=request.form.get("submission_key") or None)
     except ApiError as error:
         db.session.rollback()
-        form.body.errors = [error.message]
+        if error.code in PARENT_ERRORS:
+            # The page shows no reply box under such a parent, so the message goes on top.
+            flash(error.message, "error")
+        else:
+            form.body.errors = [error.message]
         return render_article(article, form, status=error.status)
     db.session.commit()
     _announce(comment)
