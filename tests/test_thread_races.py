@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import Comment, HoldReason, Reaction
 from tests.factories import CSRF_RE, ApiActions, PageActions
-from tests.moderation_actions import CIVIL, held, premod_article, set_comment
+from tests.moderation_actions import CIVIL, set_comment
 
 ARTICLE_PAGE = "/articles/council-budget"
 OUTCOME = {"approve": "published", "reject": "rejected"}
@@ -48,10 +48,13 @@ def workers(make_app):
 @pytest.mark.parametrize("action", ["approve", "reject"])
 def test_an_edit_racing_a_decision_never_undoes_it(workers, action):
     first, second, api = workers
-    premod_article(api)
+    api.article()
     alice, mia = api.reader("alice"), api.staff("mia")
     for take in range(8):
-        comment_id = held(api, alice, f"{CIVIL} Take {take}.")["id"]
+        # Held by the classifier on an article without pre-moderation: a later edit alone would
+        # leave it published once approved, and pending until then.
+        comment_id = api.comment(alice, f"{CIVIL} Take {take}.")["id"]
+        set_comment(first, comment_id, status="pending", hold_reason=HoldReason.ABUSE.value)
         edited, decided = run_together(
             partial(first.test_client().patch, f"/api/v1/comments/{comment_id}", json={"body": f"{CIVIL} Edited."},
                     headers=alice),
