@@ -151,3 +151,60 @@ def test_a_form_submitted_twice_at_once_posts_once_and_both_get_the_comment(work
     with first.app_context():
         bodies = list(db.session.scalars(select(Comment.body).order_by(Comment.id)))
     assert bodies == [f"Only once, take {take}." for take in range(5)]
+
+
+def interleave(monkeypatch, module, name, cut_in):
+    """Make ``module.name`` run ``cut_in`` once, first: another worker's request arrives in the
+    middle of this one, after it read the comment and before it writes."""
+    original, done = getattr(module, name), []
+
+    def wrapped(*args, **kwargs):
+        if not done:
+            done.append(cut_in())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapped)
+    return done
+
+
+@pytest.fixture
+def held_comment(workers):
+    """Alice's comment held by the classifier, and the headers of alice and the moderator mia."""
+    first, second, api = workers
+    api.article()
+    alice, mia = api.reader("alice"), api.staff("mia")
+    comment_id = api.comment(alice, CIVIL)["id"]
+    set_comment(first, comment_id, status="pending", hold_reason=HoldReason.ABUSE.value)
+    return comment_id, alice, mia
+
+
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_a_decision_on_text_edited_since_it_was_read_is_refused(workers, held_comment, monkeypatch, action):
+    from moderation.queue import service as desk
+
+    first, second, api = workers
+    comment_id, alice, mia = held_comment
+    edits = interleave(monkeypatch, desk, "_check_decision", lambda: first.test_client().patch(
+        f"/api/v1/comments/{comment_id}", json={"body": CIVIL + " Edited."}, headers=alice))
+    decided = second.test_client().post(f"/api/v1/moderation/comments/{comment_id}/decision",
+                                        json={"action": action, "reason": "spam"}, headers=mia)
+    assert edits[0].status_code == 200 and decided.status_code == 409
+    comment = api.client.get(f"/api/v1/comments/{comment_id}", headers=alice).get_json()["comment"]
+    assert (comment["status"], comment["body"]) == ("pending", CIVIL + " Edited.")
+
+
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_an_edit_of_a_comment_decided_since_it_was_read_is_refused(workers, held_comment, monkeypatch, action):
+    from forum.threads import service as threads
+
+    first, second, api = workers
+    comment_id, alice, mia = held_comment
+    decisions = interleave(monkeypatch, threads, "_screen_edit", lambda: second.test_client().post(
+        f"/api/v1/moderation/comments/{comment_id}/decision", json={"action": action, "reason": "spam"},
+        headers=mia))
+    edited = first.test_client().patch(f"/api/v1/comments/{comment_id}", json={"body": CIVIL + " Edited."},
+                                       headers=alice)
+    assert decisions[0].status_code == 200
+    assert (edited.status_code, edited.get_json()["error"]["code"]) == (409, "edit_conflict")
+    comment = api.client.get(f"/api/v1/comments/{comment_id}", headers=alice).get_json()["comment"]
+    assert (comment["status"], comment["body"], comment["edited_at"]) == (OUTCOME[action], CIVIL, None)
