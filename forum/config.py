@@ -45,7 +45,14 @@ class Config:
 
     COMMENT_MAX_LENGTH = 5000
     COMMENT_EDIT_WINDOW_SECONDS = 15 * 60
+    # Levels of a thread one page shows (a top-level comment and its replies); deeper ones get a link.
     THREAD_DISPLAY_DEPTH = 4
+    # Replies shown under each comment before a "more replies" link; a page stays within
+    # limit * (1 + n + n**2 + ...) comments whatever the thread's shape.
+    THREAD_REPLIES_SHOWN = 3
+    # The deepest a reply can be (a top-level comment is 0): a reply to a comment this deep
+    # becomes a reply to that comment's parent.
+    THREAD_MAX_DEPTH = 32
     PAGE_SIZE = 20
     PAGE_SIZE_MAX = 100
     REPORT_HIDE_THRESHOLD = 3

@@ -194,6 +194,8 @@ class Comment(db.Model):
         Index("ix_comments_thread", "article_id", "root_id", "created_at", "id"),
         Index("ix_comments_article_top", "article_id", "root_id", "reaction_count", "id"),
         Index("ix_comments_root", "root_id", "created_at", "id"),
+        # A page of one comment's direct replies, oldest first.
+        Index("ix_comments_replies", "parent_id", "created_at", "id"),
         # An author's history, profiles and the feed.
         Index("ix_comments_author", "author_id", "status", "created_at", "id"),
         # The moderation queue.
@@ -204,9 +206,11 @@ class Comment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     # The top-level comment a reply belongs to, so a page's replies come in one query.
     root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    # 0 for a top-level comment, the parent's depth + 1 for a reply; capped by THREAD_MAX_DEPTH at posting.
+    depth: Mapped[int] = mapped_column(Integer, default=0)
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus, "comment_status"))
     # Why a comment waits or was rejected; on a published comment, why it is queued (escalated).

@@ -77,6 +77,11 @@ def _typed(value, kind: type):
     return value
 
 
+def cursor_after(item, keys: list[Key]) -> str:
+    """Return the cursor that continues the ordering ``keys`` after ``item`` (an entity or a row)."""
+    return _encode([getattr(item, k.attribute) for k in keys])
+
+
 def _key_type(key: Key) -> type:
     try:
         kind = key.column.type.python_type
@@ -157,5 +162,5 @@ def paginate(stmt, keys: list[Key], *, cursor: str | None, limit: int, session) 
     rows = list(result) if len(stmt.column_descriptions) > 1 else list(result.scalars())
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = _encode([getattr(rows[-1], k.attribute) for k in keys]) if more else None
+    next_cursor = cursor_after(rows[-1], keys) if more else None
     return Page(rows, next_cursor)

@@ -157,7 +157,8 @@ class CommentOut(Answer):
     parent_id: int | None
     author: Author | None
     body: str
-    status: CommentStatus
+    #: ``hidden``: a held or rejected comment kept in a tree only for the replies the viewer may see.
+    status: CommentStatus | Literal["hidden"]
     created_at: str
     edited_at: str | None
     reaction_count: int
@@ -171,6 +172,9 @@ class ThreadComment(CommentOut):
     replies: list["ThreadComment"]
     liked: bool
     author_muted: bool
+    #: Replies not shown here continue at ``GET /comments/{id}/replies?cursor=replies_cursor``.
+    more_replies: bool
+    replies_cursor: str | None
 
 
 class CommentEnvelope(Answer):

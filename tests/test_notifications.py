@@ -71,10 +71,15 @@ def test_a_held_comment_notifies_only_once_published(api, readers, client):
     assert mine["status"] == "pending"
     held = api.comment(alice, ANSWER, article_id="later")
     assert held["status"] == "pending" and inbox(api, bob)["notifications"] == []
+    # An edit never releases a hold, even once the article is no longer pre-moderated.
     api.article("later", moderation_mode="post")
-    for text in (ANSWER + " Edited.", ANSWER + " Edited again."):
-        edited = api.client.patch(f"/api/v1/comments/{held['id']}", json={"body": text}, headers=alice)
-        assert edited.get_json()["comment"]["status"] == "published"
+    edited = api.client.patch(f"/api/v1/comments/{held['id']}", json={"body": ANSWER + " Edited."}, headers=alice)
+    assert edited.get_json()["comment"]["status"] == "pending" and inbox(api, bob)["notifications"] == []
+    decision = api.client.post(f"/api/v1/moderation/comments/{held['id']}/decision", json={"action": "approve"},
+                               headers=api.staff("mia"))
+    assert decision.status_code == 200
+    edited = api.client.patch(f"/api/v1/comments/{held['id']}", json={"body": ANSWER + " Again."}, headers=alice)
+    assert edited.get_json()["comment"]["status"] == "published"
     assert kinds(api, bob) == [("followed_comment", "alice", held["id"])]
 
 

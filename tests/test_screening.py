@@ -27,17 +27,19 @@ class RecordingScreen:
 
 
 def test_an_injected_screen_decides_and_sees_the_comment_in_its_thread(make_app):
-    screen = RecordingScreen(Assessment(CommentStatus.PENDING, HoldReason.OFF_TOPIC, abuse=0.1, off_topic=0.9,
-                                        model_version="recording"))
+    screen = RecordingScreen(Assessment(CommentStatus.PUBLISHED, model_version="recording"))
     api = ApiActions(make_app(SCREEN=screen))
-    api.article(moderation_mode="pre")
+    api.article()
     alice = api.reader("alice")
     first = api.comment(alice, OPENING)
-    assert first["status"] == "pending" and first["hold_reason"] == "off_topic"
-    api.comment(alice, ANSWER, parent_id=first["id"])
-    reply = screen.seen[-1]
-    assert reply.text == ANSWER and reply.parent == OPENING and ARTICLE["body"] in reply.article
-    assert reply.mode == "pre" and reply.context == ()  # nothing published in the thread yet
+    assert first["status"] == "published" and screen.seen[-1].context == ()
+    screen.assessment = Assessment(CommentStatus.PENDING, HoldReason.OFF_TOPIC, abuse=0.1, off_topic=0.9,
+                                   model_version="recording")
+    reply = api.comment(alice, ANSWER, parent_id=first["id"])
+    assert reply["status"] == "pending" and reply["hold_reason"] == "off_topic"
+    seen = screen.seen[-1]
+    assert seen.text == ANSWER and seen.parent == OPENING and ARTICLE["body"] in seen.article
+    assert seen.mode == "post" and seen.context == ()  # the conversation has no other reply yet
     assert api.client.get("/healthz").get_json()["model_version"] == "recording"
 
 

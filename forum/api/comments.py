@@ -5,6 +5,7 @@ from forum.api.base import bp
 from forum.api.serializers import comment_dict
 from forum.extensions import db, limiter
 from forum.openapi import operation
+from forum.pagination import PageQuery
 from forum.ratelimits import limit
 from forum.schemas import CommentEdit, CommentEnvelope, NewComment, ThreadPage, ThreadQuery
 from forum.security import authenticated_user
@@ -12,10 +13,24 @@ from forum.threads import queries, service
 
 
 def node_dict(node, viewer) -> dict:
-    """A comment with its visible replies nested, and whether the viewer likes it or mutes its author."""
-    replies = [node_dict(child, viewer) for child in node.replies]
-    return {**comment_dict(node.comment, viewer=viewer, reply_count=len(replies), replies=replies),
-            "liked": node.liked, "author_muted": node.muted}
+    """A comment in a tree, with an empty ``replies`` list, whether the viewer likes it or mutes its
+    author, and where its replies not shown here continue (``GET /comments/{id}/replies``)."""
+    return {**comment_dict(node.comment, viewer=viewer, reply_count=node.reply_count, replies=[],
+                           hidden=node.hidden),
+            "liked": node.liked, "author_muted": node.muted,
+            "more_replies": node.more_replies, "replies_cursor": node.replies_cursor}
+
+
+def tree_dicts(nodes, viewer) -> list[dict]:
+    """Return ``nodes`` with their replies nested, built in a loop (a deep thread needs no deep stack)."""
+    top: list[dict] = []
+    pending = [(node, top) for node in reversed(nodes)]
+    while pending:
+        node, siblings = pending.pop()
+        data = node_dict(node, viewer)
+        siblings.append(data)
+        pending += [(child, data["replies"]) for child in reversed(node.replies)]
+    return top
 
 
 @bp.get("/articles/<article_id:article_id>/comments")
@@ -24,7 +39,16 @@ def list_comments(article_id, query: ThreadQuery):
     """Answer a page of an article's top-level comments, each with its replies nested."""
     article = service.get_article(article_id)
     page = queries.thread_page(article, current_user, sort=query.sort, **query.page())
-    return {"comments": [node_dict(n, current_user) for n in page.nodes], "next_cursor": page.next_cursor}
+    return {"comments": tree_dicts(page.nodes, current_user), "next_cursor": page.next_cursor}
+
+
+@bp.get("/comments/<int:comment_id>/replies")
+@operation(auth="optional", query=PageQuery, responses={200: ThreadPage})
+def list_replies(comment_id, query: PageQuery):
+    """Answer a page of the comment's direct replies, oldest first, each with its first few replies."""
+    parent, _ = service.get_thread_comment(comment_id, current_user)
+    page = queries.replies_page(parent, current_user, **query.page())
+    return {"comments": tree_dicts(page.nodes, current_user), "next_cursor": page.next_cursor}
 
 
 @bp.post("/articles/<article_id:article_id>/comments")

@@ -34,8 +34,17 @@ def article_dict(article: Article, *, comment_count: int | None = None) -> dict:
 
 
 def comment_dict(comment: Comment, *, viewer: User | None = None, reply_count: int = 0,
-                 replies: list | None = None) -> dict:
-    """A comment as ``viewer`` may see it: a deleted one keeps its place but not its words."""
+                 replies: list | None = None, hidden: bool = False) -> dict:
+    """A comment as ``viewer`` may see it: a deleted one keeps its place but not its words.
+
+    ``hidden``: a held or rejected comment the viewer may not see, standing in a thread only for
+    its replies: status ``hidden``, and nothing of what it says or who wrote it.
+    """
+    if hidden:
+        return {"id": comment.id, "article_id": comment.article.external_id, "parent_id": comment.parent_id,
+                "author": None, "body": "", "status": "hidden", "created_at": iso(comment.created_at),
+                "edited_at": None, "reaction_count": 0, "reply_count": reply_count,
+                **({"replies": replies} if replies is not None else {})}
     deleted = comment.status == CommentStatus.DELETED
     data = {
         "id": comment.id,

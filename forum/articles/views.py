@@ -1,5 +1,5 @@
 """Pages: the articles index and an article with its thread."""
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -38,6 +38,6 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
         page=page,
         sort=sort,
         comment_count=queries.published_count([article.id]).get(article.id, 0),
+        rows=queries.flatten(page.nodes),
         form=form or CommentForm(formdata=None),
-        max_depth=current_app.config["THREAD_DISPLAY_DEPTH"],
     ), status

@@ -1,5 +1,6 @@
 """Likes: one per reader per comment; the comment keeps a denormalised count for ``sort=top``."""
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.accounts.service import ensure_can_participate
 from forum.errors import Conflict
@@ -16,9 +17,14 @@ def _shift_count(comment: Comment, delta: int) -> None:
 
 
 def current_count(comment: Comment) -> int:
-    """Return the comment's reaction count as stored now, and refresh the object with it."""
-    comment.reaction_count = db.session.scalar(select(Comment.reaction_count).where(Comment.id == comment.id))
-    return comment.reaction_count
+    """Return the comment's reaction count as stored now, and show it on the object.
+
+    The object takes it as its loaded state, not as a change: a count read here may be stale by
+    the time the request commits, and writing it back would undo other readers' likes.
+    """
+    count = db.session.scalar(select(Comment.reaction_count).where(Comment.id == comment.id))
+    set_committed_value(comment, "reaction_count", count)
+    return count
 
 
 def like(comment: Comment, user: User) -> int:

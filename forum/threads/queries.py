@@ -1,14 +1,22 @@
-"""Reading a thread: a keyset page of top-level comments and all their replies in two queries."""
-from dataclasses import dataclass, field
+"""Reading a thread: keyset pages of comments, each with the first few of its replies, level by level.
 
-from sqlalchemy import and_, exists, func, or_, select
+Nothing here recurses. A tree is loaded one level per query (at most ``THREAD_REPLIES_SHOWN``
+replies per comment, ``THREAD_DISPLAY_DEPTH`` levels) and flattened in a loop, so neither the
+depth nor the width of a thread bounds the stack or the size of a page: the rest is reached by
+cursor, from "more replies" links and ``/api/v1/comments/{id}/replies``.
+"""
+from dataclasses import dataclass, field
+from functools import cache
+
+from flask import current_app
+from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from forum.errors import Invalid
 from forum.extensions import db
 from forum.following.queries import muted_ids
 from forum.models import Article, Comment, CommentStatus, User
-from forum.pagination import Key, paginate
+from forum.pagination import Key, cursor_after, paginate
 from forum.reactions.service import liked_ids
 from forum.threads.counts import published_counts_by
 
@@ -17,11 +25,15 @@ SORTS = {
     "oldest": [Key(Comment.created_at, False, "created_at"), Key(Comment.id, False, "id")],
     "top": [Key(Comment.reaction_count, True, "reaction_count"), Key(Comment.id, True, "id")],
 }
+#: Replies read as a conversation: oldest first.
+REPLY_ORDER = SORTS["oldest"]
+#: How many of the comments a reply answers its page shows above it.
+CONTEXT_SIZE = 3
 
 
 @dataclass
 class Node:
-    """A comment in a thread with its visible replies, as the viewer sees it."""
+    """A comment in a thread with the replies shown under it, as the viewer sees it."""
 
     comment: Comment
     replies: list["Node"] = field(default_factory=list)
@@ -29,6 +41,16 @@ class Node:
     muted: bool = False
     #: The viewer likes the comment.
     liked: bool = False
+    #: The viewer may not see the comment (held or rejected): it stands only as a placeholder.
+    hidden: bool = False
+    #: How many direct replies the viewer can see, placeholders included.
+    reply_count: int = 0
+    #: The cursor after the last reply shown, where "more replies" continue (None: from the first).
+    replies_cursor: str | None = None
+
+    @property
+    def more_replies(self) -> bool:
+        return self.reply_count > len(self.replies)
 
 
 @dataclass
@@ -37,12 +59,80 @@ class ThreadPage:
     next_cursor: str | None
 
 
-def _visible(viewer: User | None):
+@dataclass
+class Row:
+    """One comment of a flattened tree, for a template that renders it in a single loop."""
+
+    node: Node
+    #: The comments whose list of replies ends after this row, innermost first.
+    closing: list[Node]
+
+
+@dataclass
+class Conversation:
+    """A comment on its own page: a few comments it answers, then a page of its replies."""
+
+    ancestors: list[Node]
+    focus: Node
+    replies: ThreadPage
+    #: The comment before the first ancestor shown, when the conversation goes further up.
+    earlier_id: int | None
+
+
+def _visible(viewer: User | None, c=Comment):
     """Published comments, and the viewer's own that are not deleted."""
     if viewer is not None and viewer.is_authenticated:
-        return or_(Comment.status == CommentStatus.PUBLISHED,
-                   and_(Comment.author_id == viewer.id, Comment.status != CommentStatus.DELETED))
-    return Comment.status == CommentStatus.PUBLISHED
+        return or_(c.status == CommentStatus.PUBLISHED,
+                   and_(c.author_id == viewer.id, c.status != CommentStatus.DELETED))
+    return c.status == CommentStatus.PUBLISHED
+
+
+def is_visible(comment: Comment, viewer: User | None) -> bool:
+    """Return whether the thread shows ``comment`` itself to ``viewer`` (the rule of ``_visible``)."""
+    if comment.status == CommentStatus.PUBLISHED:
+        return True
+    signed_in = viewer is not None and viewer.is_authenticated
+    return signed_in and comment.author_id == viewer.id and comment.status != CommentStatus.DELETED
+
+
+@cache
+def _alias(name: str):
+    # Made once: building an alias costs milliseconds, and a named one keeps SQL compilation cached.
+    return aliased(Comment, name=name)
+
+
+def _shown(viewer: User | None, c=Comment, prefix: str = ""):
+    """``c`` appears in the viewer's thread: as itself, or as a placeholder for replies under it.
+
+    A deleted, held or rejected comment keeps its place while a reply to it is visible or is
+    itself a placeholder, so that published replies stay reachable and nothing else shows.
+    ``prefix`` names the aliases apart when ``c`` is itself an alias.
+    """
+    child, grandchild = _alias(f"{prefix}reply"), _alias(f"{prefix}reply_of_reply")
+    holds_up = exists().where(child.parent_id == c.id,
+                              or_(_visible(viewer, child), exists().where(grandchild.parent_id == child.id)))
+    return or_(_visible(viewer, c), holds_up)
+
+
+def _reply_count(viewer: User | None):
+    """The number of direct replies of each selected comment that the viewer's thread shows."""
+    child = _alias("counted")
+    return (select(func.count()).select_from(child)
+            .where(child.parent_id == Comment.id, _shown(viewer, child, "counted_"))
+            .correlate(Comment).scalar_subquery())
+
+
+def _listed(stmt, viewer: User | None, keys: list[Key]):
+    """Add what a node needs to ``stmt``: author, article, reply count, and the keys as labels."""
+    return (stmt.add_columns(_reply_count(viewer).label("reply_count"),
+                             *(k.column.label(k.attribute) for k in keys))
+            .options(joinedload(Comment.author), joinedload(Comment.article)))
+
+
+def _node(row, viewer: User | None) -> Node:
+    comment = row[0]
+    return Node(comment, reply_count=row.reply_count,
+                hidden=comment.status != CommentStatus.DELETED and not is_visible(comment, viewer))
 
 
 def sort_keys(sort: str | None) -> list[Key]:
@@ -53,41 +143,56 @@ def sort_keys(sort: str | None) -> list[Key]:
     return SORTS[sort]
 
 
+def _page_of_nodes(stmt, keys: list[Key], viewer: User | None, *, cursor, limit) -> ThreadPage:
+    """Run a keyset page of ``stmt`` and grow each of its comments' first replies."""
+    page = paginate(_listed(stmt, viewer, keys), keys, cursor=cursor, limit=limit, session=db.session)
+    nodes = [_node(row, viewer) for row in page.items]
+    _grow(nodes, viewer, current_app.config["THREAD_DISPLAY_DEPTH"] - 1)
+    return ThreadPage(nodes, page.next_cursor)
+
+
 def thread_page(article: Article, viewer: User | None, *, sort=None, cursor=None, limit=20) -> ThreadPage:
-    """Return a page of top-level comments of ``article`` with their reply trees.
-
-    A deleted comment keeps its place (as a placeholder) only while it has visible replies.
-    """
-    keys = sort_keys(sort)
-    reply = aliased(Comment)
-    has_replies = exists().where(reply.root_id == Comment.id, reply.status == CommentStatus.PUBLISHED)
-    roots_stmt = (
-        select(Comment)
-        .options(joinedload(Comment.author), joinedload(Comment.article))
-        .where(Comment.article_id == article.id, Comment.root_id.is_(None),
-               or_(_visible(viewer), and_(Comment.status == CommentStatus.DELETED, has_replies)))
-    )
-    page = paginate(roots_stmt, keys, cursor=cursor, limit=limit, session=db.session)
-    return ThreadPage(_attach_replies(page.items, viewer), page.next_cursor)
+    """Return a page of top-level comments of ``article``, each with the first few replies of each level."""
+    stmt = select(Comment).where(Comment.article_id == article.id, Comment.root_id.is_(None), _shown(viewer))
+    return _page_of_nodes(stmt, sort_keys(sort), viewer, cursor=cursor, limit=limit)
 
 
-def _attach_replies(roots: list[Comment], viewer: User | None) -> list[Node]:
-    if not roots:
+def replies_page(parent: Comment, viewer: User | None, *, cursor=None, limit=20) -> ThreadPage:
+    """Return a page of the direct replies to ``parent``, oldest first, each with its first few replies."""
+    stmt = select(Comment).where(Comment.parent_id == parent.id, _shown(viewer))
+    return _page_of_nodes(stmt, REPLY_ORDER, viewer, cursor=cursor, limit=limit)
+
+
+def _grow(nodes: list[Node], viewer: User | None, levels: int) -> None:
+    """Attach the first replies of ``nodes``, then theirs, ``levels`` levels down: one query a level."""
+    everyone, frontier = list(nodes), nodes
+    for _ in range(levels):
+        frontier = _attach_first_replies(frontier, viewer)
+        if not frontier:
+            break
+        everyone += frontier
+    _mark_for_viewer(everyone, viewer)
+
+
+def _attach_first_replies(parents: list[Node], viewer: User | None) -> list[Node]:
+    """Attach to each parent its first ``THREAD_REPLIES_SHOWN`` replies; return the new nodes."""
+    by_id = {n.comment.id: n for n in parents if n.reply_count}
+    if not by_id:
         return []
-    replies = db.session.scalars(
-        select(Comment)
-        .options(joinedload(Comment.author), joinedload(Comment.article))
-        .where(Comment.root_id.in_([c.id for c in roots]),
-               or_(_visible(viewer), Comment.status == CommentStatus.DELETED))
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
-    nodes = {c.id: Node(c) for c in [*roots, *replies]}
-    _mark_for_viewer(list(nodes.values()), viewer)
-    for comment in replies:
-        parent = nodes.get(comment.parent_id)
-        if parent is not None:
-            parent.replies.append(nodes[comment.id])
-    return [node for node in (_prune(nodes[c.id]) for c in roots) if node is not None]
+    rank = func.row_number().over(partition_by=Comment.parent_id, order_by=(Comment.created_at, Comment.id))
+    ranked = (select(Comment.id, rank.label("rank"))
+              .where(Comment.parent_id.in_(list(by_id)), _shown(viewer)).subquery())
+    stmt = (_listed(select(Comment), viewer, [])
+            .join(ranked, ranked.c.id == Comment.id)
+            .where(ranked.c.rank <= current_app.config["THREAD_REPLIES_SHOWN"])
+            .order_by(Comment.created_at, Comment.id))
+    children = [_node(row, viewer) for row in db.session.execute(stmt).unique()]
+    for child in children:
+        by_id[child.comment.parent_id].replies.append(child)
+    for parent in by_id.values():
+        if parent.replies and parent.more_replies:
+            parent.replies_cursor = cursor_after(parent.replies[-1].comment, REPLY_ORDER)
+    return children
 
 
 def _mark_for_viewer(nodes: list[Node], viewer: User | None) -> None:
@@ -99,12 +204,21 @@ def _mark_for_viewer(nodes: list[Node], viewer: User | None) -> None:
         node.liked = node.comment.id in liked
 
 
-def _prune(node: Node) -> Node | None:
-    """Drop deleted comments that have no visible reply left under them."""
-    node.replies = [child for child in (_prune(r) for r in node.replies) if child is not None]
-    if node.comment.status == CommentStatus.DELETED and not node.replies:
-        return None
-    return node
+def flatten(nodes: list[Node]) -> list[Row]:
+    """Return the trees under ``nodes`` in reading order, each row saying which reply lists it ends."""
+    rows: list[Row] = []
+    pending = [(node, ()) for node in reversed(nodes)]
+    while pending:
+        node, closes = pending.pop()
+        if not node.replies:
+            rows.append(Row(node, list(closes)))
+            continue
+        rows.append(Row(node, []))
+        # The last reply ends this comment's list, and whatever this comment itself ended.
+        children = [(child, ()) for child in node.replies]
+        children[-1] = (node.replies[-1], (node, *closes))
+        pending += reversed(children)
+    return rows
 
 
 def published_count(article_ids: list[int]) -> dict[int, int]:
@@ -113,19 +227,41 @@ def published_count(article_ids: list[int]) -> dict[int, int]:
 
 
 def reply_count(comment: Comment, viewer: User | None) -> int:
-    """Return how many direct replies to ``comment`` the viewer can see."""
-    return db.session.scalar(
-        select(func.count()).select_from(Comment).where(Comment.parent_id == comment.id, _visible(viewer))
-    )
+    """Return how many direct replies to ``comment`` the viewer's thread shows."""
+    child = _alias("counted")
+    return db.session.scalar(select(func.count()).select_from(child)
+                             .where(child.parent_id == comment.id, _shown(viewer, child, "counted_")))
 
 
-def conversation(comment: Comment, viewer: User | None) -> list[Node]:
-    """Return the tree of the top-level comment that ``comment`` belongs to, every reply included."""
-    root = comment
-    if comment.root_id is not None:
-        root = db.session.scalar(
-            select(Comment).options(joinedload(Comment.author), joinedload(Comment.article))
-            .where(Comment.id == comment.root_id)
-        )
-    nodes = _attach_replies([root], viewer)
-    return nodes or [Node(comment)]
+def holds_up_replies(comment: Comment, viewer: User | None) -> bool:
+    """Return whether ``comment`` appears in the viewer's thread (as itself or as a placeholder)."""
+    return db.session.scalar(select(exists().where(Comment.id == comment.id, _shown(viewer))))
+
+
+def ancestors(comment: Comment, levels: int) -> list[Comment]:
+    """Return up to ``levels`` comments that ``comment`` answers, nearest first, in one query."""
+    if comment.parent_id is None or levels < 1:
+        return []
+    up = _alias("up")
+    chain = select(Comment.id, Comment.parent_id, literal(1).label("steps")).where(
+        Comment.id == comment.parent_id).cte("chain", recursive=True)
+    chain = chain.union_all(select(up.id, up.parent_id, chain.c.steps + 1)
+                            .where(up.id == chain.c.parent_id, chain.c.steps < levels))
+    return list(db.session.scalars(
+        select(Comment).join(chain, chain.c.id == Comment.id)
+        .options(joinedload(Comment.author), joinedload(Comment.article))
+        .order_by(Comment.depth.desc())))
+
+
+def conversation(comment: Comment, viewer: User | None, *, hidden=False, cursor=None, limit=20) -> Conversation:
+    """Return ``comment``'s page: the few comments it answers, itself, and a page of its replies.
+
+    ``hidden``: the viewer may not see ``comment`` itself, only the replies it holds up.
+    """
+    above = ancestors(comment, CONTEXT_SIZE)
+    context = [Node(c, hidden=c.status != CommentStatus.DELETED and not is_visible(c, viewer))
+               for c in reversed(above)]
+    focus = Node(comment, hidden=hidden, reply_count=reply_count(comment, viewer))
+    _mark_for_viewer([*context, focus], viewer)
+    earlier = above[-1].parent_id if above else None
+    return Conversation(context, focus, replies_page(comment, viewer, cursor=cursor, limit=limit), earlier)

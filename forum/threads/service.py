@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exc, select, update
 from sqlalchemy.orm import joinedload
 
 from forum import screening
@@ -11,7 +11,11 @@ from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Article, Comment, CommentStatus, ModerationMode, User, utcnow
 from forum.signals import comment_published
+from forum.threads import queries
 from forum.validation import clean_body
+
+#: What scoring an edit decides: written with the new body, or not at all.
+SCREENED = ("status", "hold_reason", "abuse_score", "off_topic_score", "model_version")
 
 
 def get_article(external_id: str) -> Article:
@@ -31,18 +35,36 @@ def can_see(comment: Comment, viewer: User | None) -> bool:
     return viewer.is_moderator or (comment.author_id == viewer.id and comment.status != CommentStatus.DELETED)
 
 
+def _load_comment(comment_id) -> Comment | None:
+    """Return the comment ``comment_id`` with its author and article, or None (also for ids no row can have)."""
+    if isinstance(comment_id, bool) or not isinstance(comment_id, int) or not 0 < comment_id < 2**63:
+        return None
+    return db.session.scalar(
+        select(Comment).options(joinedload(Comment.author), joinedload(Comment.article)).where(Comment.id == comment_id)
+    )
+
+
 def get_comment(comment_id, viewer: User | None) -> Comment:
     """Return the comment if ``viewer`` may see it, else raise 404 (hidden ones are not confirmed)."""
-    comment = None
-    if isinstance(comment_id, int) and not isinstance(comment_id, bool) and 0 < comment_id < 2**63:
-        comment = db.session.scalar(
-            select(Comment)
-            .options(joinedload(Comment.author), joinedload(Comment.article))
-            .where(Comment.id == comment_id)
-        )
+    comment = _load_comment(comment_id)
     if comment is None or not can_see(comment, viewer):
         raise NotFound(f"No comment {comment_id} is visible to you.", code="comment_not_found")
     return comment
+
+
+def get_thread_comment(comment_id, viewer: User | None) -> tuple[Comment, bool]:
+    """Return the comment a page is about and whether the viewer sees it only as a placeholder.
+
+    A comment the viewer may not see still has a page while it holds up replies they can see.
+
+    :raise NotFound: nothing of the comment is visible to ``viewer``.
+    """
+    comment = _load_comment(comment_id)
+    if comment is not None and can_see(comment, viewer):
+        return comment, False
+    if comment is not None and queries.holds_up_replies(comment, viewer):
+        return comment, True
+    raise NotFound(f"No comment {comment_id} is visible to you.", code="comment_not_found")
 
 
 def thread_context(article: Article, parent: Comment | None) -> list[str]:
@@ -78,16 +100,38 @@ def _apply_moderation(comment: Comment, article: Article, parent: Comment | None
     comment.hold_reason = assessment.hold_reason
 
 
+def _ensure_open_for_replies(parent: Comment) -> None:
+    if parent.status == CommentStatus.DELETED:
+        raise Conflict("That comment was deleted; it takes no new replies.", code="parent_deleted")
+    if parent.status != CommentStatus.PUBLISHED:
+        # Replying would show the held comment's thread to readers (and notify followers).
+        raise Conflict("That comment is not published; it takes no replies until a moderator approves it.",
+                       code="parent_not_published")
+
+
 def _resolve_parent(article: Article, parent_id, author: User) -> Comment | None:
+    """Return the comment a new reply attaches to: the one asked for, or, beyond the depth cap,
+    its ancestor at the deepest allowed level."""
     if parent_id is None:
         return None
     parent = get_comment(parent_id, author)
     if parent.article_id != article.id:
         raise Invalid("You can only reply to a comment on the same article.", code="parent_on_other_article",
                       payload={"field": "parent_id"})
-    if parent.status == CommentStatus.DELETED:
-        raise Conflict("That comment was deleted; it takes no new replies.", code="parent_deleted")
+    _ensure_open_for_replies(parent)
+    deepest = current_app.config["THREAD_MAX_DEPTH"] - 1
+    if parent.depth > deepest:
+        parent = queries.ancestors(parent, parent.depth - deepest)[-1]
+        _ensure_open_for_replies(parent)
     return parent
+
+
+def _earlier_submission(author: User, submission_key: str | None) -> Comment | None:
+    if not submission_key:
+        return None
+    return db.session.scalar(
+        select(Comment).where(Comment.author_id == author.id, Comment.submission_key == submission_key)
+    )
 
 
 def post_comment(article: Article, author: User, body, *, parent_id=None, submission_key=None) -> Comment:
@@ -101,25 +145,31 @@ def post_comment(article: Article, author: User, body, *, parent_id=None, submis
     body = clean_body(body)
     if submission_key is not None and (not isinstance(submission_key, str) or len(submission_key) > 64):
         raise Invalid("The form is damaged; reload the page and try again.", code="invalid_submission_key")
-    if submission_key:
-        earlier = db.session.scalar(
-            select(Comment).where(Comment.author_id == author.id, Comment.submission_key == submission_key)
-        )
-        if earlier is not None:
-            return earlier
+    earlier = _earlier_submission(author, submission_key)
+    if earlier is not None:
+        return earlier
     parent = _resolve_parent(article, parent_id, author)
     comment = Comment(
         article=article,
         author=author,
         parent=parent,
         root_id=(parent.root_id or parent.id) if parent is not None else None,
+        depth=parent.depth + 1 if parent is not None else 0,
         body=body,
         submission_key=submission_key,
         created_at=utcnow(),
     )
     _apply_moderation(comment, article, parent)
     db.session.add(comment)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except exc.IntegrityError:
+        # The same form sent twice at once: the other request made the comment first.
+        db.session.rollback()
+        earlier = _earlier_submission(author, submission_key)
+        if earlier is None:
+            raise
+        return earlier
     if comment.is_published:
         comment_published.send(comment)
     return comment
@@ -136,8 +186,7 @@ def _ensure_author(comment: Comment, user: User, action: str) -> None:
         raise Forbidden(f"You can only {action} your own comments.", code="not_yours")
 
 
-def edit_comment(comment: Comment, editor: User, body) -> Comment:
-    """Replace the body of the editor's own comment within the window, and score it again."""
+def _ensure_editable(comment: Comment, editor: User) -> None:
     _ensure_author(comment, editor, "edit")
     ensure_can_participate(editor)
     if comment.status in (CommentStatus.DELETED, CommentStatus.REJECTED):
@@ -148,18 +197,53 @@ def edit_comment(comment: Comment, editor: User, body) -> Comment:
                        code="edit_window_over")
     if comment.article.moderation_mode == ModerationMode.CLOSED:
         raise Conflict("Comments on this article are closed.", code="article_closed")
-    comment.body = clean_body(body)
-    comment.edited_at = utcnow()
-    was_published = comment.is_published
-    reported = comment.hold_reason == "reported"
+
+
+def _screen_edit(comment: Comment, body: str) -> dict:
+    """Return the columns the policy gives ``body`` as the comment's text, changing nothing."""
     parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
-    _apply_moderation(comment, comment.article, parent)
-    if reported and comment.status == CommentStatus.PUBLISHED:
-        # Readers' reports still stand until a moderator decides.
-        comment.status, comment.hold_reason = CommentStatus.PENDING, "reported"
-    db.session.flush()
-    if comment.is_published and not was_published:
-        comment_published.send(comment)
+    with db.session.no_autoflush:
+        comment.body = body
+        _apply_moderation(comment, comment.article, parent)
+        verdict = {name: getattr(comment, name) for name in SCREENED}
+    # Drop the changes from the object: only the conditional UPDATE below may write them.
+    db.session.expire(comment, ["body", *SCREENED])
+    return verdict
+
+
+def _write_if_unchanged(comment: Comment, seen: dict, values: dict) -> None:
+    """Write ``values`` only if the comment is still as ``seen``; else a moderator or another edit won.
+
+    :raise Conflict: the comment changed since it was read.
+    """
+    stmt = (update(Comment)
+            .where(Comment.id == comment.id, *(getattr(Comment, k).is_not_distinct_from(v) for k, v in seen.items()))
+            .values(**values).execution_options(synchronize_session=False))
+    try:
+        written = db.session.execute(stmt).rowcount == 1
+    except exc.OperationalError:
+        # SQLite answers "database is locked" to the second of two simultaneous writers.
+        db.session.rollback()
+        written = False
+    if not written:
+        raise Conflict("Your comment changed while you were editing it (a moderator decided on it, or another "
+                       "edit came first). Reload it and try again.", code="edit_conflict")
+    db.session.expire(comment, list(values))
+
+
+def edit_comment(comment: Comment, editor: User, body) -> Comment:
+    """Replace the body of the editor's own comment within the window, and score it again.
+
+    An edit may hold a published comment, never release a held one: a pending comment stays
+    pending with its reason (escalated, reported, premoderation...) until a moderator decides.
+    """
+    _ensure_editable(comment, editor)
+    body = clean_body(body)
+    seen = {name: getattr(comment, name) for name in ("status", "hold_reason", "edited_at", "decided_at")}
+    verdict = _screen_edit(comment, body)
+    if seen["status"] == CommentStatus.PENDING:
+        verdict.update(status=CommentStatus.PENDING, hold_reason=seen["hold_reason"])
+    _write_if_unchanged(comment, seen, {**verdict, "body": body, "edited_at": utcnow()})
     return comment
 
 

@@ -6,6 +6,7 @@ from forum.articles.views import render_article
 from forum.errors import ApiError
 from forum.extensions import db, limiter
 from forum.models import CommentStatus
+from forum.pagination import page_args
 from forum.ratelimits import limit
 from forum.schemas import CommentFields, EditFields
 from forum.threads import queries, service
@@ -19,6 +20,9 @@ HELD_MESSAGES = {
     CommentStatus.REJECTED: "Your comment was not published: it breaks the community guidelines. "
                             "A moderator can still review it.",
 }
+
+#: Why a reply cannot attach to its parent: the reader needs telling, though the body is fine.
+PARENT_ERRORS = {"comment_not_found", "parent_deleted", "parent_not_published", "parent_on_other_article"}
 
 
 def comment_url(comment) -> str:
@@ -44,7 +48,11 @@ def post(article_id):
                                        submission_key=fields.submission_key)
     except ApiError as error:
         db.session.rollback()
-        form.body.errors = [error.message]
+        if error.code in PARENT_ERRORS:
+            # The page shows no reply box under such a parent, so the message goes on top.
+            flash(error.message, "error")
+        else:
+            form.body.errors = [error.message]
         return render_article(article, form, status=error.status)
     db.session.commit()
     _announce(comment)
@@ -53,11 +61,12 @@ def post(article_id):
 
 @bp.get("/comments/<int:comment_id>")
 def show(comment_id):
-    """The comment's whole conversation: its top-level comment with every reply, however deep."""
-    comment = service.get_comment(comment_id, current_user)
-    nodes = queries.conversation(comment, current_user)
-    return render_template("threads/show.html", comment=comment, article=comment.article, nodes=nodes,
-                           form=CommentForm(formdata=None), max_depth=99)
+    """A comment in its conversation: what it answers, then a page of its replies (``?cursor=``)."""
+    comment, hidden = service.get_thread_comment(comment_id, current_user)
+    conversation = queries.conversation(comment, current_user, hidden=hidden, **page_args())
+    return render_template("threads/show.html", comment=comment, article=comment.article,
+                           conversation=conversation, rows=queries.flatten(conversation.replies.nodes),
+                           form=CommentForm(formdata=None))
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])

@@ -117,7 +117,9 @@ def _claim(comment: Comment, action: DecisionAction, now) -> bool:
             update(Comment)
             .where(Comment.id == comment.id, in_queue(), Comment.status == comment.status,
                    Comment.hold_reason.is_not_distinct_from(comment.hold_reason),
-                   Comment.decided_at.is_not_distinct_from(comment.decided_at))
+                   Comment.decided_at.is_not_distinct_from(comment.decided_at),
+                   # An edit since the moderator read the comment wins: they decide on the new text.
+                   Comment.edited_at.is_not_distinct_from(comment.edited_at))
             .values(**values)
             .execution_options(synchronize_session=False)
         )
