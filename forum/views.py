@@ -6,7 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from forum.errors import ApiError
-from forum.models import utcnow
+from forum.models import CommentStatus, HoldReason, UserStatus, utcnow
 from forum.schemas import NextQuery
 from forum.security import safe_next
 from forum.validation import parse_form, parse_query
@@ -62,3 +62,5 @@ def init_app(app) -> None:
     app.add_template_filter(paragraphs)
     app.add_template_filter(ago)
     app.context_processor(_nav_items)
+    # Templates name statuses and hold reasons through the enums, never as bare strings.
+    app.jinja_env.globals.update(CommentStatus=CommentStatus, HoldReason=HoldReason, UserStatus=UserStatus)

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from forum.accounts.passwords import password_problem
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
-from forum.models import Role, User, fold_username
+from forum.models import Role, User, UserStatus, fold_username
 from forum.schemas import RegisterBody
 from forum.security import check_password, hash_password
 from forum.validation import validate
@@ -86,12 +86,12 @@ def set_role(user: User, role: str) -> None:
 def ensure_can_participate(user: User) -> None:
     """Raise 403 if a sanction stops ``user`` from posting, reacting or reporting."""
     status = user.status
-    if status == "banned":
-        raise Forbidden("Your account is banned from taking part" + _reason(user) + ".", code="banned")
-    if status == "suspended":
+    if status == UserStatus.BANNED:
+        raise Forbidden("Your account is banned from taking part" + _reason(user) + ".", code=UserStatus.BANNED)
+    if status == UserStatus.SUSPENDED:
         until = user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")
         raise Forbidden(f"Your account is suspended until {until}" + _reason(user) + ".",
-                        code="suspended", payload={"until": user.suspended_until.isoformat() + "Z"})
+                        code=UserStatus.SUSPENDED, payload={"until": user.suspended_until.isoformat() + "Z"})
 
 
 def _reason(user: User) -> str:

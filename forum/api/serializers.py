@@ -1,7 +1,7 @@
 """Models to JSON-able dicts, kept off the models. Times are ISO 8601 UTC."""
 from datetime import datetime
 
-from forum.models import Article, Comment, CommentStatus, User
+from forum.models import Article, Comment, CommentStatus, User, UserStatus
 
 
 def iso(value: datetime | None) -> str | None:
@@ -17,7 +17,7 @@ def user_dict(user: User, *, private: bool = False) -> dict:
     data = {**author_dict(user), "created_at": iso(user.created_at)}
     if private:
         data.update(email=user.email, role=user.role.value, status=user.status,
-                    suspended_until=iso(user.suspended_until) if user.status == "suspended" else None)
+                    suspended_until=iso(user.suspended_until) if user.status == UserStatus.SUSPENDED else None)
     return data
 
 

@@ -1,7 +1,6 @@
 """The moderation desk: the review queue, decisions, sanctions, reports, log and statistics."""
 from flask import url_for
 
-from forum.models import HoldReason, UserStatus
 from forum.security import can_moderate
 from forum.views import add_nav_item
 from moderation.queue import api, reports
@@ -23,9 +22,9 @@ def init_app(app) -> None:
         app.register_blueprint(blueprint)
     add_nav_item(app, _nav_item)
     app.jinja_env.globals["report_reasons"] = REPORT_LABELS
-    # The desk's templates name statuses and codes through the enums, never as bare strings.
-    app.jinja_env.globals.update(HoldReason=HoldReason, UserStatus=UserStatus, DecisionAction=DecisionAction,
-                                 RejectionReason=RejectionReason, SanctionKind=SanctionKind)
+    # The desk's templates name its codes through the enums, never as bare strings.
+    app.jinja_env.globals.update(DecisionAction=DecisionAction, RejectionReason=RejectionReason,
+                                 SanctionKind=SanctionKind)
 
 
 __all__ = ["bp", "init_app"]
