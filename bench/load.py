@@ -353,6 +353,7 @@ def main() -> int:
             step = run_step(client, scene, rate, args.step_seconds, seed_value=n)
             print_step(step)
             if not passed(step):
+                print_table(step)
                 break
             good.append(rate)
         if not good:
