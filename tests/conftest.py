@@ -86,19 +86,6 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("backend", BACKENDS[:1] if independent else BACKENDS)
 
 
-def pytest_collection_modifyitems(items):
-    """Keep the tests of a module that share a module fixture (a small trained model) on one worker.
-
-    ``make test`` hands out the other tests one by one (``--dist loadgroup``), so that the learning
-    tests, each of which trains, spread over both workers.
-    """
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        defs = info.name2fixturedefs.values() if info is not None else ()
-        if any(chain[-1].scope in ("module", "package") for chain in defs if chain):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-
-
 def pytest_runtest_logreport(report):
     if report.when == "call" and report.passed:
         _passed["count"] += 1
