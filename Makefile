@@ -11,8 +11,13 @@ MODEL := $(or $(MODERATION_MODEL_PATH),$(INSTANCE)/model.skops)
 run: install migrate model seed
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
+# The suite on TEST_WORKERS pytest-xdist workers (0: none), handed out test by test, so that the
+# learning tests, each of which trains, spread over both (the small models of the classifier
+# tests' module fixtures are then trained once per worker).
+TEST_WORKERS ?= 2
+
 test: lint migrate model
-	PARLEY_TEST_MODEL_PATH=$(abspath $(MODEL)) $(BIN)/pytest $(PYTEST_ARGS)
+	PARLEY_TEST_MODEL_PATH=$(abspath $(MODEL)) $(BIN)/pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 

@@ -1,7 +1,15 @@
 """Fixtures: the app on SQLite and on PostgreSQL, clients, the CLI runner, and the trained model.
 
-Every test that takes ``app`` runs once per database backend. The schema is built once per backend
-by the real migrations; each test then starts from empty tables.
+Every test that takes ``app`` (or anything built on it) runs once per database backend, as
+``[sqlite]`` and ``[postgresql]``. A test whose outcome cannot depend on the database (pure logic,
+rendering, the classifier, an authorisation matrix whose routes are tested on both elsewhere) is
+marked ``backend_independent`` (on the test, or ``pytestmark`` for a module) and runs on SQLite
+only. Each backend's schema is built by the real migrations once per test process, when first
+needed; each test then starts from empty tables.
+
+Under pytest-xdist (``make test`` runs two workers) every worker has its own PostgreSQL database,
+its own SQLite files and its own Redis database number (``PARLEY_TEST_REDIS``, read by the tests
+that use Redis); the trained base model is shared, behind a file lock (tests/model_fixtures.py).
 """
 import os
 import shutil
@@ -9,6 +17,7 @@ import uuid
 
 import psycopg
 import pytest
+import redis
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -18,6 +27,21 @@ from tests.factories import ApiActions, PageActions
 from tests.model_fixtures import base_model, base_model_path  # noqa: F401  (fixtures)
 
 PG_ADMIN_URL = os.environ.get("PARLEY_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+#: "gw0", "gw1"… in a pytest-xdist worker; "main" in a run without workers.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+REDIS_DATABASES = 16  # Redis's default number of databases
+
+
+def _worker_redis_url(url: str) -> str:
+    """Return ``url`` with a database number of this worker's own, counting down from the given one."""
+    index = int(WORKER.removeprefix("gw")) if WORKER.startswith("gw") else 0
+    base, _, number = url.rpartition("/")
+    return f"{base}/{(int(number or 0) - index) % REDIS_DATABASES}"
+
+
+# Set before the test modules are imported, so a module-level read of it sees this worker's number.
+REDIS_URL = os.environ["PARLEY_TEST_REDIS"] = _worker_redis_url(
+    os.environ.get("PARLEY_TEST_REDIS", "redis://127.0.0.1:6379/15"))
 
 
 def _postgres_reachable() -> bool:
@@ -37,7 +61,49 @@ def _backends() -> list:
     return backends
 
 
+def _check_redis() -> None:
+    """Fail the whole run at once when Redis is required (CI) and does not answer."""
+    if os.environ.get("PARLEY_REQUIRE_REDIS") != "1":
+        return
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        raise RuntimeError(f"Redis must run for this test run but {REDIS_URL} does not answer: {exc}") from None
+
+
 BACKENDS = _backends()
+_check_redis()
+
+
+#: Tests that passed in this process (under xdist, the controller's count is the whole run's).
+_passed = {"count": 0}
+
+
+def pytest_generate_tests(metafunc):
+    """Run every test that needs a database on each backend, or on SQLite alone if marked so."""
+    if "backend" in metafunc.fixturenames:
+        independent = metafunc.definition.get_closest_marker("backend_independent") is not None
+        metafunc.parametrize("backend", BACKENDS[:1] if independent else BACKENDS)
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed:
+        _passed["count"] += 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Never let a run that passed no test at all (everything skipped or deselected) exit 0."""
+    config = session.config
+    if hasattr(config, "workerinput") or config.option.collectonly:
+        return  # a worker may get no test; the controller judges the whole run
+    if exitstatus == pytest.ExitCode.OK and _passed["count"] == 0:
+        session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+        _passed["none"] = True
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _passed.get("none"):
+        terminalreporter.write_sep("=", "no test passed (all skipped or deselected): the run fails", red=True)
 
 
 def base_config(database_url: str, model_path: str) -> dict:
@@ -54,44 +120,82 @@ def base_config(database_url: str, model_path: str) -> dict:
     }
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database(request, tmp_path_factory):
-    """A migrated, empty database per backend; yields a function that gives a fresh one per test."""
-    if request.param == "sqlite":
-        template = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
-        _migrate(f"sqlite:///{template}", tmp_path_factory)
+class Databases:
+    """Each backend's migrated, empty database, made on first use and kept for the test process.
+
+    Kept rather than parametrised per session: with tests of many modules interleaved (as xdist
+    hands them out), a session fixture per backend would be torn down and migrated again at every
+    switch between SQLite and PostgreSQL.
+    """
+
+    def __init__(self, tmp_path_factory):
+        self._tmp = tmp_path_factory
+        self._fresh: dict = {}
+        self._closers: list = []
+
+    def fresh(self, backend: str, tmp_path) -> tuple:
+        """Return (url, cleanup) of an empty database of ``backend`` for one test."""
+        if backend not in self._fresh:
+            self._fresh[backend] = {"sqlite": self._sqlite, "postgresql": self._postgresql}[backend]()
+        return self._fresh[backend](tmp_path)
+
+    def _sqlite(self):
+        template = self._tmp.mktemp("sqlite") / "template.sqlite3"
+        _migrate(f"sqlite:///{template}")
 
         def fresh(tmp_path):
             path = tmp_path / "parley.sqlite3"
             shutil.copyfile(template, path)
             return f"sqlite:///{path}", lambda: None
 
-        yield fresh
-        return
-    name = f"parley_test_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
-    _migrate(url, tmp_path_factory)
-    engine = create_engine(url)
+        return fresh
 
-    def truncate():
-        with engine.begin() as conn:
-            tables = [r[0] for r in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    def _postgresql(self):
+        name = f"parley_test_{WORKER}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self._closers.append(lambda: _drop_database(name))
+        url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
+        _migrate(url)
+        engine = create_engine(url)
+        self._closers.append(engine.dispose)
 
-    yield lambda tmp_path: (url, truncate)
-    engine.dispose()
+        def truncate():
+            with engine.begin() as conn:
+                tables = [r[0] for r in conn.execute(text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+        return lambda tmp_path: (url, truncate)
+
+    def close(self) -> None:
+        for closer in reversed(self._closers):
+            closer()
+
+
+def _drop_database(name: str) -> None:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _migrate(url: str, tmp_path_factory) -> None:
+def _migrate(url: str) -> None:
     app = create_app(base_config(url, "/nonexistent"))
     with app.app_context():
         upgrade()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    made = Databases(tmp_path_factory)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def database(databases, backend):
+    """Return a function that gives a fresh database of this test's backend: (url, cleanup)."""
+    return lambda tmp_path: databases.fresh(backend, tmp_path)
 
 
 @pytest.fixture
@@ -125,6 +229,12 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def redis_url():
+    """Return this worker's own Redis database URL (tests that flush it clash with no other)."""
+    return REDIS_URL
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
 """The learning loop: decisions become labels, ``moderation train`` learns them, the gate and versions.
 
-Training runs with ``--max-rows`` so that each takes seconds; the gate, promote and rollback are
-the same whatever the size.
+Training runs with ``--max-rows 300``, so that each takes seconds: the fixed held-out evaluation
+(the gate's input) is most of it. That is still a model worth the name (held-out score about 0.72,
+against 0.85 for the full one), one that learns the moderators' slur far above its threshold, and
+the gate, promote and rollback are the same whatever the size. Below about 200 rows a class of a
+corpus gets too few members for the cross-validation folds.
 """
 import shutil
 
@@ -13,7 +16,7 @@ from moderation import policy, scoring
 from moderation.models import ModelVersion
 from tests.moderation_actions import decide, held, premod_article
 
-QUICK = ["--max-rows", "1500"]
+QUICK = ["--max-rows", "300"]
 #: A made-up slur the shipped corpora have never seen; the newsroom's moderators reject it.
 SLUR = "glorbnik"
 SLURRED = [

@@ -2,6 +2,9 @@
 
 Admin-only routes (role changes) also answer 403 to moderators. A route added without a row here
 fails ``test_every_moderation_route_is_covered``.
+
+Who may use a route does not depend on the database, and what each route does is tested on both
+backends in its own module (test_queue, test_sanctions), so this matrix runs on SQLite only.
 """
 import re
 
@@ -9,6 +12,8 @@ import pytest
 
 from tests.factories import PageActions
 from tests.moderation_actions import held, premod_article
+
+pytestmark = pytest.mark.backend_independent
 
 # (method, path, body, who may use it); {comment} is a queued comment's id, rex a reader.
 API_ROUTES = [
