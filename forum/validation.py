@@ -265,22 +265,23 @@ def _first_values(multidict) -> dict:
     return {key: value for key in multidict.keys() if (value := multidict.get(key)) != ""}
 
 
-def parse_query(model: type[Schema]):
-    """Return the query string validated by ``model`` (list fields take every value of their key)."""
-    data = _first_values(request.args)
+def _parse(model: type[Schema], multidict, source: str):
+    """Return ``multidict`` validated by ``model`` (list fields take every value of their key)."""
+    data = _first_values(multidict)
     for name, info in model.model_fields.items():
         if getattr(info.annotation, "__origin__", None) is list:
-            data[name] = request.args.getlist(name)
-    return validate(model, data, "query")
+            data[name] = multidict.getlist(name)
+    return validate(model, data, source)
+
+
+def parse_query(model: type[Schema]):
+    """Return the query string validated by ``model``."""
+    return _parse(model, request.args, "query")
 
 
 def parse_form(model: type[Schema]):
-    """Return the HTML form validated by ``model`` (list fields take every value of their key)."""
-    data = _first_values(request.form)
-    for name, info in model.model_fields.items():
-        if getattr(info.annotation, "__origin__", None) is list:
-            data[name] = request.form.getlist(name)
-    return validate(model, data, "form")
+    """Return the HTML form validated by ``model``."""
+    return _parse(model, request.form, "form")
 
 
 def _blank_to_none(value):

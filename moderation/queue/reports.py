@@ -8,7 +8,7 @@ from forum.ratelimits import limit
 from forum.threads.service import get_comment
 from forum.validation import parse_form
 from moderation.queue import service
-from moderation.queue.schemas import ReportFields
+from moderation.queue.schemas import ReportBody
 
 bp = Blueprint("reports", __name__)
 
@@ -20,7 +20,7 @@ def report(comment_id):
     """Record the reader's report from the thread page and go back to the comment."""
     comment = get_comment(comment_id, current_user)
     try:
-        fields = parse_form(ReportFields)
+        fields = parse_form(ReportBody)
         service.report(comment, current_user, fields.reason.value, fields.note)
     except ApiError as error:
         db.session.rollback()

@@ -74,14 +74,8 @@ class QueueQuery(PageQuery):
 # Forms --------------------------------------------------------------------------------------------
 
 
-class DecisionFields(Schema):
+class DecisionFields(DecisionBody):
     """The desk's decision form: the reason select counts only for a rejection."""
-
-    action: DecisionAction = Field(strict=False)
-    reason: RejectionReason | None = Field(default=None, strict=False)
-    note: OptionalText(Text(NOTE_MAX_LENGTH, multiline=True)) = None
-    error_codes = {"action": "invalid_action", "reason": "invalid_reason"}
-    error_messages = DecisionBody.error_messages
 
     def decision(self) -> dict:
         """Return the keyword arguments of ``service.decide``."""
@@ -91,25 +85,14 @@ class DecisionFields(Schema):
 
 class BulkFields(DecisionFields):
     ids: list[Id] = Field(default_factory=list, max_length=500)
-    error_messages = {"action": "Choose approve, reject or escalate for the selected comments."}
+    error_messages = {**DecisionBody.error_messages,
+                      "action": "Choose approve, reject or escalate for the selected comments."}
 
 
-class SanctionFields(Schema):
+class SanctionFields(SuspensionBody):
+    """The sanction form on a reader's page: a suspension for ``days``, or a ban."""
+
     kind: SanctionKind = Field(default=SanctionKind.SUSPEND, strict=False)
-    days: Integer(1, MAX_SUSPENSION_DAYS) | None = None
-    reason: Text(REASON_MAX_LENGTH, multiline=True)
-    error_codes = {"days": "invalid_days"}
-    error_messages = {"days": f"'days' must be a whole number from 1 to {MAX_SUSPENSION_DAYS} (omit it for a ban)."}
-
-
-class RoleFields(Schema):
-    role: Role = Field(strict=False)
-    error_codes = {"role": "invalid_role"}
-    error_messages = {"role": "'role' must be reader, moderator or admin."}
-
-
-class ReportFields(ReportBody):
-    pass
 
 
 # Answers ------------------------------------------------------------------------------------------

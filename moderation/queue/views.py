@@ -18,7 +18,7 @@ from forum.views import next_url
 from moderation import policy, scoring
 from moderation.queue import queries, service
 from moderation.queue.charts import decisions_chart
-from moderation.queue.schemas import BulkFields, DecisionFields, LogQuery, QueueQuery, RoleFields, SanctionFields
+from moderation.queue.schemas import BulkFields, DecisionFields, LogQuery, QueueQuery, RoleBody, SanctionFields
 from moderation.vocabulary import ACTION_LABELS, REJECTION_LABELS, DecisionAction, SanctionKind
 
 bp = Blueprint("queue", __name__, url_prefix="/moderation")
@@ -189,5 +189,5 @@ def lift(username):
 @admin_required
 def role(username):
     """Change the author's role from their page (admins only)."""
-    return _user_action(username, lambda u: service.change_role(u, current_user, parse_form(RoleFields).role.value),
+    return _user_action(username, lambda u: service.change_role(u, current_user, parse_form(RoleBody).role.value),
                         lambda u: f"{u.username} is now {u.role.value}.")
