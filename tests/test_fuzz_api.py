@@ -26,6 +26,7 @@ from forum import create_app
 from forum.extensions import db
 from tests.conftest import PG_ADMIN_URL, _migrate, _postgres_reachable, base_config
 from tests.factories import PUBLISHER_KEY, ApiActions
+from tests.screens import WordScreen
 
 #: Cases per operation and generation mode: ~90 s for the whole run on a 2-core machine.
 EXAMPLES = int(os.environ.get("PARLEY_FUZZ_EXAMPLES", "12"))
@@ -44,7 +45,8 @@ def live_server(tmp_path_factory, base_model_path):
         conn.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
     _migrate(url, tmp_path_factory)
-    app = create_app({**base_config(url, str(base_model_path)), "PROPAGATE_UNEXPECTED": False})
+    app = create_app({**base_config(url, str(base_model_path)), "PROPAGATE_UNEXPECTED": False,
+                      "SCREEN": WordScreen()})
     actions = ApiActions(app)
     actions.article()
     credentials = {"reader": actions.reader("rex"), "moderator": actions.staff("mia"), "actions": actions}

@@ -3,6 +3,8 @@ model snapshot per assessment."""
 import os
 import shutil
 
+import pytest
+
 from forum.models import CommentStatus, HoldReason
 from forum.screening import Assessment
 from moderation.classifier import Model, load, save
@@ -86,6 +88,7 @@ def _variant(base_model, path, version, thresholds):
     save(model, path)
 
 
+@pytest.mark.real_model
 def test_one_model_scores_and_judges_even_when_the_file_is_swapped_meanwhile(app, base_model, tmp_path,
                                                                             monkeypatch):
     """`moderation promote` may swap the file between scoring and judging: the verdict still uses
