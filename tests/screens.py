@@ -14,12 +14,12 @@ from moderation import policy
 from moderation.classifier import Highlight, Scores
 
 #: The insults the web tests post; whole words, any case.
-ABUSIVE_WORDS = ("idiot", "idiots", "stupid", "moron", "morons", "pathetic")
-_WORD = re.compile(r"\b(?:" + "|".join(ABUSIVE_WORDS) + r")\b", re.IGNORECASE)
+ABUSIVEWORDS = ("idiot", "idiots", "stupid", "moron", "morons", "pathetic")
+WORD = re.compile(r"\b(?:" + "|".join(ABUSIVEWORDS) + r")\b", re.IGNORECASE)
 
 #: Scores by abusive-word count: none is civil, one is worth a review, two or more are rejected
 #: (with the fallback thresholds 0.5 to review and 0.97 to reject).
-CIVIL_ABUSE, ONE_WORD_ABUSE, MANY_WORDS_ABUSE = 0.02, 0.9, 0.99
+CIVIL_ABUSE, ONEWORD_ABUSE, MANYWORDS_ABUSE = 0.02, 0.9, 0.99
 OFF_TOPIC = 0.05
 HIGHLIGHT_WEIGHT = 1.0
 MODEL_VERSION = "test-screen"
@@ -33,7 +33,7 @@ class WordScreen:
     def assess(self, submission: Submission) -> Assessment:
         """Score the submission by its abusive words and decide it with the configured thresholds."""
         highlights = tuple(Highlight(m.start(), m.end(), m.group(), HIGHLIGHT_WEIGHT)
-                           for m in _WORD.finditer(submission.text))
+                           for m in WORD.finditer(submission.text))
         scores = Scores(abuse_score(len(highlights)), OFF_TOPIC, list(highlights))
         verdict = policy.decide(scores, submission.mode, policy.thresholds(current_app.config))
         return Assessment(verdict.status, verdict.reason, abuse=scores.abuse, off_topic=scores.off_topic,
@@ -48,4 +48,4 @@ def abuse_score(words: int) -> float:
     """Return the abuse score of a text with ``words`` abusive words."""
     if words == 0:
         return CIVIL_ABUSE
-    return ONE_WORD_ABUSE if words == 1 else MANY_WORDS_ABUSE
+    return ONEWORD_ABUSE if words == 1 else MANYWORDS_ABUSE

@@ -44,7 +44,7 @@ def live_server(tmp_path_factory, base_model_path):
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
-    _migrate(url, tmp_path_factory)
+    _migrate(url)
     app = create_app({**base_config(url, str(base_model_path)), "PROPAGATE_UNEXPECTED": False,
                       "SCREEN": WordScreen()})
     actions = ApiActions(app)
