@@ -25,6 +25,7 @@ from forum import create_app
 from forum.extensions import db
 from tests.factories import ApiActions, PageActions
 from tests.model_fixtures import base_model, base_model_path  # noqa: F401  (fixtures)
+from tests.screens import WordScreen
 
 PG_ADMIN_URL = os.environ.get("PARLEY_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 #: "gw0", "gw1"… in a pytest-xdist worker; "main" in a run without workers.
@@ -199,13 +200,19 @@ def database(databases, backend):
 
 
 @pytest.fixture
-def make_app(database, base_model_path, tmp_path):  # noqa: F811
-    """Return a factory of apps (think: workers) on one fresh database, with config overrides."""
+def make_app(request, database, base_model_path, tmp_path):  # noqa: F811
+    """Return a factory of apps (think: workers) on one fresh database, with config overrides.
+
+    Comments are screened by the deterministic ``WordScreen``, so no web test depends on what the
+    trained model scores. A test about the model is marked ``real_model`` (or passes
+    ``SCREEN=None``) and is screened by the trained model instead.
+    """
     url, cleanup = database(tmp_path)
     apps = []
+    screen = {} if request.node.get_closest_marker("real_model") else {"SCREEN": WordScreen()}
 
     def make(**overrides):
-        apps.append(create_app({**base_config(url, str(base_model_path)), **overrides}))
+        apps.append(create_app({**base_config(url, str(base_model_path)), **screen, **overrides}))
         return apps[-1]
 
     yield make

@@ -44,6 +44,7 @@ def live_server(tmp_path_factory, base_model_path):
         conn.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
     _migrate(url)
+    # The real classifier screens the fuzzed posts, as in production: hostile text must not break it.
     app = create_app({**base_config(url, str(base_model_path)), "PROPAGATE_UNEXPECTED": False})
     actions = ApiActions(app)
     actions.article()

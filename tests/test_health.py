@@ -9,6 +9,9 @@ from moderation.classifier import Model, save
 from moderation.classifier.artifacts import TRUSTED_TYPES
 from tests.factories import ApiActions
 
+#: /healthz reports the trained model, and a missing, broken or failing model holds comments.
+pytestmark = pytest.mark.real_model
+
 CIVIL = "A perfectly civil remark about the new bus routes and the budget."
 
 

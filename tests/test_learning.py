@@ -16,6 +16,9 @@ from moderation import policy, scoring
 from moderation.models import ModelVersion
 from tests.moderation_actions import decide, held, premod_article
 
+#: What moderators teach the model must change how the trained model screens new comments.
+pytestmark = pytest.mark.real_model
+
 QUICK = ["--max-rows", "300"]
 #: A made-up slur the shipped corpora have never seen; the newsroom's moderators reject it.
 SLUR = "glorbnik"

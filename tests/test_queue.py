@@ -347,6 +347,7 @@ def test_stats_count_the_queue_and_the_decisions(api, desk, app, pages):
     assert "<svg" in html and 'class="bar bar-reject"' in html and "50%" in html
 
 
+@pytest.mark.real_model
 def test_score_endpoint(api, desk):
     _, mia = desk
     response = api.client.post("/api/v1/moderation/score", json={"text": "You are a stupid idiot.",
@@ -360,6 +361,7 @@ def test_score_endpoint(api, desk):
         assert api.client.post("/api/v1/moderation/score", json=body, headers=mia).status_code == status
 
 
+@pytest.mark.real_model
 def test_score_endpoint_compares_with_the_thread_as_posting_does(api, desk, base_model):
     alice, mia = desk
     thread = [api.comment(alice, body)["body"] for body in (OPENING, ANSWER, "Will the night buses run later?")]

@@ -1,12 +1,16 @@
-"""The screening seam: what the forum hands a screen, what it does with the assessment, and one
-model snapshot per assessment."""
+"""The screening seam: what the forum hands a screen, what it does with the assessment, one model
+snapshot per assessment, and the deterministic screen the web tests use (tests/screens.py)."""
 import os
 import shutil
 
+import pytest
+
 from forum.models import CommentStatus, HoldReason
-from forum.screening import Assessment
-from moderation.classifier import Model, load, save
+from forum.screening import Assessment, Submission
+from moderation.classifier import Highlight, Model, load, save
 from tests.factories import ANSWER, ARTICLE, OPENING, ApiActions
+from tests.moderation_actions import PREMOD, premod_article
+from tests.screens import OFF_TOPIC, WORD, WordScreen, abuse_score
 
 
 class RecordingScreen:
@@ -72,7 +76,7 @@ def test_a_failing_screen_holds_the_comment_and_fails_the_health_check(make_app)
 
 
 def test_without_moderation_the_forum_holds_every_comment(make_app):
-    api = ApiActions(make_app(PLUGINS=[]))
+    api = ApiActions(make_app(PLUGINS=[], SCREEN=None))
     api.article()
     comment = api.comment(api.reader("alice"), OPENING)
     assert comment["status"] == "pending" and comment["hold_reason"] == "model_unavailable"
@@ -86,6 +90,7 @@ def _variant(base_model, path, version, thresholds):
     save(model, path)
 
 
+@pytest.mark.real_model
 def test_one_model_scores_and_judges_even_when_the_file_is_swapped_meanwhile(app, base_model, tmp_path,
                                                                             monkeypatch):
     """`moderation promote` may swap the file between scoring and judging: the verdict still uses
@@ -117,3 +122,42 @@ def test_one_model_scores_and_judges_even_when_the_file_is_swapped_meanwhile(app
     moderator = api.staff("mod")
     seen = api.client.get(f"/api/v1/comments/{comment['id']}", headers=moderator).get_json()["comment"]
     assert seen["model_version"] == "strict" and seen["scores"]["abuse"] is not None
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize("article, body, status, hold_reason", [
+    ("council-budget", OPENING, "published", None),
+    ("council-budget", "You idiot, nobody reads surveys.", "pending", "abuse"),
+    ("council-budget", "You are a pathetic idiot and everybody here knows it.", "rejected", None),
+    (PREMOD, OPENING, "pending", "premoderation"),
+    (PREMOD, "You are a pathetic idiot and everybody here knows it.", "pending", "premoderation"),
+])
+def test_the_web_tests_screen_decides_by_its_words_and_moderations_policy(api, article, body, status, hold_reason):
+    api.article()
+    premod_article(api)
+    comment = api.comment(api.reader("alice"), body, article_id=article)
+    assert (comment["status"], comment.get("hold_reason")) == (status, hold_reason)  # only a pending one says why
+    seen = api.client.get(f"/api/v1/comments/{comment['id']}", headers=api.staff("mod")).get_json()["comment"]
+    words = len(WORD.findall(body))
+    assert seen["model_version"] == "test-screen" == api.client.get("/healthz").get_json()["model_version"]
+    assert seen["scores"] == {"abuse": abuse_score(words), "off_topic": OFF_TOPIC}
+
+
+@pytest.mark.backend_independent
+def test_the_web_tests_screen_follows_the_configured_thresholds(app, api):
+    api.article()
+    alice = api.reader("alice")
+    app.config["MODERATION_ABUSE_REJECT_THRESHOLD"] = 0.0
+    assert api.comment(alice, OPENING)["status"] == "rejected"
+    app.config["MODERATION_ABUSE_REJECT_THRESHOLD"] = 1.01
+    app.config["MODERATION_OFF_TOPIC_REVIEW_THRESHOLD"] = 0.0
+    assert api.comment(alice, OPENING)["hold_reason"] == "off_topic"
+
+
+@pytest.mark.backend_independent
+def test_the_web_tests_screen_highlights_its_words_as_the_classifier_does(app):
+    text = "Only a Moron or an idiot would say so."
+    with app.app_context():
+        highlights = WordScreen().assess(Submission(text)).highlights
+    assert [(h.start, h.end, h.text, h.weight) for h in highlights] == [(7, 12, "Moron", 1.0), (19, 24, "idiot", 1.0)]
+    assert all(isinstance(h, Highlight) and text[h.start:h.end] == h.text for h in highlights)

@@ -16,6 +16,7 @@ from forum import create_app
 from forum.extensions import db
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import ARTICLE, PASSWORD, PUBLISHER_KEY
+from tests.screens import WordScreen
 
 
 def pytest_collection_modifyitems(items):
@@ -39,7 +40,7 @@ def server(tmp_path, base_model_path):
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.sqlite3'}",
         "SECRET_KEY": "browser-test", "PUBLISHER_API_KEY": PUBLISHER_KEY,
-        "MODERATION_MODEL_PATH": str(base_model_path), "RATELIMIT_ENABLED": False,
+        "MODERATION_MODEL_PATH": str(base_model_path), "RATELIMIT_ENABLED": False, "SCREEN": WordScreen(),
         # Above any probability: nothing is rejected outright, so the moderator gets to reject it.
         "MODERATION_ABUSE_REJECT_THRESHOLD": 1.01,
     })
