@@ -12,7 +12,7 @@ from forum.extensions import db
 from forum.models import Article, Comment, CommentStatus, ModerationMode, User, utcnow
 from forum.signals import comment_published
 from forum.threads import queries
-from forum.validation import clean_body
+from forum.validation import ID_MAX, clean_body
 
 #: What scoring an edit decides: written with the new body, or not at all.
 SCREENED = ("status", "hold_reason", "abuse_score", "off_topic_score", "model_version")
@@ -37,7 +37,7 @@ def can_see(comment: Comment, viewer: User | None) -> bool:
 
 def _load_comment(comment_id) -> Comment | None:
     """Return the comment ``comment_id`` with its author and article, or None (also for ids no row can have)."""
-    if isinstance(comment_id, bool) or not isinstance(comment_id, int) or not 0 < comment_id < 2**63:
+    if isinstance(comment_id, bool) or not isinstance(comment_id, int) or not 0 < comment_id <= ID_MAX:
         return None
     return db.session.scalar(
         select(Comment).options(joinedload(Comment.author), joinedload(Comment.article)).where(Comment.id == comment_id)
