@@ -24,11 +24,11 @@ from datetime import datetime, timedelta  # noqa: E402
 import psycopg  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
+from bench.pgdb import drop_database, fresh_database  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.security import hash_password  # noqa: E402
 
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "parley_bench"
 PASSWORD = "bench-password-1"
 READER_ID = 1
@@ -200,10 +200,7 @@ def run(backend: str, args) -> list[tuple[str, float]]:
             path = f"{tmp}/bench.sqlite3"
             url, loader, target = f"sqlite:///{path}", load_sqlite, path
         else:
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-                conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
-            target = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+            target = fresh_database(PG_BENCH_DB)
             url, loader = target.replace("postgresql://", "postgresql+psycopg://"), load_postgres
         app = bench_app(url)
         try:
@@ -219,8 +216,7 @@ def run(backend: str, args) -> list[tuple[str, float]]:
                 db.engine.dispose()
         finally:
             if backend == "postgresql":
-                with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
+                drop_database(PG_BENCH_DB)
     return results
 
 

@@ -36,10 +36,9 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
-import psycopg  # noqa: E402
+from bench.pgdb import drop_database, fresh_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = os.environ.get("PARLEY_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 PG_BENCH_DB = "parley_bench_load"
 PUBLISHER_KEY = "bench-publisher-key"
 PASSWORD = "Lantern-Quartz-Meadow-81"
@@ -280,19 +279,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def reset_database() -> str:
-    """Drop and create the bench database; return its SQLAlchemy URL."""
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + PG_BENCH_DB
-
-
-def drop_database() -> None:
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-
-
 def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
     """Start gunicorn and wait until /healthz answers 200."""
     command = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "--threads", str(threads),
@@ -331,7 +317,7 @@ def main() -> int:
     args = parse_args()
     if not Path(args.model).is_file():
         sys.exit(f"No model at {args.model}: run `make model` first or pass --model.")
-    env = {**os.environ, "DATABASE_URL": reset_database(), "SECRET_KEY": "bench-secret",
+    env = {**os.environ, "DATABASE_URL": fresh_database(PG_BENCH_DB), "SECRET_KEY": "bench-secret",
            "PUBLISHER_API_KEY": PUBLISHER_KEY, "MODERATION_MODEL_PATH": str(Path(args.model).resolve()),
            "RATELIMIT_ENABLED": "false", "RATELIMIT_STORAGE_URI": "memory://"}
     server = None
@@ -372,7 +358,7 @@ def main() -> int:
         if server is not None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-        drop_database()
+        drop_database(PG_BENCH_DB)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,10 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
-import psycopg  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
+from bench.pgdb import drop_database, fresh_database  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.models import Article, Comment, User, utcnow  # noqa: E402
@@ -31,7 +31,6 @@ from forum.security import hash_password  # noqa: E402
 from moderation.models import Report  # noqa: E402
 
 COMMENTS, QUEUED, READERS, ARTICLES, REPORTS = 100_000, 5_000, 1_000, 50, 2_000
-PG_ADMIN = os.environ.get("PARLEY_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 PG_NAME = "parley_bench_queue"
 BODIES = [
     "The council should publish the full survey before anyone decides on the fees.",
@@ -144,20 +143,6 @@ def run(url: str, model: str, runs: int) -> dict:
     return {"build data (s)": built, **figures}
 
 
-def postgres_url() -> str:
-    """Create the benchmark's own PostgreSQL database afresh and return its URL."""
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_NAME}"')
-    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + PG_NAME
-
-
-def drop_postgres() -> None:
-    """Drop the benchmark's PostgreSQL database."""
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-
-
 def main() -> None:
     """Run the benchmark on the chosen backends and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -174,9 +159,9 @@ def main() -> None:
             report("SQLite", run(f"sqlite:///{tmp}/bench.sqlite3", args.model, args.runs))
     if args.backend in ("postgresql", "both"):
         try:
-            report("PostgreSQL", run(postgres_url(), args.model, args.runs))
+            report("PostgreSQL", run(fresh_database(PG_NAME), args.model, args.runs))
         finally:
-            drop_postgres()
+            drop_database(PG_NAME)
 
 
 def report(name: str, figures: dict) -> None:

@@ -1,0 +1,25 @@
+"""The benchmarks' own PostgreSQL databases: made afresh for a run, dropped after it."""
+import os
+
+import psycopg
+
+#: The server's admin connection (PARLEY_BENCH_PG): benchmarks create and drop their databases there.
+PG_ADMIN_URL = os.environ.get("PARLEY_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def fresh_database(name: str) -> str:
+    """Drop the database ``name`` if it is there, create it empty, and return its URL.
+
+    The URL is a plain ``postgresql://`` one: psycopg takes it as it is, and Parley's configuration
+    points it at psycopg 3 itself.
+    """
+    drop_database(name)
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(name: str) -> None:
+    """Drop the database ``name``, closing whatever connections it still has."""
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
