@@ -49,6 +49,15 @@ class TokenBody(Schema):
     password: LoginPassword
 
 
+#: A JWT of a few claims is well under a kilobyte; this bounds what the decoder is handed.
+SSO_TOKEN_MAX_LENGTH = 8000
+
+
+class SsoBody(Schema):
+    token: Text(SSO_TOKEN_MAX_LENGTH, visible=False)
+    error_codes = {"token": "invalid_sso_token"}
+
+
 class ArticleBody(Schema):
     url: Text(2000, pattern=URL_RE, rule="must be an http or https address")
     title: Text(500)
@@ -193,7 +202,7 @@ class UserOut(Answer):
 
 
 class PrivateUser(UserOut):
-    email: str
+    email: str | None
     role: Role
     status: str
     suspended_until: str | None
@@ -206,6 +215,11 @@ class UserEnvelope(Answer):
 class TokenOut(Answer):
     token: str
     user: PrivateUser
+
+
+class SsoTokenOut(TokenOut):
+    #: True when the newsroom's email belongs to another Parley account: it stays off this one.
+    email_in_use: bool
 
 
 class ArticleOut(Answer):
