@@ -26,6 +26,9 @@ from forum.validation import (
 
 URL_RE = re.compile(r"^https?://[^\s/]+\S*\Z")
 MARK_READ_MAX = 100
+COUNTS_MAX_IDS = 100
+#: ``a,b,c``: one to COUNTS_MAX_IDS article ids, each by the article-id rule.
+ARTICLE_IDS_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}(,[A-Za-z0-9_-]{1,100}){0,%d}\Z" % (COUNTS_MAX_IDS - 1))
 
 # Requests -----------------------------------------------------------------------------------------
 
@@ -98,6 +101,16 @@ class ThreadQuery(PageQuery):
 class NotificationsQuery(PageQuery):
     unread: Flag | None = None
     error_codes = {**PageQuery.error_codes, "unread": "invalid_unread"}
+
+
+class CountsQuery(Schema):
+    article_ids: Text(COUNTS_MAX_IDS * 101, visible=False, pattern=ARTICLE_IDS_RE,
+                      rule=f"is 1 to {COUNTS_MAX_IDS} article ids separated by commas (letters, digits, "
+                           "'-' or '_', at most 100 each)")
+    error_codes = {"article_ids": "invalid_article_ids"}
+
+    def ids(self) -> list[str]:
+        return self.article_ids.split(",")
 
 
 # Forms --------------------------------------------------------------------------------------------
@@ -228,6 +241,10 @@ class ArticleOut(Answer):
     title: str
     moderation_mode: ModerationMode
     comment_count: int
+
+
+class CountsOut(Answer):
+    counts: dict[str, int]
 
 
 class ArticleRef(Answer):
