@@ -69,6 +69,14 @@ class ArticleBody(Schema):
     error_codes = {"url": "invalid_url", "moderation_mode": "invalid_moderation_mode"}
 
 
+class ModerationModeBody(Schema):
+    """A moderator's switch of a story: post-moderation, pre-moderation or closed (API and thread page)."""
+
+    moderation_mode: ModerationMode = Field(strict=False)
+    error_codes = {"moderation_mode": "invalid_moderation_mode"}
+    error_messages = {"moderation_mode": "moderation_mode must be post, pre or closed."}
+
+
 class NewComment(Schema):
     body: CommentBody
     parent_id: Id | None = None

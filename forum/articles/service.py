@@ -1,5 +1,6 @@
 """Articles as the publisher's CMS registers them."""
 import hmac
+import logging
 
 from flask import current_app
 from sqlalchemy import select
@@ -7,8 +8,10 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.errors import Conflict, Invalid, Unauthorized
 from forum.extensions import db
-from forum.models import Article, ModerationMode, url_digest
+from forum.models import Article, ModerationMode, User, url_digest
 from forum.validation import ARTICLE_ID_RE
+
+log = logging.getLogger(__name__)
 
 
 def check_publisher_key(sent: str | None) -> None:
@@ -61,8 +64,11 @@ def _check_url_free(url: str, article: Article | None) -> None:
                    code="url_taken", payload={"field": "url", "article_id": owner})
 
 
-def set_moderation_mode(article: Article, mode) -> Article:
-    """Switch ``article`` to post-moderation, pre-moderation or closed (``mode`` as sent)."""
-    article.moderation_mode = parse_mode(mode)
+def set_moderation_mode(article: Article, mode, moderator: User) -> Article:
+    """Switch ``article`` to post-moderation, pre-moderation or closed (``mode`` as sent), as ``moderator``."""
+    previous, article.moderation_mode = article.moderation_mode, parse_mode(mode)
     db.session.flush()
+    # No audit table records article settings yet: the log says who changed what.
+    log.info("%s set article %s from %s to %s", moderator.username, article.external_id,
+             previous.value, article.moderation_mode.value)
     return article

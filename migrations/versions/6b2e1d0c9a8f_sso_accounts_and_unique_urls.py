@@ -17,13 +17,14 @@ depends_on = None
 
 
 def upgrade():
+    # First: SQLite runs DDL outside the transaction, so a refusal must come before any change.
+    _refuse_shared_urls()
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sso_id', sa.String(length=255), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_users_sso_id'), ['sso_id'])
         # An SSO account whose newsroom email belongs to another account here has none.
         batch_op.alter_column('email', existing_type=sa.String(length=254), nullable=True)
 
-    _refuse_shared_urls()
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.add_column(sa.Column('url_hash', sa.String(length=64), nullable=True))
     _hash_existing_urls()
