@@ -102,7 +102,8 @@ def test_a_moderator_switches_the_story_from_its_thread_page(app, api, staff):
                             page="/articles/council-budget", follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "This story is closed" in html and ">Reopen<" in html
-    pages.submit("/articles/council-budget/moderation-mode", {"moderation_mode": "post"}, page="/articles/council-budget")
+    pages.submit("/articles/council-budget/moderation-mode", {"moderation_mode": "post"},
+                 page="/articles/council-budget")
     assert api.client.get("/api/v1/articles/council-budget").get_json()["moderation_mode"] == "post"
 
 
