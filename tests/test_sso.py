@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.factories import PASSWORD, ApiActions, bearer
+from tests.test_thread_races import run_together
 
 SECRET = "a-newsroom-secret-of-at-least-32-bytes"
 READER = {"id": "np-1001", "email": "jane@news.example.org", "username": "jane.doe", "display_name": "Jane Doe"}
@@ -251,3 +252,23 @@ def test_sso_sign_ins_are_rate_limited(make_app):
     client = app.test_client()
     statuses = [client.post("/api/v1/auth/sso", json={"token": "bad"}).status_code for _ in range(4)]
     assert statuses == [401, 401, 401, 429]
+
+
+def _sign_in_on(app, token):
+    return lambda: app.test_client().post("/api/v1/auth/sso", json={"token": token})
+
+
+def test_concurrent_first_sign_ins_make_one_account_and_distinct_names(make_app):
+    first, second = make_app(SSO_SECRET=SECRET), make_app(SSO_SECRET=SECRET)
+    for take in range(4):
+        same = mint({**READER, "id": f"same-{take}", "email": f"same{take}@news.example.org"})
+        answers = run_together(_sign_in_on(first, same), _sign_in_on(second, same))
+        assert [a.status_code for a in answers] == [200, 200]
+        assert len({a.get_json()["user"]["username"] for a in answers}) == 1
+        # Two newsroom readers wanting one name at once: both get an account, under different names.
+        rivals = [mint({**READER, "id": f"rival-{take}-{n}", "email": f"r{take}{n}@news.example.org",
+                        "username": f"rival{take}"}) for n in (1, 2)]
+        answers = run_together(_sign_in_on(first, rivals[0]), _sign_in_on(second, rivals[1]))
+        assert [a.status_code for a in answers] == [200, 200]
+        assert len({a.get_json()["user"]["username"] for a in answers}) == 2
+    assert user_count(first) == 12
