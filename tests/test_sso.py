@@ -7,7 +7,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import func, select
 
+from forum.extensions import db
+from forum.models import User
 from tests.factories import PASSWORD, ApiActions, bearer
 from tests.test_thread_races import run_together
 
@@ -43,11 +46,8 @@ def sso(sso_app):
 
 
 def user_count(app) -> int:
-    from forum.extensions import db
-    from forum.models import User
-
     with app.app_context():
-        return db.session.query(User).count()
+        return db.session.scalar(select(func.count()).select_from(User))
 
 
 def test_first_sign_in_creates_a_linked_account_and_answers_a_working_token(sso_app, sso):
@@ -69,6 +69,10 @@ def test_later_sign_ins_find_the_account_by_id_and_update_email_and_display_name
     assert again["username"] == first["username"] == "jane_doe"
     assert again["email"] == "jane.doe@news.example.org" and again["display_name"] == "Jane D."
     assert user_count(sso_app) == 1
+
+
+def test_extra_claims_such_as_aud_and_iss_are_accepted(sso):
+    assert sso(mint(aud="parley", iss="https://news.example.org", sub="np-1001")).status_code == 200
 
 
 def test_a_numeric_id_is_the_same_reader_as_its_digits(sso_app, sso):
