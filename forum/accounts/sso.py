@@ -84,7 +84,7 @@ def _decode(token: str) -> dict:
                         code="sso_disabled")
     try:
         return jwt.decode(token, key, algorithms=[algorithm], leeway=config["SSO_LEEWAY_SECONDS"],
-                          # The key serves Parley only, so no audience is configured: a newsroom's own ``aud`` is ignored.
+                          # The key serves Parley only, so no audience is set: a newsroom's own ``aud`` is ignored.
                           options={"require": ["exp", "iat"], "verify_aud": False})
     except jwt.ExpiredSignatureError:
         raise InvalidSsoToken("The sign-in token has expired; get a new one from the newsroom.") from None
