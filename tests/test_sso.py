@@ -276,3 +276,13 @@ def test_concurrent_first_sign_ins_make_one_account_and_distinct_names(make_app)
         assert [a.status_code for a in answers] == [200, 200]
         assert len({a.get_json()["user"]["username"] for a in answers}) == 2
     assert user_count(first) == 12
+
+
+def test_the_secret_and_the_key_come_from_the_environment(make_app, monkeypatch, rsa_key):
+    monkeypatch.setenv("SSO_SECRET", SECRET)
+    assert make_app().test_client().post("/api/v1/auth/sso", json={"token": mint()}).status_code == 200
+    monkeypatch.delenv("SSO_SECRET")
+    monkeypatch.setenv("SSO_PUBLIC_KEY", public_pem(rsa_key))
+    response = make_app().test_client().post("/api/v1/auth/sso",
+                                             json={"token": mint(key=rsa_key, algorithm="RS256")})
+    assert response.status_code == 200
