@@ -1,9 +1,12 @@
 """Configuration: safe defaults, then the environment on top."""
+import logging
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
 
 
 class Config:
@@ -166,13 +169,16 @@ SSO_SECRET_MIN_BYTES = 32
 def check_sso_keys(config) -> None:
     """Check the SSO settings, and turn ``\\n`` in a one-line PEM (as env files write it) into lines.
 
-    :raise ValueError: both are set, the secret is too short, or the key is not an RSA public key.
+    A secret shorter than the hash is logged, not refused: it still signs (RFC 7518 only recommends
+    the length), and a newsroom's existing secret must keep working.
+
+    :raise ValueError: both are set, or the key is not an RSA public key.
     """
     secret, pem = config.get("SSO_SECRET") or None, config.get("SSO_PUBLIC_KEY") or None
     if secret and pem:
         raise ValueError("Set SSO_SECRET (HS256) or SSO_PUBLIC_KEY (RS256), not both.")
     if secret and len(secret.encode()) < SSO_SECRET_MIN_BYTES:
-        raise ValueError(f"SSO_SECRET must be at least {SSO_SECRET_MIN_BYTES} bytes long.")
+        log.warning("SSO_SECRET is shorter than %d bytes; a longer random secret is safer.", SSO_SECRET_MIN_BYTES)
     if pem:
         from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
         from cryptography.hazmat.primitives.serialization import load_pem_public_key

@@ -242,13 +242,21 @@ def _hs256_with(secret: str) -> str:
 
 @pytest.mark.backend_independent
 @pytest.mark.parametrize("settings, message", [
-    ({"SSO_SECRET": "short"}, "at least 32 bytes"),
     ({"SSO_SECRET": SECRET, "SSO_PUBLIC_KEY": "x"}, "not both"),
     ({"SSO_PUBLIC_KEY": "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----"}, "RSA public key"),
 ])
 def test_bad_sso_settings_stop_the_app_at_start(make_app, settings, message):
     with pytest.raises(ValueError, match=message):
         make_app(**settings)
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_a_short_secret_is_logged_and_still_signs_readers_in(make_app, caplog):
+    app = make_app(SSO_SECRET="newsroom-secret")
+    assert "SSO_SECRET is shorter than 32 bytes" in caplog.text
+    answer = app.test_client().post("/api/v1/auth/sso", json={"token": mint(key="newsroom-secret")})
+    assert answer.status_code == 200, answer.json
+    assert answer.json["user"]["username"] == "jane_doe"
 
 
 def test_sso_sign_ins_are_rate_limited(make_app):
