@@ -10,7 +10,12 @@ from flask_migrate import upgrade
 from forum import create_app
 from forum.extensions import db
 from tests.browser.embed_sites import (
-    ALLOW_THIRD_PARTY_COOKIES, CookieProbe, NewsroomPages, article_page, launch, serving,
+    ALLOW_THIRD_PARTY_COOKIES,
+    CookieProbe,
+    NewsroomPages,
+    article_page,
+    launch,
+    serving,
 )
 from tests.browser.helpers import OUTPUT
 from tests.factories import PASSWORD, PUBLISHER_KEY, ApiActions
