@@ -171,7 +171,7 @@ def test_a_reader_signs_in_inside_the_embed_and_does_what_readers_do(sites, api,
 
     theirs = frame.locator(".comment", has_text="Someone else's view")
     theirs.get_by_role("button", name="Like this comment (0 likes)").click()
-    theirs.get_by_role("button", name="Take back your like (1 likes)").wait_for()
+    theirs.get_by_role("button", name="Take back your like (1 like)").wait_for()
     theirs.get_by_role("button", name="Report").click()
     theirs.get_by_label("Why are you reporting this comment?").select_option("off_topic")
     theirs.get_by_role("button", name="Send report").click()
@@ -254,3 +254,59 @@ def test_phone_width_has_no_horizontal_overflow(sites, api, page):
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert frame.locator("html").evaluate("e => e.scrollWidth <= e.clientWidth")
         page.screenshot(path=str(OUTPUT / name), full_page=True)
+
+
+def test_the_newsroom_page_never_sees_the_parley_token(sites, api, page):
+    api.article("token-story", url="https://news.example.org/token")
+    api.reader("tokenreader")
+    tokens = []
+    page.on("response", lambda r: tokens.append(r.json()["token"]) if r.url.endswith("/api/v1/auth/token")
+            and r.request.method == "POST" and r.ok else None)
+    page.goto(host(sites, "/token", "token-story"))
+    frame = thread(page)
+    sign_in(frame, "tokenreader")
+    frame.get_by_label("Your comment").fill("Checking what the page can see.")
+    frame.get_by_role("button", name="Post comment").click()
+    frame.get_by_text("Your comment is published.").wait_for()
+    [token] = tokens
+    seen = page.evaluate("""() => ({
+        messages: window.hostMessages, cookies: document.cookie, html: document.documentElement.outerHTML,
+        storage: JSON.stringify(Object.assign({}, localStorage, sessionStorage)),
+        // window[0] is the frame itself; hostGlobalsBefore is the page's own.
+        globals: Object.keys(window).filter(k => !window.hostGlobalsBefore.includes(k) && isNaN(k)
+                                                 && k !== "hostGlobalsBefore"),
+        frameDocument: (() => { try { return Boolean(document.querySelector("#thread iframe").contentDocument); }
+                                catch (e) { return false; } })(),
+    })""")
+    assert token not in repr(seen)
+    assert seen["globals"] == [] and seen["frameDocument"] is False
+    assert {m.split('"type":"')[1].split('"')[0] for m in seen["messages"]} == {"parley:ready", "parley:height"}
+
+
+def test_the_embed_works_from_the_keyboard(sites, api, page):
+    api.article("keys-story", url="https://news.example.org/keys")
+    api.comment(api.reader("keywriter"), "Something to like.", article_id="keys-story")
+    api.reader("keys")
+    page.goto(host(sites, "/keys", "keys-story"))
+    frame = thread(page)
+    frame.get_by_text("Something to like.").wait_for()
+    frame.get_by_role("button", name="Sign in").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.type("keys")  # the form opens with the focus in its first field
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    frame.get_by_text("Signed in as").wait_for()
+    frame.get_by_label("Your comment").focus()
+    page.keyboard.type("Typed, tabbed and sent.")
+    page.keyboard.press("Tab")
+    focused = frame.locator(":focus")
+    assert focused.text_content() == "Post comment"
+    assert focused.evaluate("e => getComputedStyle(e).outlineStyle") != "none"  # the focus is visible
+    page.keyboard.press("Enter")
+    frame.get_by_text("Your comment is published.").wait_for()
+    theirs = frame.locator(".comment", has_text="Something to like.")
+    theirs.get_by_role("button", name="Like this comment (0 likes)").focus()
+    page.keyboard.press("Space")
+    theirs.get_by_role("button", name="Take back your like (1 like)").wait_for()
+    assert frame.locator(":focus").get_attribute("aria-pressed") == "true"  # the focus stays on the button

@@ -99,7 +99,8 @@
     if (!Parley.user()) return h("span", { class: "likes", title: "Likes", text: "♥ " + node.reaction_count });
     return h("button", {
       type: "button", class: "like" + (node.liked ? " liked" : ""), "aria-pressed": node.liked ? "true" : "false",
-      "aria-label": (node.liked ? "Take back your like" : "Like this comment") + " (" + node.reaction_count + " likes)",
+      "aria-label": (node.liked ? "Take back your like" : "Like this comment") + " (" + node.reaction_count +
+        (node.reaction_count === 1 ? " like)" : " likes)"),
       text: "♥ " + node.reaction_count, onclick: function (event) { actions.like(node, event.currentTarget); }
     });
   }
