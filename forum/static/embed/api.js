@@ -92,11 +92,18 @@ var Parley = (function () {
     }
   }
 
+  /* Return the origins the parent may have: the one the browser names, if allowed, else all allowed. */
+  function candidateOrigins() {
+    var named = (location.ancestorOrigins && location.ancestorOrigins[0]) || "";
+    if (!named && document.referrer) named = new URL(document.referrer).origin;
+    return config.origins.indexOf(named) >= 0 ? [named] : config.origins;
+  }
+
   function connect() {
     if (window.parent === window) return;
     window.addEventListener("message", onParentMessage);
-    // The parent's origin is not known yet: a message addressed to any other origin is dropped.
-    config.origins.forEach(function (origin) {
+    // The parent's origin is not proven yet: a message addressed to another origin is dropped.
+    candidateOrigins().forEach(function (origin) {
       window.parent.postMessage({ type: "parley:ready" }, origin);
     });
   }
