@@ -4,6 +4,9 @@ Parley runs on 127.0.0.1 with ``EMBED_ORIGINS`` naming a newsroom on 127.0.0.2; 
 127.0.0.3 is not allowed. Chromium runs with third-party cookies blocked (its "Block third-party
 cookies" setting, proven by the first test), so everything the embed does works without them.
 """
+import time
+
+import jwt
 import pytest
 from flask_migrate import upgrade
 
@@ -21,6 +24,14 @@ from tests.browser.helpers import OUTPUT
 from tests.factories import PASSWORD, PUBLISHER_KEY, ApiActions
 from tests.screens import WordScreen
 
+SSO_SECRET = "the-daily-example-sso-secret-32-bytes-long"
+
+
+def mint(user: dict, secret: str = SSO_SECRET) -> str:
+    """Mint the newsroom's sign-in token for ``user``, as its own site would."""
+    now = int(time.time())
+    return jwt.encode({"iat": now, "exp": now + 600, "user": user}, secret, algorithm="HS256")
+
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory, base_model_path):
@@ -31,6 +42,7 @@ def sites(tmp_path_factory, base_model_path):
         app = create_app({
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path_factory.mktemp('embed') / 'site.sqlite3'}",
             "SECRET_KEY": "embed-test", "PUBLISHER_API_KEY": PUBLISHER_KEY, "EMBED_ORIGINS": allowed,
+            "SSO_SECRET": SSO_SECRET,
             "MODERATION_MODEL_PATH": str(base_model_path), "RATELIMIT_ENABLED": False, "SCREEN": WordScreen(),
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         })
@@ -111,9 +123,11 @@ def test_an_anonymous_reader_reads_sorts_pages_and_opens_more_replies(sites, api
     for n in range(21):
         api.comment(writer, f"Later comment {n} about fees.", article_id="anon-story")
 
-    page.goto(host(sites, "/anon", "anon-story"))
+    page.goto(host(sites, "/anon", "anon-story", counts=("anon-story", "no-such-story")))
     frame = thread(page)
     frame.get_by_text("Later comment 20 about fees.").wait_for()
+    page.wait_for_function("document.querySelector('.count').textContent !== '…'")
+    assert page.locator(".count").all_text_contents() == ["27", "0"]
     assert page.locator("#thread a").count() == 0  # the fallback link is replaced
     assert page.locator("#thread iframe").get_attribute("title") == "Comments"
     assert frame.locator("#count").text_content() == "27 comments"  # replies count too
@@ -225,9 +239,13 @@ def test_a_page_of_a_foreign_origin_gets_no_thread(sites, api, chromium):
     page = chromium.new_page()
     refused = []
     page.on("console", lambda m: refused.append(m.text) if "frame-ancestors" in m.text else None)
-    page.goto(host(sites, "/foreign", "foreign-story", origin="foreign"))
+    counts = []
+    page.on("requestfinished", lambda r: counts.append(r) if "/api/v1/counts" in r.url else None)
+    page.on("requestfailed", lambda r: counts.append(r) if "/api/v1/counts" in r.url else None)
+    page.goto(host(sites, "/foreign", "foreign-story", origin="foreign", counts=("foreign-story",)))
     page.locator("#thread iframe").wait_for(state="attached")
     page.wait_for_timeout(500)
+    assert counts and page.locator(".count").text_content() == "…"  # asked, and refused by CORS
     frame = page.frames[1]
     assert frame.url.startswith("chrome-error://") or frame.locator("#parley").count() == 0
     assert refused, "chromium did not report the frame-ancestors refusal"
@@ -310,3 +328,43 @@ def test_the_embed_works_from_the_keyboard(sites, api, page):
     page.keyboard.press("Space")
     theirs.get_by_role("button", name="Take back your like (1 like)").wait_for()
     assert frame.locator(":focus").get_attribute("aria-pressed") == "true"  # the focus stays on the button
+
+
+def test_an_sso_reader_posts_replies_and_likes(sites, api, page):
+    api.article("sso-story", url="https://news.example.org/sso")
+    opening = api.comment(api.reader("opener"), "Is the bus plan worth the fees?", article_id="sso-story")
+    token = mint({"id": "daily-1001", "email": "jane@daily.example", "username": "jane", "display_name": "Jane Doe"})
+    exchanged = []
+    page.on("response", lambda r: exchanged.append(r.json()["token"]) if r.url.endswith("/api/v1/auth/sso") else None)
+    page.goto(host(sites, "/sso", "sso-story", sso=token))
+    frame = thread(page)
+    frame.get_by_text("Signed in as").wait_for()
+    assert "Jane Doe" in frame.locator("#account").text_content()
+    assert token not in page.locator("#thread iframe").get_attribute("src")  # handed over by message only
+
+    frame.get_by_label("Your comment").fill("Worth it if the buses come every ten minutes.")
+    frame.get_by_role("button", name="Post comment").click()
+    frame.get_by_text("Your comment is published.").wait_for()
+    theirs = frame.locator(".comment", has_text="Is the bus plan worth the fees?")
+    theirs.get_by_role("button", name="Reply", exact=True).click()
+    theirs.get_by_label("Your reply").fill("They said every twelve minutes.")
+    theirs.get_by_role("button", name="Post reply").click()
+    theirs.locator(".replies").get_by_text("They said every twelve minutes.").wait_for()
+    theirs.get_by_role("button", name="Like this comment (0 likes)").click()
+    theirs.get_by_role("button", name="Take back your like (1 like)").wait_for()
+
+    thread_now = api.thread("sso-story", sort="oldest")["comments"]
+    assert thread_now[0]["id"] == opening["id"] and thread_now[0]["reaction_count"] == 1
+    assert thread_now[0]["replies"][0]["author"]["username"] == "jane"
+    assert thread_now[1]["author"] == {"username": "jane", "display_name": "Jane Doe"}
+    [parley_token] = exchanged
+    assert parley_token not in repr(page.evaluate("[window.hostMessages, document.cookie, document.body.outerHTML]"))
+
+
+def test_a_bad_sso_token_is_told_inside_the_embed(sites, api, page):
+    api.article("badsso-story", url="https://news.example.org/badsso")
+    token = mint({"id": "daily-1002", "email": "x@daily.example", "username": "x"}, secret="another-secret-" * 3)
+    page.goto(host(sites, "/badsso", "badsso-story", sso=token))
+    frame = thread(page)
+    frame.get_by_text("Signing you in failed:").wait_for()
+    assert frame.get_by_role("button", name="Sign in").is_visible()
