@@ -335,7 +335,8 @@ def test_an_sso_reader_posts_replies_and_likes(sites, api, page):
     opening = api.comment(api.reader("opener"), "Is the bus plan worth the fees?", article_id="sso-story")
     token = mint({"id": "daily-1001", "email": "jane@daily.example", "username": "jane", "display_name": "Jane Doe"})
     exchanged = []
-    page.on("response", lambda r: exchanged.append(r.json()["token"]) if r.url.endswith("/api/v1/auth/sso") else None)
+    page.on("response", lambda r: exchanged.append(r.json()["token"])
+            if r.url.endswith("/api/v1/auth/sso") and r.ok else None)
     page.goto(host(sites, "/sso", "sso-story", sso=token))
     frame = thread(page)
     frame.get_by_text("Signed in as").wait_for()
