@@ -351,8 +351,9 @@ def test_an_sso_reader_posts_replies_and_likes(sites, api, page):
     theirs.get_by_label("Your reply").fill("They said every twelve minutes.")
     theirs.get_by_role("button", name="Post reply").click()
     theirs.locator(".replies").get_by_text("They said every twelve minutes.").wait_for()
-    theirs.get_by_role("button", name="Like this comment (0 likes)").click()
-    theirs.get_by_role("button", name="Take back your like (1 like)").wait_for()
+    actions = theirs.locator(":scope > .comment-actions")  # not those of the reply inside it
+    actions.get_by_role("button", name="Like this comment (0 likes)").click()
+    actions.get_by_role("button", name="Take back your like (1 like)").wait_for()
 
     thread_now = api.thread("sso-story", sort="oldest")["comments"]
     assert thread_now[0]["id"] == opening["id"] and thread_now[0]["reaction_count"] == 1
