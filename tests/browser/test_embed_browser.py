@@ -211,9 +211,12 @@ def test_a_wrong_password_is_told_inside_the_embed(sites, api, page):
     frame.get_by_label("Password").fill("not-the-password")
     frame.get_by_role("button", name="Sign in").click()
     frame.get_by_role("alert").filter(has_text="Wrong username or password.").wait_for()
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "embed-sign-in.png"), full_page=True)
 
 
 def test_an_author_sees_why_a_comment_is_held_and_that_one_is_rejected(sites, api, page):
+    page.set_viewport_size({"width": 390, "height": 800})
     api.article("held-story", url="https://news.example.org/held")
     api.reader("heldauthor")
     page.goto(host(sites, "/held", "held-story"))
@@ -231,6 +234,8 @@ def test_an_author_sees_why_a_comment_is_held_and_that_one_is_rejected(sites, ap
     sign_in(thread(page), "heldauthor")
     thread(page).locator(".comment.status-pending .held").get_by_text("may break the rules on abuse").wait_for()
     assert thread(page).locator(".comment.status-rejected").count() == 1
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "embed-held.png"), full_page=True)
 
 
 def test_a_page_of_a_foreign_origin_gets_no_thread(sites, api, chromium):

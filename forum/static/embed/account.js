@@ -13,13 +13,18 @@
       h("input", { id: id, name: id.slice(6), type: type, required: true, autocomplete: autocomplete })];
   }
 
+  function registerLink(text) {
+    return h("a", { href: Parley.config.registerUrl, target: "_blank", rel: "noopener", text: text });
+  }
+
   function signInForm() {
     var error = h("p", { class: "error", role: "alert" });
     var form = h("form", { class: "sign-in" }, [].concat(
       field("login-username", "Username", "text", "username"),
       field("login-password", "Password", "password", "current-password"),
       [h("div", { class: "compose-actions" }, [h("button", { type: "submit", class: "button", text: "Sign in" }),
-        h("button", { type: "button", class: "button secondary", text: "Cancel", onclick: render })]), error]
+        h("button", { type: "button", class: "button secondary", text: "Cancel", onclick: render })]), error,
+        h("p", { class: "muted" }, ["No account? ", registerLink("Create one on Parley"), " (opens a new tab)."])]
     ));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -44,7 +49,7 @@
     slot.replaceChildren(h("p", { class: "notice" }, [
       h("button", { type: "button", class: "button small", text: "Sign in", onclick: signInForm }),
       " to join the discussion, or ",
-      h("a", { href: Parley.config.registerUrl, target: "_blank", rel: "noopener", text: "create a Parley account" }),
+      registerLink("create a Parley account"),
       " (opens a new tab)."
     ]));
   }

@@ -80,7 +80,7 @@
   function announce(comment) {
     if (comment.status === "published") say("Your comment is published.", "ok");
     else if (comment.status === "pending") say("Thanks: your comment is awaiting review. " + Parley.view.holdReason(comment.hold_reason), "warn");
-    else say(Parley.view.rejected, "error");
+    else say("Your comment was not published. " + Parley.view.rejected, "error");
     if (comment.status === "published" && !comment.parent_id) setCount(1);
   }
 

@@ -17,7 +17,7 @@
     new_user: "A new reader's first comments are read by a moderator before they appear.",
     link: "Links from new readers are read by a moderator before they appear."
   };
-  var REJECTED = "It was not published: it breaks the community guidelines. A moderator can still review it.";
+  var REJECTED = "It breaks the community guidelines, so others cannot see it. A moderator can still review it.";
   var REPORT_REASONS = [["abusive", "Abusive"], ["off_topic", "Off topic"], ["spam", "Spam"], ["other", "Something else"]];
 
   /* Make an element: attrs are attributes, except text (its text), class, and on* (listeners). */
