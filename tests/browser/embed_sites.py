@@ -8,12 +8,15 @@ import json
 import os
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 
+import jwt
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS
+from tests.factories import PASSWORD
 
 #: Chromium's "Block third-party cookies" setting (Preferences ``profile.cookie_controls_mode``).
 BLOCK_THIRD_PARTY_COOKIES, ALLOW_THIRD_PARTY_COOKIES = 1, 0
@@ -44,7 +47,7 @@ class NewsroomPages:
         return response(environ, start_response)
 
 
-def article_page(parley: str, article_id: str, *, sso: str | None = None, counts=(), width_css: str = "") -> str:
+def article_page(parley: str, article_id: str, *, sso: str | None = None, counts=()) -> str:
     """Return a news article page that embeds ``article_id``'s thread, with the recommended fallback link.
 
     The page records every message it receives and the globals it starts with, so a test can ask
@@ -54,7 +57,7 @@ def article_page(parley: str, article_id: str, *, sso: str | None = None, counts
     spans = "".join(f'<p>Comments on {c}: <span class="count" data-parley-count="{c}">…</span></p>' for c in counts)
     return f"""<!doctype html><html><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>The Daily Example</title>
-<style>body {{ font: 20px/1.4 serif; margin: 0 auto; max-width: 900px; padding: 0 12px; {width_css} }}
+<style>body {{ font: 20px/1.4 serif; margin: 0 auto; max-width: 900px; padding: 0 12px; }}
 p, button, textarea {{ color: magenta !important; font-family: fantasy !important; }}</style>
 <script>window.hostMessages = []; window.hostGlobalsBefore = Object.keys(window);
 window.addEventListener("message", function (e) {{ window.hostMessages.push(JSON.stringify(e.data)); }});</script>
@@ -89,3 +92,31 @@ def launch(playwright, cookie_mode: int = BLOCK_THIRD_PARTY_COOKIES):
         json.dump({"profile": {"cookie_controls_mode": cookie_mode}}, f)
     return playwright.chromium.launch_persistent_context(
         profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+SSO_SECRET = "the-daily-example-sso-secret-32-bytes-long"
+
+
+def mint(user: dict, secret: str = SSO_SECRET) -> str:
+    """Mint the newsroom's sign-in token for ``user``, as its own site would."""
+    now = int(time.time())
+    return jwt.encode({"iat": now, "exp": now + 600, "user": user}, secret, algorithm="HS256")
+
+
+def host(sites, path, article_id, *, origin="allowed", **options) -> str:
+    """Publish a newsroom page embedding ``article_id`` and return its URL."""
+    sites["pages"][path] = article_page(sites["parley"], article_id, **options)
+    return f"{sites[origin]}{path}"
+
+
+def thread(page):
+    return page.frame_locator("#thread iframe")
+
+
+def sign_in(frame, username):
+    """Sign in inside the embed, with the keyboard after the first click."""
+    frame.get_by_role("button", name="Sign in").click()
+    frame.get_by_label("Username").fill(username)
+    frame.get_by_label("Password").fill(PASSWORD)
+    frame.get_by_label("Password").press("Enter")
+    frame.get_by_text("Signed in as").wait_for()
