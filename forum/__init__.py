@@ -11,7 +11,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config=None) -> Flask:
     """Build the app. ``config`` (a mapping) overrides the defaults and the environment."""
-    from forum import cli, errors, headers, models  # noqa: F401  (models: the tables Alembic compares)
+    from forum import cli, cors, errors, headers, models  # noqa: F401  (models: the tables Alembic compares)
     from forum.config import load_config
     from forum.extensions import init_extensions
     from forum.screening import register_screen
@@ -32,6 +32,7 @@ def create_app(config=None) -> Flask:
     init_extensions(app)
     errors.init_app(app)
     headers.init_app(app)
+    cors.init_app(app)
     _register_blueprints(app)
     cli.init_app(app)
     _load_plugins(app)

@@ -34,6 +34,13 @@ class Config:
     HSTS_MAX_AGE = 365 * 24 * 3600
     # Origins whose pages may embed Parley (frame-ancestors, later CORS); EMBED_ORIGINS sets them.
     EMBED_ORIGINS: tuple[str, ...] = ()
+    # The newsroom's sign-in tokens (POST /api/v1/auth/sso): a shared secret for HS256 or a PEM
+    # public key for RS256, never both; neither turns SSO off. Seconds of clock skew allowed on
+    # their ``exp`` and ``iat``.
+    SSO_SECRET: str | None = None
+    SSO_PUBLIC_KEY: str | None = None
+    SSO_LEEWAY_SECONDS = 30
+    RATELIMIT_SSO = "30 per minute"
 
     # Modules loaded by name at start-up, each with an ``init_app(app)``: moderation plugs in so.
     PLUGINS = ["moderation"]
@@ -152,6 +159,34 @@ def parse_origins(value) -> tuple[str, ...]:
     return tuple(origins)
 
 
+#: RFC 7518 (3.2): an HS256 key at least as long as the hash.
+SSO_SECRET_MIN_BYTES = 32
+
+
+def check_sso_keys(config) -> None:
+    """Check the SSO settings, and turn ``\\n`` in a one-line PEM (as env files write it) into lines.
+
+    :raise ValueError: both are set, the secret is too short, or the key is not an RSA public key.
+    """
+    secret, pem = config.get("SSO_SECRET") or None, config.get("SSO_PUBLIC_KEY") or None
+    if secret and pem:
+        raise ValueError("Set SSO_SECRET (HS256) or SSO_PUBLIC_KEY (RS256), not both.")
+    if secret and len(secret.encode()) < SSO_SECRET_MIN_BYTES:
+        raise ValueError(f"SSO_SECRET must be at least {SSO_SECRET_MIN_BYTES} bytes long.")
+    if pem:
+        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+        pem = pem.replace("\\n", "\n").strip()
+        try:
+            key = load_pem_public_key(pem.encode())
+        except ValueError:
+            key = None
+        if not isinstance(key, RSAPublicKey):
+            raise ValueError("SSO_PUBLIC_KEY must be an RSA public key in PEM form (-----BEGIN PUBLIC KEY-----).")
+    config["SSO_SECRET"], config["SSO_PUBLIC_KEY"] = secret, pem
+
+
 def load_config(app, overrides=None) -> None:
     """Apply defaults, then FLASK_* and the contract's variables, then ``overrides``."""
     app.config.from_object(Config)
@@ -163,7 +198,8 @@ def load_config(app, overrides=None) -> None:
     app.config["MODERATION_MODEL_PATH"] = env.get("MODERATION_MODEL_PATH") or str(
         Path(app.instance_path) / "model.skops"
     )
-    for name in ("SECRET_KEY", "PUBLISHER_API_KEY", "RATELIMIT_STORAGE_URI", "EMBED_ORIGINS"):
+    for name in ("SECRET_KEY", "PUBLISHER_API_KEY", "RATELIMIT_STORAGE_URI", "EMBED_ORIGINS", "SSO_SECRET",
+                 "SSO_PUBLIC_KEY"):
         if env.get(name):
             app.config[name] = env[name]
     if "RATELIMIT_ENABLED" in env:
@@ -175,6 +211,7 @@ def load_config(app, overrides=None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     app.config["EMBED_ORIGINS"] = parse_origins(app.config["EMBED_ORIGINS"])
+    check_sso_keys(app.config)
     if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
         timeout = app.config["RATELIMIT_REDIS_TIMEOUT"]
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {

@@ -1,5 +1,6 @@
 """Forum tables: readers, articles, comments and what readers do with them."""
 import enum
+import hashlib
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
@@ -74,6 +75,16 @@ def fold_username(username: str) -> str:
     return username.lower()
 
 
+#: The password hash of an account that signs in only through the newsroom (SSO): no hash method
+#: produces it, so no password matches it.
+NO_PASSWORD = "!"
+
+
+def url_digest(url: str) -> str:
+    """Return the form of an article's ``url`` that must be unique (its SHA-256, in hex)."""
+    return hashlib.sha256(url.encode()).hexdigest()
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
@@ -85,7 +96,10 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(30), unique=True)
     #: ``lower(username)``, unique: no two readers' names differ only in letter case.
     username_key: Mapped[str] = mapped_column(String(30), unique=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: None for an SSO account whose newsroom email another Parley account already has.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    #: The newsroom's own id for a reader who signs in with its token (``POST /api/v1/auth/sso``).
+    sso_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(60))
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.READER)
@@ -126,6 +140,10 @@ class User(UserMixin, db.Model):
         if self.suspended_until is not None and self.suspended_until > utcnow():
             return UserStatus.SUSPENDED
         return UserStatus.ACTIVE
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash != NO_PASSWORD
 
     @property
     def is_moderator(self) -> bool:
@@ -173,6 +191,9 @@ class Article(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(100), unique=True)
     url: Mapped[str] = mapped_column(String(2000))
+    #: SHA-256 of ``url``, unique: one URL belongs to one article. A digest because an index on the
+    #: URL itself could exceed PostgreSQL's limit for an index entry (2,000 characters of UTF-8).
+    url_hash: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(Text, default="")
     moderation_mode: Mapped[ModerationMode] = mapped_column(
@@ -180,6 +201,11 @@ class Article(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    @validates("url")
+    def _hash_url(self, _key, url):
+        self.url_hash = url_digest(url)
+        return url
 
     @property
     def text(self) -> str:

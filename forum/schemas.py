@@ -26,6 +26,9 @@ from forum.validation import (
 
 URL_RE = re.compile(r"^https?://[^\s/]+\S*\Z")
 MARK_READ_MAX = 100
+COUNTS_MAX_IDS = 100
+#: ``a,b,c``: one to COUNTS_MAX_IDS article ids, each by the article-id rule.
+ARTICLE_IDS_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}(,[A-Za-z0-9_-]{1,100}){0,%d}\Z" % (COUNTS_MAX_IDS - 1))
 
 # Requests -----------------------------------------------------------------------------------------
 
@@ -49,12 +52,29 @@ class TokenBody(Schema):
     password: LoginPassword
 
 
+#: A JWT of a few claims is well under a kilobyte; this bounds what the decoder is handed.
+SSO_TOKEN_MAX_LENGTH = 8000
+
+
+class SsoBody(Schema):
+    token: Text(SSO_TOKEN_MAX_LENGTH, visible=False)
+    error_codes = {"token": "invalid_sso_token"}
+
+
 class ArticleBody(Schema):
     url: Text(2000, pattern=URL_RE, rule="must be an http or https address")
     title: Text(500)
     body: OptionalText(Text(200_000, multiline=True, visible=False)) = None
     moderation_mode: ModerationMode | None = Field(default=None, strict=False)
     error_codes = {"url": "invalid_url", "moderation_mode": "invalid_moderation_mode"}
+
+
+class ModerationModeBody(Schema):
+    """A moderator's switch of a story: post-moderation, pre-moderation or closed (API and thread page)."""
+
+    moderation_mode: ModerationMode = Field(strict=False)
+    error_codes = {"moderation_mode": "invalid_moderation_mode"}
+    error_messages = {"moderation_mode": "moderation_mode must be post, pre or closed."}
 
 
 class NewComment(Schema):
@@ -89,6 +109,16 @@ class ThreadQuery(PageQuery):
 class NotificationsQuery(PageQuery):
     unread: Flag | None = None
     error_codes = {**PageQuery.error_codes, "unread": "invalid_unread"}
+
+
+class CountsQuery(Schema):
+    article_ids: Text(COUNTS_MAX_IDS * 101, visible=False, pattern=ARTICLE_IDS_RE,
+                      rule=f"is 1 to {COUNTS_MAX_IDS} article ids separated by commas (letters, digits, "
+                           "'-' or '_', at most 100 each)")
+    error_codes = {"article_ids": "invalid_article_ids"}
+
+    def ids(self) -> list[str]:
+        return self.article_ids.split(",")
 
 
 # Forms --------------------------------------------------------------------------------------------
@@ -193,7 +223,7 @@ class UserOut(Answer):
 
 
 class PrivateUser(UserOut):
-    email: str
+    email: str | None
     role: Role
     status: str
     suspended_until: str | None
@@ -208,12 +238,21 @@ class TokenOut(Answer):
     user: PrivateUser
 
 
+class SsoTokenOut(TokenOut):
+    #: True when the newsroom's email belongs to another Parley account: it stays off this one.
+    email_in_use: bool
+
+
 class ArticleOut(Answer):
     id: str
     url: str
     title: str
     moderation_mode: ModerationMode
     comment_count: int
+
+
+class CountsOut(Answer):
+    counts: dict[str, int]
 
 
 class ArticleRef(Answer):

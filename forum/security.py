@@ -22,10 +22,10 @@ def hash_password(password: str) -> str:
 def check_password(user: User | None, password) -> bool:
     """Return whether ``password`` is ``user``'s; with no user, spend the same time and say no.
 
-    An unknown username then answers as slowly as a wrong password, so timing tells nobody which
-    names have accounts.
+    An unknown username (or an account that signs in only through the newsroom) then answers as
+    slowly as a wrong password, so timing tells nobody which names have accounts.
     """
-    if user is None or not isinstance(password, str):
+    if user is None or not isinstance(password, str) or not user.has_password:
         check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), "")
         return False
     return check_password_hash(user.password_hash, password)

@@ -13,6 +13,12 @@ ARTICLE = {
             "would hurt shops.",
 }
 
+
+def article_url(article_id: str) -> str:
+    """Return the URL of article ``article_id`` (``council-budget``'s is ``ARTICLE["url"]``)."""
+    return f"https://news.example.org/2026/11/{article_id}"
+
+
 OPENING = "The bus money is welcome, but the parking fees will hurt the shops in the centre."
 ANSWER = "The shops had the same worry in 2019 and footfall went up after the new routes opened."
 
@@ -51,6 +57,8 @@ class ApiActions:
         return self.login(username)
 
     def article(self, article_id="council-budget", **fields):
+        """Register or update an article; each id gets its own URL unless ``url`` is given."""
+        fields.setdefault("url", article_url(article_id))
         response = self.client.put(f"/api/v1/articles/{article_id}", json={**ARTICLE, **fields},
                                    headers={"X-API-Key": PUBLISHER_KEY})
         assert response.status_code in (200, 201), response.get_json()

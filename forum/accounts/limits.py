@@ -33,3 +33,6 @@ register_limited = limiter.shared_limit(limit("RATELIMIT_REGISTER"), scope="regi
 def login_limited(view):
     """Count a login attempt against the client's budget and against the named account's."""
     return _login_per_client(_login_per_account(view))
+
+#: Count a sign-in with the newsroom's token against the client's budget (a bad token costs as much).
+sso_limited = limiter.shared_limit(limit("RATELIMIT_SSO"), scope="sso", methods=["POST"])

@@ -1,14 +1,15 @@
 """Accounts over JSON: register, tokens, and who am I."""
 from flask import g
 
-from forum.accounts.limits import login_limited, register_limited
+from forum.accounts.limits import login_limited, register_limited, sso_limited
 from forum.accounts.service import authenticate, register_user
+from forum.accounts.sso import sign_in_with_token
 from forum.api.base import bp
 from forum.api.serializers import user_dict
 from forum.errors import Unauthorized
 from forum.extensions import db
 from forum.openapi import operation
-from forum.schemas import RegisterBody, TokenBody, TokenOut, UserEnvelope
+from forum.schemas import RegisterBody, SsoBody, SsoTokenOut, TokenBody, TokenOut, UserEnvelope
 from forum.security import authenticated_user, issue_token, sign_out_everywhere
 
 
@@ -33,6 +34,17 @@ def create_token(body: TokenBody):
     token = issue_token(user)
     db.session.commit()
     return {"token": token, "user": user_dict(user, private=True)}
+
+
+@bp.post("/auth/sso")
+@sso_limited
+@operation(body=SsoBody, responses={200: SsoTokenOut}, errors=(403, 409, 429))
+def sso(body: SsoBody):
+    """Exchange the newsroom's signed sign-in token (JWT) for a bearer token."""
+    signed_in = sign_in_with_token(body.token)
+    token = issue_token(signed_in.user)
+    db.session.commit()
+    return {"token": token, "user": user_dict(signed_in.user, private=True), "email_in_use": signed_in.email_in_use}
 
 
 @bp.delete("/auth/token")

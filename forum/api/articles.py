@@ -1,10 +1,14 @@
-"""The publisher's endpoints: register and update articles, read one back."""
+"""The publisher's endpoints: register and update articles, read one back; comment counts for a page of them."""
+from flask import jsonify
+
 from forum.api.base import bp
 from forum.api.serializers import article_dict
-from forum.articles.service import upsert_article
+from forum.articles.service import set_moderation_mode, upsert_article
 from forum.extensions import db
 from forum.openapi import operation
-from forum.schemas import ArticleBody, ArticleOut
+from forum.schemas import ArticleBody, ArticleOut, CountsOut, CountsQuery, ModerationModeBody
+from forum.security import authenticated_user, moderator_required
+from forum.threads.counts import published_counts_by_external_id
 from forum.threads.queries import published_count
 from forum.threads.service import get_article
 
@@ -25,3 +29,27 @@ def show_article(article_id):
     """Answer an article and its number of published comments."""
     article = get_article(article_id)
     return article_dict(article, comment_count=published_count([article.id]).get(article.id, 0))
+
+
+
+@bp.patch("/moderation/articles/<article_id:article_id>")
+@moderator_required
+@operation(auth="moderator", body=ModerationModeBody, responses={200: ArticleOut})
+def patch_article_mode(article_id, body: ModerationModeBody):
+    """Switch a story to post-moderation, pre-moderation or closed (moderators and admins)."""
+    article = set_moderation_mode(get_article(article_id), body.moderation_mode, authenticated_user())
+    db.session.commit()
+    return article_dict(article, comment_count=published_count([article.id]).get(article.id, 0))
+
+
+#: Counts under a list of stories may be a minute old: shared caches then spare the database.
+COUNTS_MAX_AGE = 60
+
+
+@bp.get("/counts")
+@operation(query=CountsQuery, responses={200: CountsOut})
+def counts(query: CountsQuery):
+    """Answer the number of published comments of each article named (up to 100; unknown ids 0)."""
+    response = jsonify({"counts": published_counts_by_external_id(query.ids())})
+    response.headers["Cache-Control"] = f"public, max-age={COUNTS_MAX_AGE}"
+    return response

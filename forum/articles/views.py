@@ -1,17 +1,27 @@
-"""Pages: the articles index and an article with its thread."""
-from flask import Blueprint, render_template
-from flask_login import current_user
+"""Pages: the articles index, an article with its thread, and a moderator's switch of its mode."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from forum.articles.service import set_moderation_mode
+from forum.errors import ApiError
 from forum.extensions import db
-from forum.models import Article
-from forum.schemas import ThreadQuery
+from forum.models import Article, ModerationMode
+from forum.schemas import ModerationModeBody, ThreadQuery
+from forum.security import can_moderate, moderator_required
 from forum.threads import queries
 from forum.threads.forms import CommentForm
 from forum.threads.service import get_article
-from forum.validation import parse_query
+from forum.validation import parse_form, parse_query
 
 bp = Blueprint("articles", __name__)
+
+#: What the thread page's moderator control says after each switch.
+MODE_SWITCHED = {
+    ModerationMode.POST: "Comments on this story are open again: they appear at once, screened as usual.",
+    ModerationMode.PRE: "Every new comment on this story now waits for a moderator.",
+    ModerationMode.CLOSED: "This story is closed: nobody can comment until it is reopened.",
+}
 
 
 @bp.get("/")
@@ -40,4 +50,23 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
         comment_count=queries.published_count([article.id]).get(article.id, 0),
         rows=queries.flatten(page.nodes),
         form=form or CommentForm(formdata=None),
+        can_switch_mode=current_user.is_authenticated and can_moderate(current_user),
     ), status
+
+
+@bp.post("/articles/<article_id:article_id>/moderation-mode")
+@login_required
+@moderator_required
+def set_mode(article_id):
+    """Switch the story to post-moderation, pre-moderation or closed from its thread page."""
+    article = get_article(article_id)
+    try:
+        fields = parse_form(ModerationModeBody)
+        set_moderation_mode(article, fields.moderation_mode, current_user)
+    except ApiError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(MODE_SWITCHED[article.moderation_mode], "success")
+    return redirect(url_for("articles.show", article_id=article.external_id, _anchor="comments"))

@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Comment, CommentStatus
+from forum.models import Article, Comment, CommentStatus
 
 
 def published_counts_by(column, ids: list[int]) -> dict[int, int]:
@@ -15,3 +15,18 @@ def published_counts_by(column, ids: list[int]) -> dict[int, int]:
         .group_by(column)
     )
     return dict(rows.all())
+
+
+def published_counts_by_external_id(external_ids: list[str]) -> dict[str, int]:
+    """Return the number of published comments per publisher's article id, in one query; unknown ids count 0."""
+    ids = list(dict.fromkeys(external_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Article.external_id, func.count(Comment.id))
+        .join(Comment, Comment.article_id == Article.id)
+        .where(Article.external_id.in_(ids), Comment.status == CommentStatus.PUBLISHED)
+        .group_by(Article.external_id)
+    )
+    counted = dict(rows.all())
+    return {article_id: counted.get(article_id, 0) for article_id in ids}

@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 from forum.accounts.service import get_user
 from forum.errors import ApiError, Conflict, Invalid
 from forum.extensions import db
+from forum.headers import never_framed
 from forum.models import Role
 from forum.pagination import page_args
 from forum.security import admin_required, moderator_required
@@ -21,7 +22,8 @@ from moderation.queue.charts import decisions_chart
 from moderation.queue.schemas import BulkFields, DecisionFields, LogQuery, QueueQuery, RoleBody, SanctionFields
 from moderation.vocabulary import ACTION_LABELS, REJECTION_LABELS, DecisionAction, SanctionKind
 
-bp = Blueprint("queue", __name__, url_prefix="/moderation")
+#: The desk is never framed, not even by the EMBED_ORIGINS that may frame the threads.
+bp = never_framed(Blueprint("queue", __name__, url_prefix="/moderation"))
 
 
 def _queue_url() -> str:
