@@ -73,8 +73,9 @@
 
   function holdNotice(comment) {
     if (comment.status === "pending") {
+      // A moderator sees others' held comments too: "only you" is for their author.
       return h("p", { class: "held" }, [h("strong", { text: "Awaiting review. " }),
-        "Only you can see this comment for now. " + (HOLD_REASONS[comment.hold_reason] ||
+        (isMine(comment) ? "Only you can see this comment for now. " : "") + (HOLD_REASONS[comment.hold_reason] ||
           "A moderator will review it before others can see it.")]);
     }
     if (comment.status === "rejected") return h("p", { class: "held rejected" }, [h("strong", { text: "Not published. " }), REJECTED]);
