@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum import api, converters, health, openapi
     from forum.accounts.views import bp as accounts_bp
     from forum.articles.views import bp as articles_bp
+    from forum.embed.views import bp as embed_bp
     from forum.following.views import init_app as init_following
     from forum.notifications.views import init_app as init_notifications
     from forum.reactions.views import bp as reactions_bp
@@ -62,7 +63,8 @@ def _register_blueprints(app: Flask) -> None:
     from forum.views import init_app as init_page_helpers
 
     converters.init_app(app)  # before any rule is added: the rules resolve their converters when added
-    for bp in (health.bp, api.bp, openapi.bp, accounts_bp, articles_bp, threads_bp, reactions_bp):
+    for bp in (health.bp, api.bp, openapi.bp, accounts_bp, articles_bp, threads_bp, reactions_bp,
+               embed_bp):
         app.register_blueprint(bp)
     init_following(app)
     init_notifications(app)

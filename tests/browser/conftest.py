@@ -14,8 +14,9 @@ from werkzeug.serving import make_server
 
 from forum import create_app
 from forum.extensions import db
+from tests.browser.embed_sites import SSO_SECRET, CookieProbe, NewsroomPages, launch, serving
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS
-from tests.factories import ARTICLE, PASSWORD, PUBLISHER_KEY
+from tests.factories import ARTICLE, PASSWORD, PUBLISHER_KEY, ApiActions
 from tests.screens import WordScreen
 
 
@@ -72,3 +73,64 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# The embed's tests: Parley on 127.0.0.1 with EMBED_ORIGINS naming a newsroom on 127.0.0.2 (one on
+# 127.0.0.3 is not allowed) and SSO_SECRET set; chromium with third-party cookies blocked. One site
+# and one browser per test module; each test uses its own article and readers.
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory, base_model_path):
+    """Yield the newsroom's pages and the URLs of Parley, the allowed newsroom and a foreign one."""
+    pages = NewsroomPages()
+    with serving(pages, "127.0.0.2") as newsroom, serving(pages, "127.0.0.3") as foreign:
+        allowed = f"http://127.0.0.2:{newsroom.server_port}"
+        app = create_app({
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path_factory.mktemp('embed') / 'site.sqlite3'}",
+            "SECRET_KEY": "embed-test", "PUBLISHER_API_KEY": PUBLISHER_KEY, "EMBED_ORIGINS": allowed,
+            "SSO_SECRET": SSO_SECRET,
+            "MODERATION_MODEL_PATH": str(base_model_path), "RATELIMIT_ENABLED": False, "SCREEN": WordScreen(),
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        })
+        with app.app_context():
+            upgrade()
+        with serving(CookieProbe(app), "127.0.0.1") as parley_server:
+            yield {"app": app, "pages": pages.pages, "parley": f"http://127.0.0.1:{parley_server.server_port}",
+                   "allowed": allowed, "foreign": f"http://127.0.0.3:{foreign.server_port}"}
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def parley(sites):
+    """API actions on the embed's Parley site: articles, readers, comments."""
+    return ApiActions(sites["app"])
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    """Playwright for a module's embed tests, which launch chromium with one profile or another."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+def chromium(playwright):
+    """Chromium with third-party cookies blocked (a persistent context: the setting is the profile's)."""
+    context = launch(playwright)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh tab that fails the test on any Content-Security-Policy violation in the frame."""
+    tab = chromium.new_page()
+    violations = []
+    tab.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    yield tab
+    tab.close()
+    assert violations == []
