@@ -20,8 +20,8 @@
     frame.src = ORIGIN + "/embed/articles/" + encodeURIComponent(id);
     frame.title = holder.getAttribute("data-parley-title") || "Comments";
     frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
-    // Comments sit below the story: the browser loads the thread as the reader nears it.
-    frame.loading = "lazy";
+    // Loaded at once unless the newsroom asks the browser to wait until the reader nears it.
+    if (holder.getAttribute("data-parley-loading") === "lazy") frame.loading = "lazy";
     frame.style.width = "100%";
     frame.style.height = "360px";
     frame.style.border = "0";
