@@ -8,6 +8,7 @@ from forum.errors import Invalid, Unauthorized
 from forum.extensions import db
 from forum.models import Article, ModerationMode
 from forum.validation import ARTICLE_ID_RE
+from forum.webhooks.events import record_article_created
 
 
 def check_publisher_key(sent: str | None) -> None:
@@ -40,4 +41,6 @@ def upsert_article(external_id: str, fields) -> tuple[Article, bool]:
     if mode is not None:
         article.moderation_mode = parse_mode(mode)
     db.session.flush()
+    if created:
+        record_article_created(article)
     return article, created
