@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from forum.api.serializers import article_dict, comment_dict, iso
 from forum.extensions import db
 from forum.models import Article, Comment, utcnow
 from forum.outbox.service import enqueue
@@ -30,6 +29,14 @@ def _subscribers(event_type: str) -> list[int]:
     return [webhook_id for webhook_id, events in rows if event_type in events]
 
 
+def _serializers():
+    # Imported when an event is built, not with this module: forum.api imports the services that
+    # record events, and they import this module.
+    from forum.api import serializers
+
+    return serializers
+
+
 def record(event_type: str, data: Callable[[], dict]) -> None:
     """Queue ``event_type`` for every webhook that wants it, with ``data()`` (built only if one does).
 
@@ -38,7 +45,7 @@ def record(event_type: str, data: Callable[[], dict]) -> None:
     webhooks = _subscribers(event_type)
     if not webhooks:
         return
-    body = json.dumps({"type": event_type, "timestamp": iso(utcnow()), "data": data()},
+    body = json.dumps({"type": event_type, "timestamp": _serializers().iso(utcnow()), "data": data()},
                       separators=(",", ":"), ensure_ascii=False)
     for webhook_id in webhooks:
         enqueue(KIND, {"webhook_id": webhook_id, "message_id": "msg_" + secrets.token_urlsafe(18),
@@ -47,7 +54,7 @@ def record(event_type: str, data: Callable[[], dict]) -> None:
 
 def comment_data(comment: Comment) -> dict:
     """A comment as the API shows it (with its status and hold reason, without scores), and its article."""
-    shown = comment_dict(comment)
+    shown = _serializers().comment_dict(comment)
     del shown["reply_count"]  # not kept up to date in an event
     return {"comment": shown, "article": article_ref(comment.article)}
 
@@ -63,5 +70,5 @@ def record_comment(event_type: str, comment: Comment) -> None:
 
 def record_article_created(article: Article) -> None:
     """Record ``article.created``."""
-    record(ARTICLE_CREATED, lambda: {"article": article_dict(article)})
+    record(ARTICLE_CREATED, lambda: {"article": _serializers().article_dict(article)})
 
