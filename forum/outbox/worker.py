@@ -25,6 +25,8 @@ from forum.outbox.service import CHANNEL, DeliveryFailed, handler_for
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY = timedelta(hours=1)
+#: The longest a waiting worker takes to notice that it was asked to stop, in seconds.
+STOP_CHECK = 0.5
 
 
 @dataclass(frozen=True)
@@ -171,19 +173,28 @@ class Worker:
         db.session.commit()
 
     def wait(self) -> None:
-        """Sleep OUTBOX_POLL_INTERVAL seconds, or on PostgreSQL until a commit notifies new items."""
-        interval = float(self.config["OUTBOX_POLL_INTERVAL"])
+        """Sleep OUTBOX_POLL_INTERVAL seconds, or on PostgreSQL until a commit notifies new items.
+
+        In slices of at most STOP_CHECK seconds: a stop signal does not interrupt the wait itself.
+        """
+        deadline = time.monotonic() + float(self.config["OUTBOX_POLL_INTERVAL"])
+        while not self.stopping and (left := deadline - time.monotonic()) > 0:
+            if self._wait_for_notice(min(left, STOP_CHECK)):
+                return
+
+    def _wait_for_notice(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for a NOTIFY (or just sleep without one); return whether one came."""
         listener = self._listen() if self.is_postgresql else None
         if listener is None:
-            time.sleep(interval)
-            return
+            time.sleep(seconds)
+            return False
         try:
-            for _ in listener.notifies(timeout=interval, stop_after=1):
-                pass
+            return any(True for _ in listener.notifies(timeout=seconds, stop_after=1))
         except psycopg.Error as error:
             log.warning("outbox worker: lost the LISTEN connection, polling until it is back: %s", error)
             self.close()
-            time.sleep(interval)
+            time.sleep(seconds)
+            return False
 
     def _listen(self):
         """Return the connection that LISTENs on the outbox channel, opening it when needed."""
