@@ -78,6 +78,9 @@ class Config:
     # (longer than a batch's deliveries take), the delays between attempts (the last one repeats),
     # when to give up on an item, and how long delivered items are kept.
     OUTBOX_POLL_INTERVAL = 1.0
+    # On SQLite, seconds between looks at the database's change counter, which wakes the worker
+    # when another process commits (0: poll only).
+    OUTBOX_SQLITE_CHANGE_CHECK = 0.05
     OUTBOX_BATCH_SIZE = 10
     OUTBOX_LEASE_SECONDS = 120
     OUTBOX_RETRY_DELAYS = (10, 60, 300, 1800, 7200, 18000, 36000)

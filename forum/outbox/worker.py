@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 import socket
+import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 PRUNE_EVERY = timedelta(hours=1)
 #: The longest a waiting worker takes to notice that it was asked to stop, in seconds.
 STOP_CHECK = 0.5
+#: Seconds between attempts to LISTEN again after the connection failed.
+LISTEN_RETRY = 10
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,9 @@ class Worker:
         self.stopping = False
         self.is_postgresql = db.engine.dialect.name == "postgresql"
         self._listener = None
+        self._listen_again_at = 0.0
+        self._sqlite_watch = None
+        self._data_version = None
         self._pruned_at = datetime.min
 
     def stop(self) -> None:
@@ -78,10 +84,12 @@ class Worker:
             if ids:
                 db.session.execute(update(OutboxItem).where(OutboxItem.id.in_(ids)).values(**lease))
         else:
-            # One statement: SQLite runs it under its write lock, so two workers never both claim a row.
-            ids = list(db.session.scalars(update(OutboxItem).where(OutboxItem.id.in_(due.scalar_subquery()),
-                                                                   _due(now))
-                                          .values(**lease).returning(OutboxItem.id)))
+            # A read first, so an idle poll takes no write lock; then one conditional UPDATE, which
+            # SQLite runs under its write lock: of two workers, only one claims a row.
+            ids = list(db.session.scalars(due))
+            if ids:
+                ids = list(db.session.scalars(update(OutboxItem).where(OutboxItem.id.in_(ids), _due(now))
+                                              .values(**lease).returning(OutboxItem.id)))
         rows = db.session.execute(select(OutboxItem.id, OutboxItem.kind, OutboxItem.payload, OutboxItem.attempts,
                                          OutboxItem.created_at)
                                   .where(OutboxItem.id.in_(ids)).order_by(OutboxItem.next_attempt_at,
@@ -183,8 +191,11 @@ class Worker:
                 return
 
     def _wait_for_notice(self, seconds: float) -> bool:
-        """Wait up to ``seconds`` for a NOTIFY (or just sleep without one); return whether one came."""
-        listener = self._listen() if self.is_postgresql else None
+        """Wait up to ``seconds`` for a NOTIFY, or on SQLite for another connection's commit; return
+        whether one came."""
+        if not self.is_postgresql:
+            return self._sqlite_changed(seconds)
+        listener = self._listen()
         if listener is None:
             time.sleep(seconds)
             return False
@@ -196,21 +207,53 @@ class Worker:
             time.sleep(seconds)
             return False
 
+    def _sqlite_changed(self, seconds: float) -> bool:
+        """Watch SQLite's ``data_version`` (it changes when another connection commits) for ``seconds``.
+
+        Reading it costs microseconds and no lock, so the worker can look far more often than it
+        could afford to query the outbox.
+        """
+        check = float(self.config["OUTBOX_SQLITE_CHANGE_CHECK"])
+        database = db.engine.url.database
+        if not check or not database or database == ":memory:":
+            time.sleep(seconds)
+            return False
+        if self._sqlite_watch is None:
+            self._sqlite_watch = sqlite3.connect(database, check_same_thread=False)
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            version = self._sqlite_watch.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._data_version:
+                self._data_version = version
+                return True
+            time.sleep(check)
+        return False
+
     def _listen(self):
-        """Return the connection that LISTENs on the outbox channel, opening it when needed."""
-        if self._listener is None or self._listener.closed:
-            url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            try:
-                self._listener = psycopg.connect(url, autocommit=True,
-                                                 connect_timeout=self.config["DATABASE_CONNECT_TIMEOUT"])
-                self._listener.execute(f"LISTEN {CHANNEL}")
-            except psycopg.Error as error:
-                log.warning("outbox worker: cannot LISTEN, polling instead: %s", error)
-                self._listener = None
+        """Return the connection that LISTENs on the outbox channel, opening it when needed.
+
+        After a failure it tries again only every LISTEN_RETRY seconds, polling meanwhile.
+        """
+        if self._listener is not None and not self._listener.closed:
+            return self._listener
+        if time.monotonic() < self._listen_again_at:
+            return None
+        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            self._listener = psycopg.connect(url, autocommit=True,
+                                             connect_timeout=self.config["DATABASE_CONNECT_TIMEOUT"])
+            self._listener.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error as error:
+            log.warning("outbox worker: cannot LISTEN, polling instead: %s", error)
+            self._listener = None
+            self._listen_again_at = time.monotonic() + LISTEN_RETRY
         return self._listener
 
     def close(self) -> None:
-        """Close the LISTEN connection, if any."""
+        """Close the connections that watch for new items, if any."""
         if self._listener is not None:
             self._listener.close()
             self._listener = None
+        if self._sqlite_watch is not None:
+            self._sqlite_watch.close()
+            self._sqlite_watch = None
