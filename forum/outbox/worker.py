@@ -120,13 +120,15 @@ class Worker:
         if error is None:
             values.update(status=OutboxStatus.DONE, finished_at=now)
         else:
-            retry_at = now + timedelta(seconds=retry_delay(self.config, failures))
-            if retry_at > item.created_at + timedelta(seconds=self.config["OUTBOX_GIVE_UP_AFTER"]):
+            give_up_at = item.created_at + timedelta(seconds=self.config["OUTBOX_GIVE_UP_AFTER"])
+            if now >= give_up_at:
                 values.update(status=OutboxStatus.FAILED, finished_at=now)
                 log.warning("outbox item %s (%s) given up after %s attempts: %s", item.id, item.kind,
                             failures, error)
             else:
-                values["next_attempt_at"] = retry_at
+                # The last attempt comes when the time is up, however long the next delay would be.
+                values["next_attempt_at"] = min(now + timedelta(seconds=retry_delay(self.config, failures)),
+                                                give_up_at)
         # Only while the lease is ours: a worker whose lease lapsed must not undo its successor's.
         db.session.execute(update(OutboxItem).where(OutboxItem.id == item.id, OutboxItem.locked_by == self.name)
                            .values(**values))
