@@ -8,8 +8,11 @@ MODEL := $(or $(MODERATION_MODEL_PATH),$(INSTANCE)/model.skops)
 
 .PHONY: run test lint install model migrate seed clean
 
+# The server, and one outbox worker beside it (webhooks, mail) that stops when the server stops.
 run: install migrate model seed
-	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+	@$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The suite on TEST_WORKERS pytest-xdist workers (0: none), handed out test by test, so that the
 # learning tests, each of which trains, spread over both (the small models of the classifier

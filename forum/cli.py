@@ -58,5 +58,8 @@ def seed_demo():
 
 def init_app(app) -> None:
     """Register the forum's commands (plugins such as moderation add their own)."""
+    from forum.outbox.cli import worker
+
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(worker)

@@ -83,6 +83,28 @@ class Config:
     RATELIMIT_POST = "10 per minute"
     RATELIMIT_REPORT = "20 per hour"
 
+    # The outbox worker (forum/outbox): seconds between looks at the outbox when nothing woke it (on
+    # PostgreSQL a commit wakes it at once), items claimed at a time, how long a claim holds
+    # (longer than a batch's deliveries take), the delays between attempts (the last one repeats),
+    # when to give up on an item, and how long delivered items are kept.
+    OUTBOX_POLL_INTERVAL = 1.0
+    # On SQLite, seconds between looks at the database's change counter, which wakes the worker
+    # when another process commits (0: poll only).
+    OUTBOX_SQLITE_CHANGE_CHECK = 0.05
+    OUTBOX_BATCH_SIZE = 10
+    OUTBOX_LEASE_SECONDS = 120
+    OUTBOX_RETRY_DELAYS = (10, 60, 300, 1800, 7200, 18000, 36000)
+    OUTBOX_GIVE_UP_AFTER = 24 * 3600
+    OUTBOX_KEEP_DONE_DAYS = 7
+
+    # Webhooks (forum/webhooks): whether they may go to loopback and private addresses
+    # (WEBHOOKS_ALLOW_PRIVATE_URLS), the seconds to connect and to wait for each part of the answer,
+    # how much of the answer is read, and how long a rotated-out secret keeps signing.
+    WEBHOOKS_ALLOW_PRIVATE_URLS = False
+    WEBHOOK_TIMEOUT = 5
+    WEBHOOK_RESPONSE_MAX_BYTES = 64 * 1024
+    WEBHOOK_SECRET_OVERLAP = 24 * 3600
+
     # None: take the thresholds the model chose on its training data.
     MODERATION_ABUSE_REVIEW_THRESHOLD = None
     MODERATION_ABUSE_REJECT_THRESHOLD = None
@@ -208,10 +230,9 @@ def load_config(app, overrides=None) -> None:
                  "SSO_PUBLIC_KEY"):
         if env.get(name):
             app.config[name] = env[name]
-    if "RATELIMIT_ENABLED" in env:
-        app.config["RATELIMIT_ENABLED"] = env["RATELIMIT_ENABLED"].strip().lower() not in (
-            "0", "false", "no", "off",
-        )
+    for name in ("RATELIMIT_ENABLED", "WEBHOOKS_ALLOW_PRIVATE_URLS"):
+        if name in env:
+            app.config[name] = env[name].strip().lower() not in ("0", "false", "no", "off")
     if overrides:
         app.config.from_mapping(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])

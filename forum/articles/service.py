@@ -10,6 +10,7 @@ from forum.errors import Conflict, Invalid, Unauthorized
 from forum.extensions import db
 from forum.models import Article, ModerationMode, User, url_digest
 from forum.validation import ARTICLE_ID_RE
+from forum.webhooks.events import record_article_created
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ def upsert_article(external_id: str, fields) -> tuple[Article, bool]:
         # Another request took the URL (or created this id) between the check and the flush.
         raise Conflict("Another article was saved at the same moment; send the request again.",
                        code="article_conflict") from None
+    if created:
+        record_article_created(article)
     return article, created
 
 

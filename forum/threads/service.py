@@ -13,6 +13,7 @@ from forum.models import Article, Comment, CommentStatus, ModerationMode, User, 
 from forum.signals import comment_published
 from forum.threads import queries
 from forum.validation import ID_MAX, clean_body
+from forum.webhooks import events
 
 #: What scoring an edit decides: written with the new body, or not at all.
 SCREENED = ("status", "hold_reason", "abuse_score", "off_topic_score", "model_version")
@@ -170,6 +171,7 @@ def post_comment(article: Article, author: User, body, *, parent_id=None, submis
         if earlier is None:
             raise
         return earlier
+    events.record_comment(events.COMMENT_CREATED, comment)
     if comment.is_published:
         comment_published.send(comment)
     return comment
@@ -244,6 +246,7 @@ def edit_comment(comment: Comment, editor: User, body) -> Comment:
     if seen["status"] == CommentStatus.PENDING:
         verdict.update(status=CommentStatus.PENDING, hold_reason=seen["hold_reason"])
     _write_if_unchanged(comment, seen, {**verdict, "body": body, "edited_at": utcnow()})
+    events.record_comment(events.COMMENT_EDITED, comment)
     return comment
 
 

@@ -16,6 +16,7 @@ from forum.models import Comment, CommentStatus, HoldReason, Role, User, utcnow
 from forum.notifications.service import notify_decision
 from forum.signals import comment_published
 from moderation.models import ModerationDecision, Report, Sanction
+from moderation.queue import events
 from moderation.queue.queries import in_queue, is_queued, queue_reason, reports_since_decision
 from moderation.vocabulary import DecisionAction, RejectionReason, SanctionKind
 
@@ -50,6 +51,7 @@ def report(comment: Comment, reporter: User, reason, note=None) -> Report:
                        .values(report_count=Comment.report_count + 1))
     db.session.refresh(comment, ["report_count", "status", "hold_reason", "decided_at"])
     _hide_if_reported_enough(comment)
+    events.comment_reported(comment, row)
     return row
 
 
@@ -157,6 +159,7 @@ def decide(comment: Comment, moderator: User, action, reason=None, note=None) ->
     db.session.add(decision)
     db.session.flush()
     db.session.refresh(comment, ["status", "hold_reason", "decided_at"])
+    events.comment_decided(comment, decision, moderator)
     if action == DecisionAction.APPROVE and was_published:
         # The readers' reports were weighed and the comment stays as it was: nothing to announce.
         return decision
@@ -187,15 +190,19 @@ def sanction(user: User, moderator: User, days, reason) -> Sanction:
     row = Sanction(user_id=user.id, moderator_id=moderator.id, kind=kind, reason=reason, until=until, created_at=now)
     db.session.add(row)
     db.session.flush()
+    events.user_sanctioned(user, moderator, row)
     return row
 
 
 def lift(user: User, moderator: User) -> None:
     """Lift ``user``'s suspension or ban (nothing happens if there is none)."""
     _check_sanctionable(user, moderator)
+    was_sanctioned = user.banned_at is not None or user.suspended_until is not None
     _close_sanctions(user, utcnow())
     user.banned_at = user.suspended_until = user.sanction_reason = None
     db.session.flush()
+    if was_sanctioned:
+        events.user_sanctioned(user, moderator, None)
 
 
 def _close_sanctions(user: User, now) -> None:

@@ -1,0 +1,44 @@
+"""Enqueue outbox items in the caller's transaction, and the handlers that deliver them by kind."""
+from collections.abc import Callable
+
+from flask import current_app
+from sqlalchemy import text
+
+from forum.extensions import db
+from forum.models import utcnow
+from forum.outbox.models import OutboxItem
+
+#: The PostgreSQL channel a commit with new items notifies, so an idle worker wakes at once.
+CHANNEL = "parley_outbox"
+EXTENSION = "parley_outbox_handlers"
+
+#: ``handler(payload, attempt)``: deliver once; return on success, raise ``DeliveryFailed`` otherwise.
+Handler = Callable[[dict, int], None]
+
+
+class DeliveryFailed(Exception):
+    """An attempt that did not get through (an error answer, a timeout, a refused address): retry later."""
+
+
+def register_handler(app, kind: str, handler: Handler) -> None:
+    """Make ``handler`` deliver the items of ``kind`` in ``app``'s workers."""
+    app.extensions.setdefault(EXTENSION, {})[kind] = handler
+
+
+def handler_for(kind: str) -> Handler | None:
+    """Return the handler registered for ``kind`` in the current app, or None."""
+    return current_app.extensions.get(EXTENSION, {}).get(kind)
+
+
+def enqueue(kind: str, payload: dict) -> OutboxItem:
+    """Add an item to the current session, due now; it is written (or not) with the caller's commit.
+
+    On PostgreSQL the same transaction sends a NOTIFY, which the server delivers only on commit:
+    a listening worker picks the item up at once, and never sees one that was rolled back.
+    """
+    now = utcnow()
+    item = OutboxItem(kind=kind, payload=payload, created_at=now, next_attempt_at=now)
+    db.session.add(item)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+    return item
