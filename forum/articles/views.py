@@ -23,6 +23,21 @@ MODE_SWITCHED = {
     ModerationMode.CLOSED: "This story is closed: nobody can comment until it is reopened.",
 }
 
+#: How the control describes each mode, and what its buttons to switch to the others say.
+MODE_DESCRIPTION = {
+    ModerationMode.POST: "comments appear at once",
+    ModerationMode.PRE: "every comment waits for a moderator",
+    ModerationMode.CLOSED: "closed",
+}
+SWITCH_LABELS = ((ModerationMode.PRE, "Pre-moderate"), (ModerationMode.CLOSED, "Close"),
+                 (ModerationMode.POST, "Post-moderate"))
+
+
+def mode_switches(current: ModerationMode) -> list[tuple[str, str]]:
+    """Return the (mode, button label) pairs a moderator may switch ``current`` to."""
+    return [(mode.value, "Reopen" if mode == ModerationMode.POST and current == ModerationMode.CLOSED else label)
+            for mode, label in SWITCH_LABELS if mode != current]
+
 
 @bp.get("/")
 def index():
@@ -50,7 +65,9 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
         comment_count=queries.published_count([article.id]).get(article.id, 0),
         rows=queries.flatten(page.nodes),
         form=form or CommentForm(formdata=None),
-        can_switch_mode=current_user.is_authenticated and can_moderate(current_user),
+        mode_switches=mode_switches(article.moderation_mode)
+        if current_user.is_authenticated and can_moderate(current_user) else None,
+        mode_description=MODE_DESCRIPTION[article.moderation_mode],
     ), status
 
 
