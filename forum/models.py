@@ -62,6 +62,13 @@ class HoldReason(enum.StrEnum):
     REPORTED = "reported"
     ESCALATED = "escalated"
     MODEL_UNAVAILABLE = "model_unavailable"
+    # Rules a screen applies before its model: the moderators' word lists, links and new readers,
+    # repeated or bursting posts.
+    BANNED_WORD = "banned_word"
+    SUSPECT_WORD = "suspect_word"
+    SPAM = "spam"
+    NEW_USER = "new_user"
+    LINK = "link"
 
 
 class UserStatus(enum.StrEnum):
@@ -241,6 +248,8 @@ class Comment(db.Model):
     status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus, "comment_status"))
     # Why a comment waits or was rejected; on a published comment, why it is queued (escalated).
     hold_reason: Mapped[HoldReason | None] = mapped_column(_enum(HoldReason, "hold_reason", length=30))
+    # The rule behind a hold, in words a moderator reads on the item ("banned word: ...").
+    hold_rule: Mapped[str | None] = mapped_column(String(200))
     abuse_score: Mapped[float | None] = mapped_column(Float)
     off_topic_score: Mapped[float | None] = mapped_column(Float)
     model_version: Mapped[str | None] = mapped_column(String(80))

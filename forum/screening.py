@@ -23,20 +23,26 @@ _KEY = "parley.screen"
 
 @dataclass(frozen=True)
 class Submission:
-    """A comment to screen: its text, the article's text, the parent's, the thread's latest bodies."""
+    """A comment to screen: its text, the article's text, the parent's, the thread's latest bodies,
+    and who posts it where (ids, for rules on the author's history; None when screening a bare text)."""
 
     text: str
     article: str = ""
     parent: str = ""
     context: Sequence[str] = ()
     mode: ModerationMode = ModerationMode.POST
+    author_id: int | None = None
+    article_id: int | None = None
+    #: The comment being edited; None for a new one.
+    comment_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Assessment:
     """What the screen decided, and the scores and model version it decided from.
 
-    ``highlights`` are spans with ``start``, ``end``, ``text`` and ``weight``, strongest first.
+    ``highlights`` are spans with ``start``, ``end``, ``text`` and ``weight``, strongest first;
+    ``rule`` says in words which rule held or rejected the comment, when one did.
     """
 
     status: CommentStatus
@@ -45,6 +51,7 @@ class Assessment:
     off_topic: float | None = None
     model_version: str | None = None
     highlights: tuple = field(default_factory=tuple)
+    rule: str | None = None
 
 
 #: What a comment gets when nothing could screen it.

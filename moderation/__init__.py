@@ -9,7 +9,7 @@ imported here at module level, so importing the classifier never pulls in Flask.
 def init_app(app) -> None:
     """Plug moderation into the forum app: its screen, tables, desk, report form and CLI."""
     from forum.screening import register_screen
-    from moderation import models  # noqa: F401  (the tables Alembic and the desk need)
+    from moderation import models, settings  # noqa: F401  (the tables Alembic and the desk need)
     from moderation.cli import moderation
     from moderation.queue import init_app as init_queue
     from moderation.scoring import ClassifierScreen

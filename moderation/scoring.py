@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from forum.screening import Assessment, Submission
-from moderation import policy
+from moderation import policy, rules
 from moderation.classifier import MAX_CONTEXT, Model, Scores, load
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,12 @@ class ClassifierScreen:
     context_size = CONTEXT_SIZE
 
     def assess(self, submission: Submission) -> Assessment:
-        """Score the submission and decide it with the thresholds of the very model that scored it."""
+        """Score the submission, decide it with the thresholds of the very model that scored it,
+        then apply the desk's rules (moderation/rules)."""
+        return rules.apply(submission, self._model_assessment(submission))
+
+    @staticmethod
+    def _model_assessment(submission: Submission) -> Assessment:
         model = active_model()
         scores = None
         if model is not None:

@@ -16,7 +16,7 @@ from forum.validation import ID_MAX, clean_body
 from forum.webhooks import events
 
 #: What scoring an edit decides: written with the new body, or not at all.
-SCREENED = ("status", "hold_reason", "abuse_score", "off_topic_score", "model_version")
+SCREENED = ("status", "hold_reason", "hold_rule", "abuse_score", "off_topic_score", "model_version")
 
 
 def get_article(external_id: str) -> Article:
@@ -93,12 +93,16 @@ def _apply_moderation(comment: Comment, article: Article, parent: Comment | None
         parent=parent.body if parent is not None else "",
         context=tuple(thread_context(article, parent)),
         mode=article.moderation_mode,
+        author_id=comment.author.id,
+        article_id=article.id,
+        comment_id=comment.id,
     ))
     comment.abuse_score = assessment.abuse
     comment.off_topic_score = assessment.off_topic
     comment.model_version = assessment.model_version
     comment.status = assessment.status
     comment.hold_reason = assessment.hold_reason
+    comment.hold_rule = assessment.rule
 
 
 def _ensure_open_for_replies(parent: Comment) -> None:
