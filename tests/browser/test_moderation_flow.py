@@ -26,6 +26,14 @@ def test_reader_posts_abuse_moderator_rejects_reader_is_told(server, browser):
     assert first.locator(".reason-abuse").count() == 1
     moderator.screenshot(path=str(OUTPUT / "moderation-queue.png"), full_page=True)
 
+    # On a phone the item fits the screen, its Reject button included.
+    moderator.set_viewport_size({"width": 390, "height": 900})
+    assert moderator.evaluate("document.documentElement.scrollWidth") <= 390
+    reject = first.get_by_role("button", name="Reject").bounding_box()
+    assert reject["x"] >= 0 and reject["x"] + reject["width"] <= 390, reject
+    moderator.screenshot(path=str(OUTPUT / "moderation-queue-phone.png"), full_page=True)
+    moderator.set_viewport_size({"width": 1280, "height": 1000})
+
     # The keyboard: the first item has focus; "r" rejects it with the preselected reason.
     with moderator.expect_navigation():
         moderator.keyboard.press("r")
