@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.articles.views import bp as articles_bp
     from forum.embed.views import bp as embed_bp
     from forum.following.views import init_app as init_following
+    from forum.guidelines.views import bp as guidelines_bp
     from forum.notifications.views import init_app as init_notifications
     from forum.reactions.views import bp as reactions_bp
     from forum.threads.views import bp as threads_bp
@@ -65,7 +66,7 @@ def _register_blueprints(app: Flask) -> None:
 
     converters.init_app(app)  # before any rule is added: the rules resolve their converters when added
     for bp in (health.bp, api.bp, openapi.bp, accounts_bp, articles_bp, threads_bp, reactions_bp,
-               embed_bp):
+               embed_bp, guidelines_bp):
         app.register_blueprint(bp)
     init_following(app)
     init_notifications(app)

@@ -1,0 +1,1 @@
+"""The newsroom's community guidelines: one text, a sensible default, edited by admins."""
