@@ -16,7 +16,8 @@ var Parley = (function () {
     maxLength: Number(data.maxLength),
     skew: Date.parse(data.now) - Date.now(),
     threadUrl: data.threadUrl,
-    registerUrl: data.registerUrl
+    registerUrl: data.registerUrl,
+    guidelinesUrl: data.guidelinesUrl
   };
   var session = { token: null, user: null };
   var listeners = [];

@@ -71,14 +71,20 @@
     return isMine(comment) && now() <= Date.parse(comment.created_at) + Parley.config.editWindow;
   }
 
+  function guidelinesLink() {
+    return h("a", { href: Parley.config.guidelinesUrl, target: "_blank", rel: "noopener", text: "Community guidelines" });
+  }
+
   function holdNotice(comment) {
     if (comment.status === "pending") {
       // A moderator sees others' held comments too: "only you" is for their author.
       return h("p", { class: "held" }, [h("strong", { text: "Awaiting review. " }),
         (isMine(comment) ? "Only you can see this comment for now. " : "") + (HOLD_REASONS[comment.hold_reason] ||
-          "A moderator will review it before others can see it.")]);
+          "A moderator will review it before others can see it.") + " ", guidelinesLink()]);
     }
-    if (comment.status === "rejected") return h("p", { class: "held rejected" }, [h("strong", { text: "Not published. " }), REJECTED]);
+    if (comment.status === "rejected") {
+      return h("p", { class: "held rejected" }, [h("strong", { text: "Not published. " }), REJECTED + " ", guidelinesLink()]);
+    }
     return null;
   }
 
