@@ -6,6 +6,7 @@ from sqlalchemy import update
 
 from forum.extensions import db
 from forum.models import User, utcnow
+from tests.factories import PageActions
 from tests.moderation_actions import CIVIL, held, premod_article, queue, report
 
 
@@ -137,3 +138,16 @@ def test_admins_manage_roles(api, pages, scene):
                             follow_redirects=True)
     assert "bob is now reader." in response.get_data(as_text=True)
     assert api.client.get("/api/v1/moderation/queue", headers=scene["bob"]).status_code == 403
+
+
+def test_a_sanctioned_reader_is_told_on_every_page_until_when_and_why(api, app, scene):
+    pages = PageActions(app)
+    pages.login("rex")
+    assert "sanction-notice" not in pages.client.get("/").get_data(as_text=True)
+    suspend(api, scene["mia"], days=7, reason="Repeated insults")
+    until = (utcnow() + timedelta(days=7)).strftime("%d %B %Y")
+    page = pages.client.get("/articles/council-budget").get_data(as_text=True)
+    assert f"Your account is suspended until {until}" in page and "(Repeated insults)" in page
+    assert 'href="/guidelines"' in page
+    suspend(api, scene["mia"], reason="Threats")
+    assert "Your account is banned (Threats)" in pages.client.get("/").get_data(as_text=True)
