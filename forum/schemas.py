@@ -305,6 +305,8 @@ class NotificationOut(Answer):
     actor: Author | None
     comment: NotifiedComment
     decision: str | None = None
+    #: Why a rejected comment was rejected, in words (a decision notification only).
+    reason: str | None = None
 
 
 class NotificationsPage(Answer):

@@ -212,6 +212,23 @@ def test_a_moderators_decision_notifies_the_author_and_approval_announces(api, r
     assert kinds(api, bob) == [("followed_comment", "alice", approved["id"])]
 
 
+def test_a_rejection_tells_its_author_why_with_the_guidelines(api, readers, pages):
+    alice, _ = readers
+    moderator = api.staff("maria")
+    api.article("later", moderation_mode="pre")
+    approved = api.comment(alice, OPENING, article_id="later")
+    rejected = api.comment(alice, ANSWER, article_id="later")
+    decide(api, moderator, approved["id"], "approve")
+    answer = api.client.post(f"/api/v1/moderation/comments/{rejected['id']}/decision",
+                             json={"action": "reject", "reason": "spam"}, headers=moderator)
+    assert answer.status_code == 200, answer.get_json()
+    notes = inbox(api, alice)["notifications"]
+    assert [(n["decision"], n["reason"]) for n in notes] == [("rejected", "Spam or advertising"), ("approved", None)]
+    pages.login("alice")
+    html = pages.client.get("/notifications").get_data(as_text=True)
+    assert "· Spam or advertising" in html and 'href="/guidelines">Community guidelines</a>' in html
+
+
 def test_the_badge_stops_counting_at_99(api, readers, pages):
     alice, bob = readers
     api.client.put("/api/v1/users/bob/follow", headers=alice)

@@ -26,6 +26,7 @@ def notification_dict(notification: Notification) -> dict:
     }
     if notification.kind == service.DECISION:
         data["decision"] = OUTCOMES.get(comment.status, comment.status.value)
+        data["reason"] = notification.reason
     return data
 
 

@@ -83,8 +83,8 @@ def connect_signals() -> None:
     comment_published.connect(_on_comment_published, weak=False)
 
 
-def notify_decision(comment: Comment, moderator: User | None, action: str) -> None:
-    """Tell the author of ``comment`` that a moderator approved or rejected it.
+def notify_decision(comment: Comment, moderator: User | None, action: str, reason: str | None = None) -> None:
+    """Tell the author of ``comment`` that a moderator approved or rejected it, and ``reason`` (in words).
 
     Escalations and a moderator deciding on their own comment notify nobody.
     """
@@ -92,7 +92,7 @@ def notify_decision(comment: Comment, moderator: User | None, action: str) -> No
     if action not in ANNOUNCED_ACTIONS or comment.author_id == moderator_id:
         return
     db.session.add(Notification(recipient_id=comment.author_id, kind=DECISION, comment_id=comment.id,
-                                actor_id=moderator_id, created_at=utcnow()))
+                                actor_id=moderator_id, reason=reason, created_at=utcnow()))
     db.session.flush()
 
 

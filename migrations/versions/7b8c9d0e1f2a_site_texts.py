@@ -1,4 +1,5 @@
-"""The texts of the site that admins edit (site_texts): the community guidelines
+"""The texts of the site that admins edit (site_texts): the community guidelines; why a decision
+notification's comment was rejected (notifications.reason)
 
 Revision ID: 7b8c9d0e1f2a
 Revises: 7c3d2e1f0a9b
@@ -23,7 +24,11 @@ def upgrade():
         sa.ForeignKeyConstraint(["updated_by_id"], ["users.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("name"),
     )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reason", sa.String(length=200), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_column("reason")
     op.drop_table("site_texts")

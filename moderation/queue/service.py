@@ -18,7 +18,7 @@ from forum.signals import comment_published
 from moderation.models import ModerationDecision, Report, Sanction
 from moderation.queue import events
 from moderation.queue.queries import in_queue, is_queued, queue_reason, reports_since_decision
-from moderation.vocabulary import DecisionAction, RejectionReason, SanctionKind
+from moderation.vocabulary import REJECTION_LABELS, DecisionAction, RejectionReason, SanctionKind
 
 MAX_SUSPENSION_DAYS = 3650
 NOTE_MAX_LENGTH = 1000
@@ -165,7 +165,7 @@ def decide(comment: Comment, moderator: User, action, reason=None, note=None) ->
         return decision
     if action == DecisionAction.APPROVE:
         comment_published.send(comment)
-    notify_decision(comment, moderator, action)
+    notify_decision(comment, moderator, action, REJECTION_LABELS.get(reason) if reason is not None else None)
     return decision
 
 
