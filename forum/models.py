@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     Enum,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
     or_,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -250,6 +252,8 @@ class Comment(db.Model):
     hold_reason: Mapped[HoldReason | None] = mapped_column(_enum(HoldReason, "hold_reason", length=30))
     # The rule behind a hold, in words a moderator reads on the item ("banned word: ...").
     hold_rule: Mapped[str | None] = mapped_column(String(200))
+    # The author was told it may break the guidelines and posted it anyway.
+    posted_after_nudge: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     abuse_score: Mapped[float | None] = mapped_column(Float)
     off_topic_score: Mapped[float | None] = mapped_column(Float)
     model_version: Mapped[str | None] = mapped_column(String(80))

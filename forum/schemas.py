@@ -77,9 +77,15 @@ class ModerationModeBody(Schema):
     error_messages = {"moderation_mode": "moderation_mode must be post, pre or closed."}
 
 
+#: Ask first whether a comment may break the guidelines (``check``), or post it after that warning.
+Nudge = Literal["check", "post_anyway"]
+
+
 class NewComment(Schema):
     body: CommentBody
     parent_id: Id | None = None
+    #: Opt-in: with ``check``, a likely abusive comment is not posted but answered 409 ``may_break_guidelines``.
+    nudge: Nudge | None = None
     error_codes = {"body": "invalid_body"}
 
 
@@ -128,6 +134,7 @@ class CommentFields(Schema):
     body: CommentBody
     parent_id: Id | None = None
     submission_key: OptionalText(Text(64, visible=False)) = None
+    nudge: Nudge | None = None
     error_codes = {"body": "invalid_body", "submission_key": "invalid_submission_key"}
 
 
@@ -196,6 +203,8 @@ class CommentOut(Answer):
     hold_reason: str | None = None
     scores: Scores | None = None
     model_version: str | None = None
+    #: Moderators only: the author was warned that it may break the guidelines and posted it anyway.
+    posted_after_nudge: bool | None = None
 
 
 class ThreadComment(CommentOut):

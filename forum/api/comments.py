@@ -58,7 +58,7 @@ def create_comment(article_id, body: NewComment):
     """Post a comment, or a reply with ``parent_id``."""
     author = authenticated_user()
     article = service.get_article(article_id)
-    comment = service.post_comment(article, author, body.body, parent_id=body.parent_id)
+    comment = service.post_comment(article, author, body.body, parent_id=body.parent_id, nudge=body.nudge)
     db.session.commit()
     return {"comment": comment_dict(comment, viewer=author)}, 201
 

@@ -63,6 +63,7 @@ def comment_dict(comment: Comment, *, viewer: User | None = None, reply_count: i
     if viewer is not None and viewer.is_authenticated and viewer.is_moderator:
         data["scores"] = {"abuse": comment.abuse_score, "off_topic": comment.off_topic_score}
         data["model_version"] = comment.model_version
+        data["posted_after_nudge"] = comment.posted_after_nudge
     if replies is not None:
         data["replies"] = replies
     return data

@@ -14,6 +14,8 @@ class CommentForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        #: Set when the screen warned that this text may break the guidelines (the next send posts it).
+        self.nudged = False
         # The page adds "-<parent id>" per form; a re-rendered form keeps the key it was sent with.
         self.submission_key.data = (self.submission_key.data or secrets.token_hex(12)).split("-")[0]
 

@@ -9,13 +9,25 @@ from forum import screening
 from forum.accounts.service import ensure_can_participate
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
-from forum.models import Article, Comment, CommentStatus, ModerationMode, User, utcnow
+from forum.models import Article, Comment, CommentStatus, HoldReason, ModerationMode, User, utcnow
 from forum.signals import comment_published
 from forum.threads import queries
 from forum.validation import ID_MAX, clean_body
 from forum.webhooks import events
 
 #: What scoring an edit decides: written with the new body, or not at all.
+#: ``post_comment``'s ``nudge``: ask first, or post after the warning.
+NUDGE_CHECK, NUDGE_POST_ANYWAY = "check", "post_anyway"
+
+
+class MayBreakGuidelines(Conflict):
+    """The comment was not posted: the screen finds it likely abusive; edit it or post it anyway."""
+
+    def __init__(self):
+        super().__init__("Your comment may break our community guidelines: edit it, or post it anyway "
+                         "(a moderator will review it).", code="may_break_guidelines")
+
+
 SCREENED = ("status", "hold_reason", "hold_rule", "abuse_score", "off_topic_score", "model_version")
 
 
@@ -139,10 +151,15 @@ def _earlier_submission(author: User, submission_key: str | None) -> Comment | N
     )
 
 
-def post_comment(article: Article, author: User, body, *, parent_id=None, submission_key=None) -> Comment:
+def post_comment(article: Article, author: User, body, *, parent_id=None, submission_key=None,
+                 nudge: str | None = None) -> Comment:
     """Post a comment or a reply and return it, published, pending or rejected.
 
     A form submitted twice (the same ``submission_key``) returns the comment it made the first time.
+    ``nudge``: ``check`` asks first whether the screen finds it likely abusive (then nothing is
+    posted: ``MayBreakGuidelines``), ``post_anyway`` posts it after that warning and records so.
+
+    :raise MayBreakGuidelines: with ``nudge="check"``, the screen would hold or reject it for abuse.
     """
     ensure_can_participate(author)
     if article.moderation_mode == ModerationMode.CLOSED:
@@ -165,6 +182,9 @@ def post_comment(article: Article, author: User, body, *, parent_id=None, submis
         created_at=utcnow(),
     )
     _apply_moderation(comment, article, parent)
+    if nudge == NUDGE_CHECK and comment.hold_reason == HoldReason.ABUSE:
+        raise MayBreakGuidelines()
+    comment.posted_after_nudge = nudge == NUDGE_POST_ANYWAY
     db.session.add(comment)
     try:
         db.session.flush()

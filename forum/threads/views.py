@@ -45,9 +45,11 @@ def post(article_id):
     try:
         fields = parse_form(CommentFields)
         comment = service.post_comment(article, current_user, fields.body, parent_id=fields.parent_id,
-                                       submission_key=fields.submission_key)
+                                       submission_key=fields.submission_key, nudge=fields.nudge)
     except ApiError as error:
         db.session.rollback()
+        # Warned once, the reader may send the same text again as it is: the form then posts it anyway.
+        form.nudged = isinstance(error, service.MayBreakGuidelines)
         if error.code in PARENT_ERRORS:
             # The page shows no reply box under such a parent, so the message goes on top.
             flash(error.message, "error")

@@ -1,5 +1,6 @@
 """The texts of the site that admins edit (site_texts): the community guidelines; why a decision
-notification's comment was rejected (notifications.reason)
+notification's comment was rejected (notifications.reason); comments posted after the guidelines
+nudge (comments.posted_after_nudge)
 
 Revision ID: 7b8c9d0e1f2a
 Revises: 7c3d2e1f0a9b
@@ -26,9 +27,13 @@ def upgrade():
     )
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reason", sa.String(length=200), nullable=True))
+    with op.batch_alter_table("comments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("posted_after_nudge", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade():
+    with op.batch_alter_table("comments", schema=None) as batch_op:
+        batch_op.drop_column("posted_after_nudge")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_column("reason")
     op.drop_table("site_texts")

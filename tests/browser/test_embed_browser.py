@@ -125,12 +125,16 @@ def test_an_author_sees_why_a_comment_is_held_and_that_one_is_rejected(sites, pa
     sign_in(frame, "heldauthor")
     frame.get_by_label("Your comment").fill("The councillor is an idiot.")
     frame.get_by_role("button", name="Post comment").click()
+    # Warned once that it may break the guidelines, the author posts it anyway.
+    frame.locator(".nudge").get_by_text("may break our community guidelines").wait_for()
+    frame.get_by_role("button", name="Post anyway").click()
     frame.get_by_text("Thanks: your comment is awaiting review.").wait_for()
     held = frame.locator(".comment.status-pending")
     assert "Awaiting review" in held.text_content() and "may break the rules on abuse" in held.text_content()
     assert held.get_by_role("link", name="Community guidelines").get_attribute("href").endswith("/guidelines")
     frame.get_by_label("Your comment").fill("Stupid idiots and morons, the lot of them.")
     frame.get_by_role("button", name="Post comment").click()
+    frame.get_by_role("button", name="Post anyway").click()
     frame.locator(".comment.status-rejected").get_by_text("Not published.").wait_for()
     page.reload()  # the thread the author reads again still shows both, with the reason
     sign_in(thread(page), "heldauthor")

@@ -84,6 +84,28 @@
     if (comment.status === "published" && !comment.parent_id) setCount(1);
   }
 
+  // A new text is sent with nudge "check": if it may break the guidelines, the reader is told and
+  // either edits it and sends again, or posts it anyway (recorded as such).
+  function postComment(payload, form) {
+    var warned = form.querySelector(".nudge");
+    if (warned) warned.remove();
+    return Parley.request("POST", base + "/comments", Object.assign({ nudge: "check" }, payload)).catch(function (error) {
+      if (error.code !== "may_break_guidelines") throw error;
+      return new Promise(function (resolve, reject) {
+        var anyway = h("button", { type: "button", class: "button secondary", text: "Post anyway", onclick: function () {
+          anyway.disabled = true;
+          Parley.request("POST", base + "/comments", Object.assign({}, payload, { nudge: "post_anyway" })).then(function (answer) {
+            nudge.remove();
+            resolve(answer);
+          }, reject);
+        } });
+        var nudge = h("p", { class: "nudge", role: "alert" }, [error.message + " ", anyway]);
+        form.querySelector(".compose-actions").before(nudge);
+        anyway.focus();
+      });
+    });
+  }
+
   function inSlot(element, content, placeholder) {
     var slot = Parley.view.part(element, "slot");
     slot.replaceChildren(content || "");
@@ -115,7 +137,7 @@
     },
     reply: function (node, element) {
       inSlot(element, Parley.view.textForm("Your reply", "Post reply", "", function (text, form) {
-        Parley.request("POST", base + "/comments", { body: text, parent_id: node.id }).then(function (answer) {
+        postComment({ body: text, parent_id: node.id }, form).then(function (answer) {
           form.remove();
           addNodes(Parley.view.part(element, "replies"), [Object.assign({ replies: [] }, answer.comment)]);
           announce(answer.comment);
@@ -155,7 +177,7 @@
     if (config.mode === "closed") return slot.replaceChildren(h("p", { class: "notice", text: "Comments on this article are closed." }));
     if (!Parley.user()) return slot.replaceChildren();
     var form = Parley.view.textForm("Your comment", "Post comment", "", function (text) {
-      Parley.request("POST", base + "/comments", { body: text }).then(function (answer) {
+      postComment({ body: text }, form).then(function (answer) {
         form.querySelector("textarea").value = "";
         list.querySelectorAll(".empty").forEach(function (node) { node.remove(); });
         var holder = h("div");
