@@ -114,7 +114,7 @@ def latest_notes(user_ids) -> dict[int, tuple[int, list[ReaderNote]]]:
     if not user_ids:
         return {}
     counts = dict(db.session.execute(select(ReaderNote.user_id, func.count()).where(
-        ReaderNote.user_id.in_(user_ids)).group_by(ReaderNote.user_id)).tuples())
+        ReaderNote.user_id.in_(user_ids)).group_by(ReaderNote.user_id)).tuples().all())
     latest: dict[int, list[ReaderNote]] = {}
     ranked = func.row_number().over(partition_by=ReaderNote.user_id,
                                     order_by=(ReaderNote.created_at.desc(), ReaderNote.id.desc())).label("rank")
