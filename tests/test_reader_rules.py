@@ -151,3 +151,18 @@ def test_rejections_older_than_d_days_or_with_the_rule_off_do_not_premoderate(de
     assert api.client.get(premoderation_path("alice"), headers=mod).get_json()["premoderated"] is False
     reject_comments(api, mod, alice, 1)
     assert api.client.get(premoderation_path("alice"), headers=mod).get_json()["premoderated"] is True
+
+
+def test_a_moderator_switches_premoderation_from_the_readers_page(desk, pages):
+    api, _, mod = desk
+    alice = api.reader("alice")
+    pages.login("mod")
+    page = "/moderation/users/alice"
+    response = pages.submit("/moderation/users/alice/premoderation", {}, page=page, follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Pre-moderated" in text and "on by mod" in text
+    assert api.comment(alice, CIVIL)["hold_reason"] == "premoderation"
+    response = pages.submit("/moderation/users/alice/premoderation/release", {}, page=page, follow_redirects=True)
+    assert "Not on pre-moderation" in response.get_data(as_text=True)
+    assert api.comment(alice, CIVIL + " Again.")["status"] == "published"
+    assert api.client.get(premoderation_path("alice"), headers=mod).get_json()["premoderated"] is False
