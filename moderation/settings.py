@@ -1,8 +1,9 @@
 """The desk's settings that admins change at run time (``/api/v1/admin/settings``), kept in the database.
 
 Every worker reads the same rows, so a change takes effect everywhere without a restart. A setting
-never written has its default here.
+never written has its default here, or the app's config where one names it (``CONFIG_DEFAULTS``).
 """
+from flask import current_app
 from sqlalchemy import JSON, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,7 +14,22 @@ DEFAULTS = {
     "new_user_premoderation_count": 0,
     "new_user_link_hold": True,
     "repeat_post_hold": True,
+    # A reader with this many rejections within ``auto_premoderation_days`` days is put on
+    # pre-moderation automatically; 0 turns the rule off.
+    "auto_premoderation_rejections": 0,
+    "auto_premoderation_days": 30,
 }
+
+#: Settings whose default is a config key, so a deployment's config still sets them until an admin does.
+CONFIG_DEFAULTS = {"report_hide_threshold": "REPORT_HIDE_THRESHOLD"}
+
+
+def default(name: str):
+    """Return the value ``name`` has while no admin has set it."""
+    key = CONFIG_DEFAULTS.get(name)
+    if key is not None and key in current_app.config:
+        return current_app.config[key]
+    return DEFAULTS[name]
 
 
 class Setting(db.Model):
@@ -25,14 +41,14 @@ class Setting(db.Model):
 
 def current() -> dict:
     """Return every setting: the stored value, or the default of one never set."""
-    stored = dict(db.session.execute(select(Setting.name, Setting.value)).tuples())
-    return {name: stored.get(name, default) for name, default in DEFAULTS.items()}
+    stored = dict(db.session.execute(select(Setting.name, Setting.value)).tuples().all())
+    return {name: stored[name] if name in stored else default(name) for name in DEFAULTS}
 
 
 def get(name: str):
     """Return one setting's value (``name`` must be one of ``DEFAULTS``)."""
     value = db.session.scalar(select(Setting.value).where(Setting.name == name))
-    return DEFAULTS[name] if value is None else value
+    return default(name) if value is None else value
 
 
 def update(values: dict) -> dict:

@@ -10,7 +10,7 @@ import re
 from flask import current_app
 
 from forum.screening import Assessment, Submission
-from moderation import policy
+from moderation import policy, rules
 from moderation.classifier import Highlight, Scores
 
 #: The insults the web tests post; whole words, any case.
@@ -49,3 +49,11 @@ def abuse_score(words: int) -> float:
     if words == 0:
         return CIVIL_ABUSE
     return ONEWORD_ABUSE if words == 1 else MANYWORDS_ABUSE
+
+
+class RuledScreen(WordScreen):
+    """The word screen followed by the desk's rules (moderation/rules), as the classifier's screen applies them."""
+
+    def assess(self, submission: Submission) -> Assessment:
+        """Score by the word list, then let the strictest rule hit decide."""
+        return rules.apply(submission, super().assess(submission))

@@ -26,7 +26,16 @@ API_ROUTES = [
     ("GET", "/api/v1/moderation/log", None, "moderator"),
     ("GET", "/api/v1/moderation/stats", None, "moderator"),
     ("PATCH", "/api/v1/moderation/articles/premod-story", {"moderation_mode": "pre"}, "moderator"),
+    ("PUT", "/api/v1/moderation/users/rex/premoderation", None, "moderator"),
+    ("DELETE", "/api/v1/moderation/users/rex/premoderation", None, "moderator"),
+    ("GET", "/api/v1/moderation/users/rex/premoderation", None, "moderator"),
+    ("POST", "/api/v1/moderation/users/rex/notes", {"text": "Warned once."}, "moderator"),
+    ("GET", "/api/v1/moderation/users/rex/notes", None, "moderator"),
 ]
+#: The routes whose success is not a 200.
+SUCCESS = {("PUT", "/api/v1/moderation/users/rex/premoderation"): 204,
+           ("DELETE", "/api/v1/moderation/users/rex/premoderation"): 204,
+           ("POST", "/api/v1/moderation/users/rex/notes"): 201}
 PAGE_ROUTES = [
     ("GET", "/moderation", None, "moderator"),
     ("POST", "/moderation/comments/{comment}/decision", {"action": "approve"}, "moderator"),
@@ -37,6 +46,9 @@ PAGE_ROUTES = [
     ("POST", "/moderation/users/rex/sanction", {"kind": "suspend", "days": "3", "reason": "Insults"}, "moderator"),
     ("POST", "/moderation/users/rex/lift", {}, "moderator"),
     ("POST", "/moderation/users/rex/role", {"role": "moderator"}, "admin"),
+    ("POST", "/moderation/users/rex/notes", {"text": "Warned once."}, "moderator"),
+    ("POST", "/moderation/users/rex/premoderation", {}, "moderator"),
+    ("POST", "/moderation/users/rex/premoderation/release", {}, "moderator"),
 ]
 ROLES = ["anonymous", "reader", "moderator", "admin"]
 
@@ -69,7 +81,7 @@ def fill(value, comment_id):
 def test_api_route(api, scene, role, method, path, body, allowed):
     headers = {} if role == "anonymous" else api.login({"reader": "reggie", "moderator": "mia", "admin": "ada"}[role])
     response = api.client.open(fill(path, scene), method=method, json=body, headers=headers)
-    assert response.status_code == expected(role, allowed, 200), response.get_json()
+    assert response.status_code == expected(role, allowed, SUCCESS.get((method, path), 200)), response.get_json()
     if response.status_code >= 400:
         assert response.get_json()["error"]["code"] in ("unauthorized", "forbidden")
 

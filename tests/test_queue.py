@@ -52,7 +52,7 @@ def test_an_item_shows_the_comment_in_context(api, app, desk):
     assert item["reports"] == []
     assert item["author"] == {"username": "alice", "display_name": "alice", "status": "active",
                               "suspended_until": None, "sanction_reason": None,
-                              "comment_count": 2, "rejected_count": 1}
+                              "comment_count": 2, "rejected_count": 1, "note_count": 0, "notes": []}
 
 
 def test_the_queue_holds_policy_premoderation_and_reported_comments_only(api, app, desk):

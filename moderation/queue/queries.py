@@ -30,6 +30,7 @@ from forum.models import Article, Comment, CommentStatus, HoldReason, User, utcn
 from forum.pagination import Key, paginate
 from moderation import scoring
 from moderation.models import ModerationDecision, Report, Sanction
+from moderation.readers.service import latest_notes
 from moderation.vocabulary import DecisionAction
 
 QUEUE_REASONS = tuple(HoldReason)
@@ -121,6 +122,9 @@ class QueueItem:
     comment_count: int = 0
     rejected_count: int = 0
     highlights: list = field(default_factory=list)
+    #: Moderators' notes on the author: how many, and the latest few.
+    note_count: int = 0
+    notes: list = field(default_factory=list)
 
 
 @dataclass
@@ -175,7 +179,7 @@ def queue_size() -> int:
 
 
 def _attach_context(items: list[QueueItem]) -> None:
-    """Load parents, reports, author counts and highlights for a page of items, in three queries."""
+    """Load parents, reports, author counts, notes and highlights for a page of items, a few queries in all."""
     if not items:
         return
     parent_ids = {i.comment.parent_id for i in items if i.comment.parent_id}
@@ -189,10 +193,12 @@ def _attach_context(items: list[QueueItem]) -> None:
     for row in reports:
         by_comment.setdefault(row.comment_id, []).append(row)
     counts = author_counts({i.comment.author_id for i in items})
+    notes = latest_notes({i.comment.author_id for i in items})
     for item in items:
         item.parent = parents.get(item.comment.parent_id)
         item.reports = by_comment.get(item.comment.id, [])
         item.comment_count, item.rejected_count = counts.get(item.comment.author_id, (0, 0))
+        item.note_count, item.notes = notes.get(item.comment.author_id, (0, []))
     _attach_highlights(items)
 
 

@@ -9,6 +9,7 @@ from forum.schemas import Answer, ArticleRef, Author, CommentOut, Scores
 from forum.validation import ArticleId, Id, Integer, OptionalText, Schema, Text, Username
 from moderation.queue.queries import QUEUE_REASONS
 from moderation.queue.service import MAX_SUSPENSION_DAYS, NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from moderation.readers.schemas import NoteOut
 from moderation.vocabulary import DecisionAction, RejectionReason, ReportReason, SanctionKind
 
 _REJECTION_CODES = ", ".join(r.value for r in RejectionReason)
@@ -131,16 +132,22 @@ class AuthorStatus(Author):
     rejected_count: int | None = None
 
 
+class QueueAuthor(AuthorStatus):
+    note_count: int
+    notes: list[NoteOut]
+
+
 class QueueItemOut(Answer):
     comment: CommentOut
     article: ArticleRef
     parent: CommentOut | None
     scores: Scores
     hold_reason: str | None
+    hold_rule: str | None
     priority: float
     highlights: list[Highlight]
     reports: list[QueueReport]
-    author: AuthorStatus
+    author: QueueAuthor
 
 
 class QueuePage(Answer):

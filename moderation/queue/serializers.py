@@ -3,6 +3,7 @@ from forum.api.serializers import author_dict, comment_dict, iso
 from forum.models import User, UserStatus
 from moderation.models import ModerationDecision
 from moderation.queue.queries import QueueItem, queue_reason
+from moderation.readers.serializers import note_dict
 
 
 def highlight_dict(highlight) -> dict:
@@ -30,12 +31,14 @@ def queue_item_dict(item: QueueItem, viewer: User) -> dict:
         "parent": comment_dict(item.parent, viewer=viewer) if item.parent is not None else None,
         "scores": {"abuse": comment.abuse_score, "off_topic": comment.off_topic_score},
         "hold_reason": queue_reason(comment),
+        "hold_rule": comment.hold_rule,
         "priority": round(item.priority, 3),
         "highlights": [highlight_dict(h) for h in item.highlights],
         "reports": [{"reason": r.reason, "note": r.note, "reporter": r.reporter.username,
                      "created_at": iso(r.created_at)} for r in item.reports],
-        "author": author_status_dict(comment.author, comment_count=item.comment_count,
-                                     rejected_count=item.rejected_count),
+        "author": {**author_status_dict(comment.author, comment_count=item.comment_count,
+                                        rejected_count=item.rejected_count),
+                   "note_count": item.note_count, "notes": [note_dict(note) for note in item.notes]},
     }
 
 

@@ -6,7 +6,6 @@ other gets a 409 saying who was first.
 """
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import exc, func, select, update
 
 from forum.accounts.service import ensure_can_participate
@@ -15,9 +14,11 @@ from forum.extensions import db
 from forum.models import Comment, CommentStatus, HoldReason, Role, User, utcnow
 from forum.notifications.service import notify_decision
 from forum.signals import comment_published
+from moderation import settings
 from moderation.models import ModerationDecision, Report, Sanction
 from moderation.queue import events
 from moderation.queue.queries import in_queue, is_queued, queue_reason, reports_since_decision
+from moderation.readers.service import premoderate_if_rejected_often
 from moderation.vocabulary import REJECTION_LABELS, DecisionAction, RejectionReason, SanctionKind
 
 MAX_SUSPENSION_DAYS = 3650
@@ -57,7 +58,7 @@ def report(comment: Comment, reporter: User, reason, note=None) -> Report:
 
 def _hide_if_reported_enough(comment: Comment) -> None:
     recent = db.session.scalar(select(func.count()).select_from(reports_since_decision(comment).subquery()))
-    if comment.is_published and recent >= current_app.config["REPORT_HIDE_THRESHOLD"]:
+    if comment.is_published and recent >= settings.get("report_hide_threshold"):
         # An escalated comment stays escalated: hidden now, still the admins' to decide.
         comment.status = CommentStatus.PENDING
         comment.hold_reason = comment.hold_reason or HoldReason.REPORTED
@@ -160,6 +161,8 @@ def decide(comment: Comment, moderator: User, action, reason=None, note=None) ->
     db.session.flush()
     db.session.refresh(comment, ["status", "hold_reason", "decided_at"])
     events.comment_decided(comment, decision, moderator)
+    if action == DecisionAction.REJECT:
+        premoderate_if_rejected_often(db.session.get(User, comment.author_id), now)
     if action == DecisionAction.APPROVE and was_published:
         # The readers' reports were weighed and the comment stays as it was: nothing to announce.
         return decision

@@ -20,6 +20,8 @@ from moderation import policy, scoring
 from moderation.queue import queries, service
 from moderation.queue.charts import decisions_chart
 from moderation.queue.schemas import BulkFields, DecisionFields, LogQuery, QueueQuery, RoleBody, SanctionFields
+from moderation.readers import service as readers
+from moderation.readers.schemas import NoteBody
 from moderation.vocabulary import ACTION_LABELS, REJECTION_LABELS, DecisionAction, SanctionKind
 
 #: The desk is never framed, not even by the EMBED_ORIGINS that may frame the threads.
@@ -139,7 +141,8 @@ def user(username):
     total, rejected = queries.author_counts({author.id}).get(author.id, (0, 0))
     return render_template("moderation/user.html", author=author, page=page, comment_count=total,
                            rejected_count=rejected, sanctions=queries.sanctions_of(author),
-                           roles=[r.value for r in Role])
+                           roles=[r.value for r in Role], notes=readers.notes_of(author),
+                           standing=readers.standing(author))
 
 
 def _user_action(username, apply, message):
@@ -193,3 +196,27 @@ def role(username):
     """Change the author's role from their page (admins only)."""
     return _user_action(username, lambda u: service.change_role(u, current_user, parse_form(RoleBody).role.value),
                         lambda u: f"{u.username} is now {u.role.value}.")
+
+
+@bp.post("/users/<username:username>/notes")
+@moderator_required
+def add_note(username):
+    """Write a note on the author from their page."""
+    return _user_action(username, lambda u: readers.add_note(u, current_user, parse_form(NoteBody).text),
+                        lambda u: f"Your note on {u.username} is saved.")
+
+
+@bp.post("/users/<username:username>/premoderation")
+@moderator_required
+def premoderate(username):
+    """Put the author on pre-moderation from their page."""
+    return _user_action(username, lambda u: readers.premoderate(u, current_user),
+                        lambda u: f"Every new comment of {u.username} now waits for a moderator.")
+
+
+@bp.post("/users/<username:username>/premoderation/release")
+@moderator_required
+def release(username):
+    """Take the author off pre-moderation from their page."""
+    return _user_action(username, lambda u: readers.release(u, current_user),
+                        lambda u: f"{u.username} is off pre-moderation.")

@@ -7,26 +7,21 @@ applies the rules: a hit at least as strict as the model's verdict takes its pla
 word rejects a comment the model would publish, and the model's rejection of an abusive comment
 stays a rejection whatever a milder rule says. Every hit's highlights are shown.
 """
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from forum.models import CommentStatus, HoldReason
+from forum.models import CommentStatus
 from forum.screening import Assessment, Submission
-
-
-@dataclass(frozen=True)
-class RuleHit:
-    status: CommentStatus
-    reason: HoldReason
-    #: What the moderator reads on the queue item, e.g. "banned word: scam".
-    rule: str
-    highlights: tuple = ()
-
-
-Rule = Callable[[Submission], RuleHit | None]
+from moderation.rules.hit import Rule, RuleHit
+from moderation.rules.readers import link_from_new_reader, new_reader, reader_on_premoderation
 
 #: The rules in force, in the order they are tried (the first of the strictest hits decides).
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    reader_on_premoderation,
+    new_reader,
+    link_from_new_reader,
+)
+
+__all__ = ["RULES", "Rule", "RuleHit", "apply"]
 
 _STRICTNESS = {CommentStatus.PUBLISHED: 0, CommentStatus.PENDING: 1, CommentStatus.REJECTED: 2}
 

@@ -1,0 +1,76 @@
+"""What the readers' endpoints and the settings endpoint accept and answer."""
+from pydantic import ConfigDict
+
+from forum.schemas import Answer
+from forum.validation import Integer, Schema, Text
+from moderation.readers.models import NOTE_MAX_LENGTH
+
+MAX_THRESHOLD = 1000
+MAX_DAYS = 3650
+
+
+class NoteBody(Schema):
+    text: Text(NOTE_MAX_LENGTH, multiline=True)
+
+
+class SettingsBody(Schema):
+    """Any of the desk's settings; a name that is not one of them is an error, not ignored."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    report_hide_threshold: Integer(1, MAX_THRESHOLD) | None = None
+    new_user_premoderation_count: Integer(0, MAX_THRESHOLD) | None = None
+    new_user_link_hold: bool | None = None
+    repeat_post_hold: bool | None = None
+    auto_premoderation_rejections: Integer(0, MAX_THRESHOLD) | None = None
+    auto_premoderation_days: Integer(1, MAX_DAYS) | None = None
+    error_codes = {"report_hide_threshold": "invalid_setting", "new_user_premoderation_count": "invalid_setting",
+                   "new_user_link_hold": "invalid_setting", "repeat_post_hold": "invalid_setting",
+                   "auto_premoderation_rejections": "invalid_setting", "auto_premoderation_days": "invalid_setting"}
+
+    def changes(self) -> dict:
+        """Return the settings the request names (null is not a value: it is the same as leaving one out)."""
+        return {name: value for name, value in self.model_dump().items() if value is not None}
+
+
+class Settings(Answer):
+    report_hide_threshold: int
+    new_user_premoderation_count: int
+    new_user_link_hold: bool
+    repeat_post_hold: bool
+    auto_premoderation_rejections: int
+    auto_premoderation_days: int
+
+
+class SettingsEnvelope(Answer):
+    settings: Settings
+
+
+class NoteOut(Answer):
+    id: int
+    author: str | None
+    text: str
+    created_at: str
+
+
+class NoteEnvelope(Answer):
+    note: NoteOut
+
+
+class NoteList(Answer):
+    notes: list[NoteOut]
+
+
+class AuditOut(Answer):
+    action: str
+    moderator: str | None
+    automatic: bool
+    detail: str | None
+    created_at: str
+
+
+class PremoderationOut(Answer):
+    premoderated: bool
+    automatic: bool
+    since: str | None
+    audit: list[AuditOut]
