@@ -12,6 +12,7 @@ def init_app(app) -> None:
     from moderation import models, settings  # noqa: F401  (the tables Alembic and the desk need)
     from moderation.cli import moderation
     from moderation.queue import init_app as init_queue
+    from moderation.rules import wordlists  # noqa: F401  (its table)
     from moderation.scoring import ClassifierScreen
 
     register_screen(app, ClassifierScreen())

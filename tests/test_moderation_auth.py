@@ -26,6 +26,8 @@ API_ROUTES = [
     ("GET", "/api/v1/moderation/log", None, "moderator"),
     ("GET", "/api/v1/moderation/stats", None, "moderator"),
     ("PATCH", "/api/v1/moderation/articles/premod-story", {"moderation_mode": "pre"}, "moderator"),
+    ("GET", "/api/v1/moderation/wordlists/banned", None, "moderator"),
+    ("PUT", "/api/v1/moderation/wordlists/banned", {"terms": ["scam"]}, "moderator"),
 ]
 PAGE_ROUTES = [
     ("GET", "/moderation", None, "moderator"),
@@ -89,7 +91,8 @@ def test_page_route(app, scene, role, method, path, body, allowed):
 
 def test_every_moderation_route_is_covered(app):
     listed = {(m, re.sub(r"\{comment\}", "<int:comment_id>", p).replace("/rex", "/<username:username>")
-              .replace("/premod-story", "/<article_id:article_id>"))
+              .replace("/premod-story", "/<article_id:article_id>")
+              .replace("/wordlists/banned", "/wordlists/<any(banned, suspect):name>"))
               for m, p, _, _ in API_ROUTES + PAGE_ROUTES}
     routes = {(m, rule.rule) for rule in app.url_map.iter_rules()
               if rule.rule.startswith(("/moderation", "/api/v1/moderation"))

@@ -9,6 +9,7 @@ from forum.schemas import Answer, ArticleRef, Author, CommentOut, Scores
 from forum.validation import ArticleId, Id, Integer, OptionalText, Schema, Text, Username
 from moderation.queue.queries import QUEUE_REASONS
 from moderation.queue.service import MAX_SUSPENSION_DAYS, NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from moderation.rules.wordlists import MAX_TERM_LENGTH, MAX_TERMS
 from moderation.vocabulary import DecisionAction, RejectionReason, ReportReason, SanctionKind
 
 _REJECTION_CODES = ", ".join(r.value for r in RejectionReason)
@@ -63,6 +64,13 @@ class LogQuery(PageQuery):
     def filters(self) -> dict:
         """Return the log's filters as ``queries.decision_log`` takes them."""
         return {"moderator": self.moderator, "action": self.action, "comment_id": self.comment_id}
+
+
+class WordlistBody(Schema):
+    """A whole word list: blank terms are refused, terms that normalise alike are kept once."""
+
+    terms: list[Text(MAX_TERM_LENGTH)] = Field(max_length=MAX_TERMS)
+    error_codes = {"terms": "invalid_terms"}
 
 
 class QueueQuery(PageQuery):
@@ -137,10 +145,16 @@ class QueueItemOut(Answer):
     parent: CommentOut | None
     scores: Scores
     hold_reason: str | None
+    #: The rule that held or rejected it in words, e.g. 'banned word: "scam"'.
+    hold_rule: str | None
     priority: float
     highlights: list[Highlight]
     reports: list[QueueReport]
     author: AuthorStatus
+
+
+class WordlistOut(Answer):
+    terms: list[str]
 
 
 class QueuePage(Answer):

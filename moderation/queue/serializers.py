@@ -30,6 +30,7 @@ def queue_item_dict(item: QueueItem, viewer: User) -> dict:
         "parent": comment_dict(item.parent, viewer=viewer) if item.parent is not None else None,
         "scores": {"abuse": comment.abuse_score, "off_topic": comment.off_topic_score},
         "hold_reason": queue_reason(comment),
+        "hold_rule": comment.hold_rule,
         "priority": round(item.priority, 3),
         "highlights": [highlight_dict(h) for h in item.highlights],
         "reports": [{"reason": r.reason, "note": r.note, "reporter": r.reporter.username,

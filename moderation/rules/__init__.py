@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from forum.models import CommentStatus, HoldReason
 from forum.screening import Assessment, Submission
+from moderation.rules.wordlists import screen_words
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,9 @@ class RuleHit:
 Rule = Callable[[Submission], RuleHit | None]
 
 #: The rules in force, in the order they are tried (the first of the strictest hits decides).
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    screen_words,
+)
 
 _STRICTNESS = {CommentStatus.PUBLISHED: 0, CommentStatus.PENDING: 1, CommentStatus.REJECTED: 2}
 
