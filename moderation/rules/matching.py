@@ -24,6 +24,8 @@ _WORD = re.compile(r"[a-z0-9@$!|+'*]+")
 #: What a word is made of after it; anything else left (a trailing "!") ends the word.
 _PLAIN = re.compile(r"[a-z0-9*']+")
 _RUNS = re.compile(r"(.)\1+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_STRETCHED = re.compile(r"([a-z])\1\1")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _DIGIT_LEET = frozenset(c for c in LEETSPEAK if c.isdigit())
 
@@ -39,6 +41,8 @@ class Token:
     spelt_out: bool = False
     #: For letters spelt out after the one-letter word "a" or "i" ("a s c a m"): the letters after it.
     rest: "Token | None" = None
+    #: Has a letter written three times or more ("scaaam"), so it may stand for a shorter word.
+    stretched: bool = False
 
 
 def tokens(text: str) -> list[Token]:
@@ -51,6 +55,9 @@ def tokens(text: str) -> list[Token]:
         found.append(_spelt_out(match))
         position = match.end()
     _words(folded, position, len(folded), found)
+    if _STRETCHED.search(folded):  # rare: one search of the whole text spares one per word
+        found = [Token(t.text, t.start, t.end, t.spelt_out, t.rest, True) if _STRETCHED.search(t.text) else t
+                 for t in found]
     if origin is None:
         return found
     return [_moved(t, origin) for t in found]
@@ -62,25 +69,33 @@ def _spelt_out(match: re.Match) -> Token:
     letters = match.group()[::step]
     rest = None
     if letters[0] in "ai" and len(letters) > 3:
-        rest = Token(letters[1:], match.start() + step, match.end(), spelt_out=True)
-    return Token(letters, match.start(), match.end(), spelt_out=True, rest=rest)
+        rest = Token(letters[1:], match.start() + step, match.end(), spelt_out=True,
+                     stretched=bool(_STRETCHED.search(letters[1:])))
+    return Token(letters, match.start(), match.end(), spelt_out=True, rest=rest,
+                 stretched=bool(_STRETCHED.search(letters)))
 
 
 def _moved(token: Token, origin: list[int]) -> Token:
     """Return ``token`` with its span moved from the folded text back to the original."""
     rest = _moved(token.rest, origin) if token.rest is not None else None
-    return Token(token.text, origin[token.start], origin[token.end - 1] + 1, token.spelt_out, rest)
+    return Token(token.text, origin[token.start], origin[token.end - 1] + 1, token.spelt_out, rest, token.stretched)
 
 
 def _fold(text: str) -> tuple[str, list[int] | None]:
     """Return ``text`` in lower-case ASCII and, when that changed its length, each character's origin."""
     if text.isascii():
         return text.lower(), None
-    pieces, origin = [], []
-    for index, char in enumerate(text):
-        piece = char.lower() if char.isascii() else fold_ascii(char)
-        pieces.append(piece)
-        origin.extend([index] * len(piece))
+    pieces, origin, position = [], [], 0
+    for match in _NON_ASCII.finditer(text):
+        pieces.append(text[position:match.start()].lower())
+        origin.extend(range(position, match.start()))
+        for index in range(match.start(), match.end()):
+            piece = fold_ascii(text[index])
+            pieces.append(piece)
+            origin.extend([index] * len(piece))
+        position = match.end()
+    pieces.append(text[position:].lower())
+    origin.extend(range(position, len(text)))
     return "".join(pieces), origin
 
 
@@ -133,22 +148,25 @@ def _runs_match(text_runs: tuple[int, ...], term_runs: tuple[int, ...]) -> bool:
 
 @dataclass(eq=False)
 class _Node:
-    #: skeleton -> [(the term token's runs, the next node)]
+    #: A term's next word as written, three or more of a letter read as one -> the next node.
+    exact: dict = field(default_factory=dict)
+    #: skeleton -> [(the term word's runs, the next node)], for stretched words ("scaaam").
     children: dict = field(default_factory=dict)
     term: str | None = None
 
-    def child(self, skel: str, term_runs: tuple[int, ...]) -> "_Node":
-        entries = self.children.setdefault(skel, [])
-        for existing_runs, node in entries:
-            if existing_runs == term_runs:
-                return node
-        entries.append((term_runs, node := _Node()))
-        return node
+    def child(self, word: str) -> "_Node":
+        term_runs = _term_runs(word)
+        written = "".join(letter * n for letter, n in zip(skeleton(word), term_runs, strict=True))
+        if written not in self.exact:
+            self.exact[written] = _Node()
+            self.children.setdefault(skeleton(word), []).append((term_runs, self.exact[written]))
+        return self.exact[written]
 
     def step(self, token: Token) -> "_Node | None":
-        entries = self.children.get(skeleton(token.text))
-        if entries is None:
-            return None
+        # A word with no letter three times matches only a term word written the same.
+        if not token.stretched:
+            return self.exact.get(token.text)
+        entries = self.children.get(skeleton(token.text), ())
         token_runs = runs(token.text)
         return next((node for term_runs, node in entries if _runs_match(token_runs, term_runs)), None)
 
@@ -176,16 +194,15 @@ class Matcher:
             self._add(term)
 
     def _add(self, term: str) -> None:
-        key = term_key(term)
-        if not key:
+        words = [t.text for t in tokens(term)]
+        if not words:
             return
         node = self._root
-        for skel, term_runs in key:
-            node = node.child(skel, term_runs)
+        for word in words:
+            node = node.child(word)
         node.term = node.term or term
-        if len(key) > 1:
-            joined = "".join(t.text for t in tokens(term))
-            spelt = self._spelt.child(skeleton(joined), _term_runs(joined))
+        if len(words) > 1:
+            spelt = self._spelt.child("".join(words))
             spelt.term = spelt.term or term
 
     def find(self, words: list[Token]) -> list[Match]:
