@@ -5,9 +5,9 @@ corpora, alternating. The 2,000 terms are drawn from those comments' own words s
 them match: 1,500 single words (ranks 4,000 to 5,499 of their vocabulary, words most comments do
 not use) and 500 two-word phrases (ranks 1,000 to 1,499 of their word pairs). Prints the time to
 compile the list, the cost of matching one comment (tokenising it and walking both lists), the
-cost per 1,000 characters of one 50,000-character text (the time is linear in the length), and, on
-SQLite and PostgreSQL, the version check that every screening makes and the whole rule with it.
-PostgreSQL uses its own database (parley_bench_wordlists), dropped at the end.
+cost per 1,000 characters of one 5,000- and one 50,000-character text (the time is linear in
+the length), and, on SQLite and PostgreSQL, the version check that every screening makes and the
+whole rule with it. PostgreSQL uses its own database (parley_bench_wordlists), dropped at the end.
 
     .venv/bin/python bench/wordlists.py [--backend sqlite|postgresql|both] [--comments 4000] [--runs 2000]
 """
@@ -93,9 +93,10 @@ def matcher_figures(texts: list[str], terms: list[str]) -> None:
           f"{hits / len(texts):.0%} match a term")
     print(f"tokenise only: {summary(micros(tokens, texts))}")
     print(f"tokenise and match both lists: {summary(micros(match, texts))}")
-    long_text = " ".join(texts)[:50_000]
-    per_k = statistics.median(micros(match, [long_text] * 5)) / (len(long_text) / 1000)
-    print(f"one 50,000-character text: {per_k:.0f} µs per 1,000 characters")
+    joined = " ".join(texts)
+    for length in (5_000, 50_000):
+        per_k = statistics.median(micros(match, [joined[:length]] * 9)) / (length / 1000)
+        print(f"one {length:,}-character text: {per_k:.0f} µs per 1,000 characters")
 
 
 def database_figures(name: str, url: str, texts: list[str], terms: list[str], runs: int) -> None:
