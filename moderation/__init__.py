@@ -13,6 +13,7 @@ def init_app(app) -> None:
     from moderation.cli import moderation
     from moderation.queue import init_app as init_queue
     from moderation.readers import api as readers_api
+    from moderation.rules import wordlists  # noqa: F401  (its table)
     from moderation.scoring import ClassifierScreen
 
     register_screen(app, ClassifierScreen())

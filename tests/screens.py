@@ -2,8 +2,9 @@
 
 ``WordScreen`` reads a comment as abusive when it contains words of a short fixed list, the insults
 the tests post. Its scores are fixed by that count, and it decides them with moderation's own
-policy and the app's configured thresholds, so a test that moves a threshold still moves the
-verdict. The tests about the model itself ask for the real one with ``make_app(SCREEN=None)``.
+policy and the app's configured thresholds, then applies the desk's rules (moderation.rules) as
+the real screen does, so a test that moves a threshold still moves the verdict. The tests about
+the model itself ask for the real one with ``make_app(SCREEN=None)``.
 """
 import re
 
@@ -36,8 +37,9 @@ class WordScreen:
                            for m in WORD.finditer(submission.text))
         scores = Scores(abuse_score(len(highlights)), OFF_TOPIC, list(highlights))
         verdict = policy.decide(scores, submission.mode, policy.thresholds(current_app.config))
-        return Assessment(verdict.status, verdict.reason, abuse=scores.abuse, off_topic=scores.off_topic,
-                          model_version=MODEL_VERSION, highlights=highlights)
+        return rules.apply(submission, Assessment(verdict.status, verdict.reason, abuse=scores.abuse,
+                                                  off_topic=scores.off_topic, model_version=MODEL_VERSION,
+                                                  highlights=highlights))
 
     def health(self) -> tuple[bool, dict]:
         """Report a screen that always works."""

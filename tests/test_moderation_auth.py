@@ -31,6 +31,8 @@ API_ROUTES = [
     ("GET", "/api/v1/moderation/users/rex/premoderation", None, "moderator"),
     ("POST", "/api/v1/moderation/users/rex/notes", {"text": "Warned once."}, "moderator"),
     ("GET", "/api/v1/moderation/users/rex/notes", None, "moderator"),
+    ("GET", "/api/v1/moderation/wordlists/banned", None, "moderator"),
+    ("PUT", "/api/v1/moderation/wordlists/banned", {"terms": ["scam"]}, "moderator"),
 ]
 #: The routes whose success is not a 200.
 SUCCESS = {("PUT", "/api/v1/moderation/users/rex/premoderation"): 204,
@@ -101,7 +103,8 @@ def test_page_route(app, scene, role, method, path, body, allowed):
 
 def test_every_moderation_route_is_covered(app):
     listed = {(m, re.sub(r"\{comment\}", "<int:comment_id>", p).replace("/rex", "/<username:username>")
-              .replace("/premod-story", "/<article_id:article_id>"))
+              .replace("/premod-story", "/<article_id:article_id>")
+              .replace("/wordlists/banned", "/wordlists/<any(banned, suspect):name>"))
               for m, p, _, _ in API_ROUTES + PAGE_ROUTES}
     routes = {(m, rule.rule) for rule in app.url_map.iter_rules()
               if rule.rule.startswith(("/moderation", "/api/v1/moderation"))

@@ -24,12 +24,14 @@ _HOMOGLYPHS = str.maketrans({
 })
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 # The same separator between every letter, so "a  f.u.c.k" keeps the article apart.
-_SPLIT_LETTERS = re.compile(rb"\b[a-z]([ ._\-*]{1,2})[a-z](?:\1[a-z])+\b")
+SPLIT_LETTERS = re.compile(rb"\b[a-z]([ ._\-*]{1,2})[a-z](?:\1[a-z])+\b")
 _SEPARATORS = re.compile(rb"[ ._\-*]")
 
+#: Leetspeak: a digit after or before a letter, or a symbol before a letter, stands for this letter.
+LEETSPEAK = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+             "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"}
 _LEET = np.arange(256, dtype=np.uint8)
-for _src, _dst in {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
-                   "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"}.items():
+for _src, _dst in LEETSPEAK.items():
     _LEET[ord(_src)] = ord(_dst)
 _IS_LEET = _LEET != np.arange(256)
 _IS_DIGIT_LEET = _IS_LEET.copy()
@@ -44,7 +46,7 @@ _SPACE = 32
 _APOS = ord("'")
 
 
-def _ascii(text: str) -> str:
+def fold_ascii(text: str) -> str:
     """Fold a non-ASCII text to ASCII look-alikes (accents, full width, homoglyphs)."""
     text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower())).translate(_HOMOGLYPHS)
     return text.encode("ascii", "replace").decode("ascii")
@@ -56,11 +58,11 @@ def _join_letters(match: re.Match) -> bytes:
 
 def normalise_codes(texts) -> np.ndarray:
     """Return the normalised batch as uint8 codes, texts separated by ``\\n`` (code 10)."""
-    texts = [(t if t.isascii() else _ascii(t)).replace("\x00", " ") for t in texts]
+    texts = [(t if t.isascii() else fold_ascii(t)).replace("\x00", " ") for t in texts]
     raw = "\x00".join(texts).encode("ascii").lower()
     raw = raw.translate(_WHITESPACE)
     if b"." in raw or b" " in raw or b"-" in raw:
-        raw = _SPLIT_LETTERS.sub(_join_letters, raw)
+        raw = SPLIT_LETTERS.sub(_join_letters, raw)
     a = np.frombuffer(raw, dtype=np.uint8)
     letter = _IS_LETTER[a]
     prev_letter = np.concatenate(([False], letter[:-1]))

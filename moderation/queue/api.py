@@ -29,6 +29,8 @@ from moderation.queue.schemas import (
     StaffStatusEnvelope,
     StatsOut,
     SuspensionBody,
+    WordlistBody,
+    WordlistOut,
 )
 from moderation.queue.serializers import (
     author_status_dict,
@@ -36,6 +38,7 @@ from moderation.queue.serializers import (
     highlight_dict,
     queue_item_dict,
 )
+from moderation.rules import wordlists
 
 bp = api_blueprint("moderation_api", __name__)
 
@@ -147,3 +150,21 @@ def log(query: LogQuery):
 def stats():
     """Return the desk's statistics."""
     return queries.stats()
+
+
+@bp.get("/moderation/wordlists/<any(banned, suspect):name>")
+@moderator_required
+@operation(auth="moderator", responses={200: WordlistOut})
+def wordlist(name):
+    """Return the banned or the suspect word list."""
+    return {"terms": wordlists.terms(name)}
+
+
+@bp.put("/moderation/wordlists/<any(banned, suspect):name>")
+@moderator_required
+@operation(auth="moderator", body=WordlistBody, responses={200: WordlistOut})
+def replace_wordlist(name, body: WordlistBody):
+    """Replace the banned or the suspect word list; every worker applies it from its next comment."""
+    terms = wordlists.replace(name, body.terms)
+    db.session.commit()
+    return {"terms": terms}

@@ -31,6 +31,7 @@ from forum.pagination import Key, paginate
 from moderation import scoring
 from moderation.models import ModerationDecision, Report, Sanction
 from moderation.readers.service import latest_notes
+from moderation.rules import wordlists
 from moderation.vocabulary import DecisionAction
 
 QUEUE_REASONS = tuple(HoldReason)
@@ -203,12 +204,13 @@ def _attach_context(items: list[QueueItem]) -> None:
 
 
 def _attach_highlights(items: list[QueueItem]) -> None:
-    """Mark the words that pushed each comment's abuse score, when the model is available."""
+    """Mark the words of the word lists, and those that pushed the abuse score when the model is available."""
+    bodies = [i.comment.body for i in items]
+    lists = wordlists.compiled()
     model = scoring.active_model()
-    if model is None:
-        return
-    for item, spans in zip(items, model.highlights_batch([i.comment.body for i in items]), strict=True):
-        item.highlights = spans
+    model_spans = model.highlights_batch(bodies) if model is not None else [[] for _ in bodies]
+    for item, spans in zip(items, model_spans, strict=True):
+        item.highlights = lists.highlights(item.comment.body) + list(spans)
 
 
 def author_counts(author_ids) -> dict[int, tuple[int, int]]:

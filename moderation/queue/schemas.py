@@ -10,6 +10,7 @@ from forum.validation import ArticleId, Id, Integer, OptionalText, Schema, Text,
 from moderation.queue.queries import QUEUE_REASONS
 from moderation.queue.service import MAX_SUSPENSION_DAYS, NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from moderation.readers.schemas import NoteOut
+from moderation.rules.wordlists import MAX_TERM_LENGTH, MAX_TERMS
 from moderation.vocabulary import DecisionAction, RejectionReason, ReportReason, SanctionKind
 
 _REJECTION_CODES = ", ".join(r.value for r in RejectionReason)
@@ -64,6 +65,13 @@ class LogQuery(PageQuery):
     def filters(self) -> dict:
         """Return the log's filters as ``queries.decision_log`` takes them."""
         return {"moderator": self.moderator, "action": self.action, "comment_id": self.comment_id}
+
+
+class WordlistBody(Schema):
+    """A whole word list: blank terms are refused, terms that normalise alike are kept once."""
+
+    terms: list[Text(MAX_TERM_LENGTH)] = Field(max_length=MAX_TERMS)
+    error_codes = {"terms": "invalid_terms"}
 
 
 class QueueQuery(PageQuery):
@@ -143,11 +151,16 @@ class QueueItemOut(Answer):
     parent: CommentOut | None
     scores: Scores
     hold_reason: str | None
+    #: The rule that held or rejected it in words, e.g. 'banned word: "scam"'.
     hold_rule: str | None
     priority: float
     highlights: list[Highlight]
     reports: list[QueueReport]
     author: QueueAuthor
+
+
+class WordlistOut(Answer):
+    terms: list[str]
 
 
 class QueuePage(Answer):

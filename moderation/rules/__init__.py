@@ -13,9 +13,11 @@ from forum.models import CommentStatus
 from forum.screening import Assessment, Submission
 from moderation.rules.hit import Rule, RuleHit
 from moderation.rules.readers import link_from_new_reader, new_reader, reader_on_premoderation
+from moderation.rules.wordlists import screen_words
 
 #: The rules in force, in the order they are tried (the first of the strictest hits decides).
 RULES: tuple[Rule, ...] = (
+    screen_words,
     reader_on_premoderation,
     new_reader,
     link_from_new_reader,
