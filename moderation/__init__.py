@@ -12,8 +12,10 @@ def init_app(app) -> None:
     from moderation import models, settings  # noqa: F401  (the tables Alembic and the desk need)
     from moderation.cli import moderation
     from moderation.queue import init_app as init_queue
+    from moderation.rules import signatures
     from moderation.scoring import ClassifierScreen
 
     register_screen(app, ClassifierScreen())
     init_queue(app)
+    signatures.init_app(app)
     app.cli.add_command(moderation)

@@ -25,7 +25,7 @@ class Setting(db.Model):
 
 def current() -> dict:
     """Return every setting: the stored value, or the default of one never set."""
-    stored = dict(db.session.execute(select(Setting.name, Setting.value)).tuples())
+    stored = dict(db.session.execute(select(Setting.name, Setting.value)).tuples().all())
     return {name: stored.get(name, default) for name, default in DEFAULTS.items()}
 
 

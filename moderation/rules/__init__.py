@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from forum.models import CommentStatus, HoldReason
 from forum.screening import Assessment, Submission
+from moderation.rules import repeats
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,10 @@ class RuleHit:
 Rule = Callable[[Submission], RuleHit | None]
 
 #: The rules in force, in the order they are tried (the first of the strictest hits decides).
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    repeats.repeated_text,
+    repeats.burst,
+)
 
 _STRICTNESS = {CommentStatus.PUBLISHED: 0, CommentStatus.PENDING: 1, CommentStatus.REJECTED: 2}
 
