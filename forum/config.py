@@ -109,6 +109,9 @@ class Config:
     MODERATION_ABUSE_REVIEW_THRESHOLD = None
     MODERATION_ABUSE_REJECT_THRESHOLD = None
     MODERATION_OFF_TOPIC_REVIEW_THRESHOLD = None
+    # A comment from an account that posted this many others in the window is held as spam (0: off).
+    MODERATION_BURST_LIMIT = 5
+    MODERATION_BURST_WINDOW_SECONDS = 60
 
 
 def _instance_secret(instance_path: str, name: str) -> str:

@@ -201,6 +201,8 @@ class CommentOut(Answer):
     reaction_count: int
     reply_count: int
     hold_reason: str | None = None
+    #: The desk's rule behind the hold in words ("repeated text: like comment #12"), when a rule held it.
+    hold_rule: str | None = None
     scores: Scores | None = None
     model_version: str | None = None
     #: Moderators only: the author was warned that it may break the guidelines and posted it anyway.

@@ -13,10 +13,11 @@ def init_app(app) -> None:
     from moderation.cli import moderation
     from moderation.queue import init_app as init_queue
     from moderation.readers import api as readers_api
-    from moderation.rules import wordlists  # noqa: F401  (its table)
+    from moderation.rules import signatures, wordlists  # noqa: F401  (wordlists: its table)
     from moderation.scoring import ClassifierScreen
 
     register_screen(app, ClassifierScreen())
     init_queue(app)
     app.register_blueprint(readers_api.bp)
+    signatures.init_app(app)
     app.cli.add_command(moderation)

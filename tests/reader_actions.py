@@ -1,6 +1,6 @@
 """Helpers for the tests of the desk's settings, the rules on readers and moderators' notes."""
 from tests.factories import ApiActions
-from tests.screens import RuledScreen
+from tests.screens import WordScreen
 
 SETTINGS = "/api/v1/admin/settings"
 CIVIL = "The bus money is welcome, but I would like to know how the parking fees were set."
@@ -9,7 +9,7 @@ LINKED = "Cheap parking passes for everyone at parking-deals.com, have a look."
 
 def ruled(make_app, **config) -> ApiActions:
     """Return API actions on an app whose screen applies the desk's rules, with an article to comment on."""
-    api = ApiActions(make_app(SCREEN=RuledScreen(), **config))
+    api = ApiActions(make_app(SCREEN=WordScreen(), **config))
     api.article()
     return api
 

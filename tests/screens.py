@@ -52,10 +52,3 @@ def abuse_score(words: int) -> float:
         return CIVIL_ABUSE
     return ONEWORD_ABUSE if words == 1 else MANYWORDS_ABUSE
 
-
-class RuledScreen(WordScreen):
-    """The word screen followed by the desk's rules (moderation/rules), as the classifier's screen applies them."""
-
-    def assess(self, submission: Submission) -> Assessment:
-        """Score by the word list, then let the strictest rule hit decide."""
-        return rules.apply(submission, super().assess(submission))

@@ -60,6 +60,7 @@ def comment_dict(comment: Comment, *, viewer: User | None = None, reply_count: i
     }
     if comment.status == CommentStatus.PENDING:
         data["hold_reason"] = comment.hold_reason
+        data["hold_rule"] = comment.hold_rule
     if viewer is not None and viewer.is_authenticated and viewer.is_moderator:
         data["scores"] = {"abuse": comment.abuse_score, "off_topic": comment.off_topic_score}
         data["model_version"] = comment.model_version

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from forum.models import CommentStatus
 from forum.screening import Assessment, Submission
+from moderation.rules import repeats
 from moderation.rules.hit import Rule, RuleHit
 from moderation.rules.readers import link_from_new_reader, new_reader, reader_on_premoderation
 from moderation.rules.wordlists import screen_words
@@ -21,6 +22,8 @@ RULES: tuple[Rule, ...] = (
     reader_on_premoderation,
     new_reader,
     link_from_new_reader,
+    repeats.repeated_text,
+    repeats.burst,
 )
 
 __all__ = ["RULES", "Rule", "RuleHit", "apply"]
