@@ -6,7 +6,6 @@ from sqlalchemy import select, update
 
 from forum.extensions import db
 from forum.models import utcnow
-from moderation import settings
 from moderation.rules import repeats
 from moderation.rules.signatures import TextBand, TextSignature
 from tests.factories import ApiActions
@@ -81,9 +80,9 @@ def test_signatures_older_than_a_day_are_pruned_as_new_ones_are_written(spam_api
 
 
 def test_with_the_setting_off_repeats_are_published(spam_api):
-    with spam_api.app.app_context():
-        settings.update({"repeat_post_hold": False})
-        db.session.commit()
+    admin = spam_api.staff("ada", "admin")
+    answer = spam_api.client.patch("/api/v1/admin/settings", json={"repeat_post_hold": False}, headers=admin)
+    assert answer.status_code == 200 and answer.get_json()["settings"]["repeat_post_hold"] is False
     spam_api.comment(spam_api.reader("alice"), ADVERT)
     assert spam_api.comment(spam_api.reader("bob"), ADVERT, article_id="bus-routes")["status"] == "published"
 
