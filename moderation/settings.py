@@ -21,7 +21,7 @@ DEFAULTS = {
 }
 
 #: Settings whose default is a config key, so a deployment's config still sets them until an admin does.
-CONFIG_DEFAULTS = {"report_hide_threshold": "REPORT_HIDE_THRESHOLD"}
+CONFIG_DEFAULTS = {"report_hide_threshold": "REPORT_HIDE_THRESHOLD", "repeat_post_hold": "MODERATION_REPEAT_POST_HOLD"}
 
 
 def default(name: str):

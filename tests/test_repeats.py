@@ -26,7 +26,7 @@ SHORT_REPLIES = ("Thanks!", "I agree", "Great article, thank you for writing it.
 
 @pytest.fixture
 def spam_api(make_app):
-    api = ApiActions(make_app(SCREEN=WordScreen()))
+    api = ApiActions(make_app(SCREEN=WordScreen(), MODERATION_REPEAT_POST_HOLD=True, MODERATION_BURST_LIMIT=5))
     for story in ("council-budget", "bus-routes", "harbour-plan"):
         api.article(story)
     return api
