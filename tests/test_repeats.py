@@ -26,7 +26,11 @@ SHORT_REPLIES = ("Thanks!", "I agree", "Great article, thank you for writing it.
 
 @pytest.fixture
 def spam_api(make_app):
-    api = ApiActions(make_app(SCREEN=WordScreen(), MODERATION_REPEAT_POST_HOLD=True, MODERATION_BURST_LIMIT=5))
+    # Rate limits on (the burst rule is one), generous for the rest: one test client posts for everyone.
+    generous = "1000 per minute"
+    api = ApiActions(make_app(SCREEN=WordScreen(), MODERATION_REPEAT_POST_HOLD=True, MODERATION_BURST_LIMIT=5,
+                              RATELIMIT_ENABLED=True, RATELIMIT_POST=generous, RATELIMIT_REGISTER=generous,
+                              RATELIMIT_LOGIN=generous, RATELIMIT_LOGIN_ACCOUNT=generous, RATELIMIT_REPORT=generous))
     for story in ("council-budget", "bus-routes", "harbour-plan"):
         api.article(story)
     return api
@@ -113,3 +117,11 @@ def test_a_burst_ends_with_the_window(spam_api, monkeypatch):
     later = utcnow() + timedelta(seconds=61)
     monkeypatch.setattr(repeats, "utcnow", lambda: later)
     assert spam_api.comment(alice, "Point 5.")["status"] == "published"
+
+
+def test_the_burst_rule_is_off_where_rate_limits_are(make_app):
+    api = ApiActions(make_app(MODERATION_BURST_LIMIT=5, RATELIMIT_ENABLED=False))
+    api.article()
+    rex = api.reader("rex")
+    statuses = {api.comment(rex, f"Remark {n} on the budget.")["status"] for n in range(7)}
+    assert statuses == {"published"}
