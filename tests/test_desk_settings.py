@@ -10,6 +10,12 @@ DEFAULTS = {"report_hide_threshold": 3, "new_user_premoderation_count": 0, "new_
 
 
 @pytest.fixture
+def app(make_app):
+    """An app with the contract's defaults (the other web tests turn the repeat rule off by config)."""
+    return make_app(MODERATION_REPEAT_POST_HOLD=True)
+
+
+@pytest.fixture
 def admin(api):
     return api.staff("root", role="admin")
 
