@@ -26,6 +26,7 @@ from forum.extensions import db
 from tests.factories import ApiActions, PageActions
 from tests.model_fixtures import base_model, base_model_path  # noqa: F401  (fixtures)
 from tests.screens import WordScreen
+from tests.webhook_receiver import Receiver
 
 PG_ADMIN_URL = os.environ.get("PARLEY_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 #: "gw0", "gw1"… in a pytest-xdist worker; "main" in a run without workers.
@@ -245,6 +246,14 @@ def runner(app):
 def redis_url():
     """Return this worker's own Redis database URL (tests that flush it clash with no other)."""
     return REDIS_URL
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP receiver for webhooks on loopback, stopped after the test."""
+    made = Receiver()
+    yield made
+    made.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from forum import PROJECT_ROOT
 from tests.factories import OPENING, ApiActions
 from tests.test_webhooks import HOOKS, add_webhook, drain
-from tests.webhook_receiver import Receiver, verify
+from tests.webhook_receiver import verify
 
 FAST = {"WEBHOOKS_ALLOW_PRIVATE_URLS": True, "OUTBOX_RETRY_DELAYS": [0.2], "OUTBOX_POLL_INTERVAL": 0.05}
 
@@ -21,13 +21,6 @@ FAST = {"WEBHOOKS_ALLOW_PRIVATE_URLS": True, "OUTBOX_RETRY_DELAYS": [0.2], "OUTB
 @pytest.fixture
 def app(make_app):
     return make_app(**FAST)
-
-
-@pytest.fixture
-def receiver():
-    made = Receiver()
-    yield made
-    made.stop()
 
 
 @pytest.fixture

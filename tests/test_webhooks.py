@@ -18,13 +18,6 @@ def app(make_app):
 
 
 @pytest.fixture
-def receiver():
-    made = Receiver()
-    yield made
-    made.stop()
-
-
-@pytest.fixture
 def admin(api):
     return api.staff("ada", "admin")
 
