@@ -165,13 +165,21 @@ class Databases:
         engine = create_engine(url)
         self._closers.append(engine.dispose)
 
-        def truncate():
-            with engine.begin() as conn:
-                tables = [r[0] for r in conn.execute(text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        with engine.connect() as conn:
+            tables = conn.scalars(text("SELECT tablename FROM pg_tables "
+                                       "WHERE schemaname = 'public' AND tablename <> 'alembic_version'")).all()
+            sequences = conn.scalars(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")).all()
+        # DELETE rather than TRUNCATE: a test leaves a few rows in a few tables, and TRUNCATE gives
+        # each of the tables new files (about 0.3 s a test on this machine, against 10 ms). The
+        # replica role skips the foreign-key triggers, so the order of the tables does not matter.
+        empty = (["SET LOCAL session_replication_role = replica"] + [f'DELETE FROM "{t}"' for t in tables]
+                 + ["SELECT " + ", ".join(f"setval('\"{s}\"', 1, false)" for s in sequences)])
 
-        return lambda tmp_path: (url, truncate)
+        def clear():
+            with engine.begin() as conn:
+                conn.execute(text("; ".join(empty)))
+
+        return lambda tmp_path: (url, clear)
 
     def close(self) -> None:
         for closer in reversed(self._closers):
