@@ -53,6 +53,16 @@ def test_the_authors_own_repost_counts(spam_api):
     assert again["status"] == "pending" and again["hold_rule"] == f"repeated text: like comment #{first['id']}"
 
 
+def test_an_advert_edited_into_a_comment_counts_as_its_text_from_then_on(spam_api):
+    alice = spam_api.reader("alice")
+    comment = spam_api.comment(alice, UNRELATED)
+    edited = spam_api.client.patch(f"/api/v1/comments/{comment['id']}", json={"body": ADVERT}, headers=alice)
+    assert edited.status_code == 200
+    assert spam_api.comment(spam_api.reader("bob"), VARIANTS[0], article_id="bus-routes")["hold_reason"] == "spam"
+    # The old text no longer counts: posting it again is not a repeat.
+    assert spam_api.comment(spam_api.reader("carol"), UNRELATED, article_id="harbour-plan")["status"] == "published"
+
+
 def test_unrelated_and_short_common_replies_are_not_held(spam_api):
     alice, bob = spam_api.reader("alice"), spam_api.reader("bob")
     spam_api.comment(alice, ADVERT)

@@ -10,7 +10,7 @@ from forum.accounts.service import ensure_can_participate
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Article, Comment, CommentStatus, HoldReason, ModerationMode, User, utcnow
-from forum.signals import comment_published
+from forum.signals import comment_edited, comment_published
 from forum.threads import queries
 from forum.validation import ID_MAX, clean_body
 from forum.webhooks import events
@@ -270,6 +270,7 @@ def edit_comment(comment: Comment, editor: User, body) -> Comment:
     if seen["status"] == CommentStatus.PENDING:
         verdict.update(status=CommentStatus.PENDING, hold_reason=seen["hold_reason"])
     _write_if_unchanged(comment, seen, {**verdict, "body": body, "edited_at": utcnow()})
+    comment_edited.send(comment)
     events.record_comment(events.COMMENT_EDITED, comment)
     return comment
 

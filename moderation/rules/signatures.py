@@ -1,5 +1,6 @@
 """The signatures of the last day's comments (moderation_text_signatures) and their LSH bands
-(moderation_text_bands), written when a comment is created and pruned as they age.
+(moderation_text_bands), written when a comment is created, written again when it is edited, and
+pruned as they age.
 
 Finding the comments like a new text is one indexed query per band hash, whatever the number of
 recent comments, and a comparison with the few candidates' stored signatures.
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.extensions import db
 from forum.models import Comment, utcnow
+from forum.signals import comment_edited
 from moderation.rules import minhash
 
 #: How long a comment's text counts as recent, and how many expired comments one write prunes.
@@ -69,12 +71,12 @@ def most_similar(sig: bytes, since: datetime, exclude: int | None = None) -> tup
                key=lambda pair: pair[1], default=None)
 
 
-def _store(connection, comment: Comment) -> None:
-    """Write the new comment's signature and bands in its transaction, and prune a few old ones."""
+def _store(connection, comment: Comment, created: datetime) -> None:
+    """Write the comment's signature and bands, dated ``created``, in its transaction, and prune a
+    few old ones."""
     sig = minhash.signature(comment.body)
     if sig is None:
         return
-    created = comment.created_at or utcnow()
     connection.execute(insert(TextSignature.__table__).values(comment_id=comment.id, minhash=sig, created_at=created))
     connection.execute(insert(TextBand.__table__), [
         {"comment_id": comment.id, "band": band, "band_hash": value, "created_at": created}
@@ -94,11 +96,22 @@ def _prune(connection, before: datetime) -> None:
 
 def _after_comment_insert(_mapper, connection, comment: Comment) -> None:
     if has_app_context() and current_app.extensions.get(_ENABLED):
-        _store(connection, comment)
+        _store(connection, comment, comment.created_at or utcnow())
+
+
+def _after_comment_edit(comment: Comment) -> None:
+    """Sign the new text as of now: an advert edited into an old comment is as recent as a new one."""
+    if not current_app.extensions.get(_ENABLED):
+        return
+    connection = db.session.connection()
+    for table in (TextBand.__table__, TextSignature.__table__):
+        connection.execute(delete(table).where(table.c.comment_id == comment.id))
+    _store(connection, comment, utcnow())
 
 
 def init_app(app) -> None:
-    """Sign every comment ``app`` creates (the listener is the process's, switched on per app)."""
+    """Sign every comment ``app`` creates or edits (the listeners are the process's, switched on per app)."""
     app.extensions[_ENABLED] = True
     if not event.contains(Comment, "after_insert", _after_comment_insert):
         event.listen(Comment, "after_insert", _after_comment_insert)
+    comment_edited.connect(_after_comment_edit)
