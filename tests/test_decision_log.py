@@ -77,6 +77,7 @@ def test_the_log_filters_by_moderator_action_and_comment(api, desk, history, par
     assert [d["comment_id"] for d in log(api, desk[1], **params)] == [history[i] for i in expected]
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("params, code", [
     ({"action": "delete"}, "invalid_action"),
     ({"comment_id": "abc"}, "invalid_comment_id"),

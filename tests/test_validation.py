@@ -71,6 +71,7 @@ MALFORMED = ["{not json", "[1, 2]", "null", '"text"', "42", "", '{"body": NaN}',
              '{"a":' * 3000 + "1" + "}" * 3000, b"\xff\xfe{}"]
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("method, path, who, body", BODIES)
 def test_malformed_or_non_object_json_is_400(api, app, scene, method, path, who, body):
     before = snapshot(app)
@@ -92,6 +93,7 @@ WRONG_TYPES = [["a list"], {"an": "object"}, True, 1.5]
 HOSTILE_TEXT = ["nul \x00 byte", "lone \ud800 surrogate", "bell \x07", "escape \x1b[31m", "del \x7f", "c1 \x85"]
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("method, path, who, body", BODIES)
 def test_wrong_types_in_any_field_are_422_naming_it(api, app, scene, method, path, who, body):
     for field, _ in _fields(body):

@@ -38,6 +38,7 @@ def stored(app, comment_id) -> tuple:
 
 # The API ------------------------------------------------------------------------------------------
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("role, status", [("anonymous", 401), ("reader", 403), ("moderator", 200), ("admin", 200)])
 @pytest.mark.parametrize("method", ["GET", "PUT"])
 def test_who_may_read_and_change_a_list(api, role, status, method):
@@ -64,6 +65,7 @@ def test_terms_that_normalise_alike_are_kept_once_as_first_written(api, desk):
                                          "buy, now"]) == ["Scam", "Buy  now"]
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("body, code", [
     ({"terms": ["scam", "   "]}, "invalid_terms"),  # a blank term is refused, not dropped
     ({"terms": [""]}, "invalid_terms"),
@@ -152,6 +154,7 @@ def test_a_change_takes_effect_on_another_worker_without_a_restart(make_app, api
 
 # Matching -----------------------------------------------------------------------------------------
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("body", [
     "What a SCAM.", "What a S.C.A.M!", "What a s c a m", "What a s-c-a-m", "What a 5c4m", "What a sc4m",
     "What a scaaaam", "What a $cam", "What a ѕсам", "What a Ｓｃａｍ", "(scam)", "scam!",
@@ -162,6 +165,7 @@ def test_obfuscations_are_caught(api, app, desk, body):
     assert api.comment(alice, body)["status"] == "rejected"
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("term, body", [
     ("cunt", "I grew up in Scunthorpe."),
     ("ass", "The assassin was caught."),
@@ -183,6 +187,7 @@ def test_longer_words_and_broken_phrases_do_not_match(api, desk, term, body):
     assert api.comment(alice, body)["status"] == "published"
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("body", [
     "Buy now!", "BUY, NOW.", "buy   now", "buy-now", "b u y n o w", "Click here: buy... now", "buy\nnow",
 ])
