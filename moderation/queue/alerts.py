@@ -71,15 +71,21 @@ def waiting_since():
     return case((queued_by_reports, func.coalesce(first_report, Comment.created_at)), else_=Comment.created_at)
 
 
-def queue_state(now: datetime, size: int | None = None) -> QueueState:
-    """Return the queue's size and its longest-waiting item at ``now``."""
-    size = queue_size() if size is None else size
+def oldest_waiting(now: datetime) -> tuple[int, int] | None:
+    """Return the id of the comment that has waited longest at ``now`` and its wait in seconds, or None."""
     since = waiting_since().label("since")
     oldest = db.session.execute(select(Comment.id, since).where(in_queue()).order_by(since, Comment.id)
-                                .limit(1)).first() if size else None
+                                .limit(1)).first()
     if oldest is None:
-        return QueueState(size, None, None)
-    return QueueState(size, oldest.id, max(0, int((now - oldest.since).total_seconds())))
+        return None
+    return oldest.id, max(0, int((now - oldest.since).total_seconds()))
+
+
+def queue_state(now: datetime, size: int | None = None, oldest: tuple[int, int] | None = None) -> QueueState:
+    """Return the queue's size and its longest-waiting item at ``now`` (reading what is not given)."""
+    size = queue_size() if size is None else size
+    oldest = oldest or (oldest_waiting(now) if size else None)
+    return QueueState(size, *(oldest or (None, None)))
 
 
 def _has_fired(event_type: str) -> bool:
@@ -119,9 +125,9 @@ def check_queue_wait(now: datetime | None = None) -> Outcome:
     or re-arm it."""
     now = now or utcnow()
     threshold = settings.get(SETTINGS[QUEUE_WAIT_EXCEEDED])
-    state = queue_state(now) if threshold else QueueState(0, None, None)
-    exceeded = bool(threshold) and state.oldest_wait_seconds is not None and state.oldest_wait_seconds > threshold * 60
-    return _settle(QUEUE_WAIT_EXCEEDED, exceeded, lambda: state, threshold, now)
+    oldest = oldest_waiting(now) if threshold else None
+    exceeded = oldest is not None and oldest[1] > threshold * 60
+    return _settle(QUEUE_WAIT_EXCEEDED, exceeded, lambda: queue_state(now, oldest=oldest), threshold, now)
 
 
 def check_alerts() -> dict[str, Outcome]:
