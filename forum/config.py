@@ -114,6 +114,8 @@ class Config:
     MODERATION_REPEAT_POST_HOLD = True
     MODERATION_BURST_LIMIT = 5
     MODERATION_BURST_WINDOW_SECONDS = 60
+    # Seconds between the outbox workers' checks of the moderator alerts (the queue's size and wait).
+    MODERATION_ALERT_CHECK_SECONDS = 60
 
 
 def _instance_secret(instance_path: str, name: str) -> str:

@@ -5,5 +5,7 @@ _signals = Namespace()
 
 #: A comment became visible to everyone (posted and published, or approved): sender is the Comment.
 comment_published = _signals.signal("comment-published")
-#: The author replaced a comment's text (it was screened again): sender is the Comment.
-comment_edited = _signals.signal("comment-edited")
+
+#: A comment was written with a fresh screening verdict (posted, or edited), whatever its status
+#: (published, pending or rejected), in the transaction that wrote it: sender is the Comment.
+comment_screened = _signals.signal("comment-screened")

@@ -1,4 +1,4 @@
-"""``flask --app wsgi moderation train | evaluate | models | promote | rollback``."""
+"""``flask --app wsgi moderation train | evaluate | models | promote | rollback | check-alerts``."""
 import json
 
 import click
@@ -11,8 +11,9 @@ from forum.extensions import db
 from moderation import learning
 from moderation.classifier import ArtifactError, evaluate, format_report, load
 from moderation.models import ModelVersion
+from moderation.queue import alerts
 
-moderation = AppGroup("moderation", help="Train, evaluate and manage the classifier.")
+moderation = AppGroup("moderation", help="Train, evaluate and manage the classifier; check the desk's alerts.")
 
 
 @moderation.command("train")
@@ -79,3 +80,16 @@ def rollback_command():
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"Active: {row.version}")
+
+
+@moderation.command("check-alerts")
+def check_alerts_command():
+    """Check the queue's size and oldest wait against the alert settings, and send the alerts due.
+
+    The outbox workers check every MODERATION_ALERT_CHECK_SECONDS; this is for cron. An alert is
+    sent once until its condition clears, however often it is checked; a worker delivers it.
+    """
+    outcomes = alerts.check_alerts()
+    db.session.commit()
+    for event_type, outcome in outcomes.items():
+        click.echo(f"{event_type}: {outcome}")

@@ -18,6 +18,10 @@ DEFAULTS = {
     # pre-moderation automatically; 0 turns the rule off.
     "auto_premoderation_rejections": 0,
     "auto_premoderation_days": 30,
+    # Moderator alerts (webhook events): more than this many comments wait, the oldest has waited
+    # more than this many minutes; 0 turns each off.
+    "alert_queue_size": 0,
+    "alert_wait_minutes": 0,
 }
 
 #: Settings whose default is a config key, so a deployment's config still sets them until an admin does.

@@ -5,6 +5,10 @@ due rows with ``FOR UPDATE SKIP LOCKED`` (others skip them instead of waiting), 
 (``locked_until``) and commits before delivering; on SQLite one conditional UPDATE claims them
 atomically. A worker that dies lets its leases lapse and another takes the items over. An item is
 done only when its handler returned: delivery is at least once.
+
+Between batches a worker also runs the periodic tasks features registered (``register_periodic``)
+when they are due, and its idle wait ends by the next one's time, so they keep their interval
+however quiet the outbox is.
 """
 import logging
 import os
@@ -22,7 +26,7 @@ from sqlalchemy import and_, delete, exc, or_, select, update
 from forum.extensions import db
 from forum.models import utcnow
 from forum.outbox.models import OutboxItem, OutboxStatus
-from forum.outbox.service import CHANNEL, DeliveryFailed, handler_for
+from forum.outbox.service import CHANNEL, DeliveryFailed, handler_for, periodic_tasks
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY = timedelta(hours=1)
@@ -67,6 +71,9 @@ class Worker:
         self._sqlite_watch = None
         self._data_version = None
         self._pruned_at = datetime.min
+        self._tasks = periodic_tasks()
+        #: When each periodic task is next due, on the monotonic clock: all of them at start-up.
+        self._task_due = {task.name: 0.0 for task in self._tasks}
 
     def stop(self) -> None:
         """Ask the loop to end once the item in hand is finished."""
@@ -159,6 +166,7 @@ class Worker:
             self._listen()  # before the first claim: a commit from then on wakes the first wait
         while not self.stopping:
             try:
+                self.run_due_tasks()
                 if self.run_batch():
                     continue
                 if burst:
@@ -170,6 +178,23 @@ class Worker:
             self.wait()
         self.close()
         log.info("outbox worker %s stopped", self.name)
+
+    def run_due_tasks(self) -> None:
+        """Run each periodic task whose time has come, each in its own transaction, and set its next time.
+
+        A task that fails is logged and tried again at its next time; it never stops deliveries.
+        """
+        for task in self._tasks:
+            now = time.monotonic()
+            if now < self._task_due[task.name]:
+                continue
+            self._task_due[task.name] = now + task.every_seconds
+            try:
+                task.run()
+                db.session.commit()
+            except Exception:  # noqa: BLE001  (a task's bug or a database outage must not stop the worker)
+                db.session.rollback()
+                log.exception("outbox worker: periodic task %s failed", task.name)
 
     def prune(self) -> None:
         """Now and then, delete items delivered longer ago than OUTBOX_KEEP_DONE_DAYS (failed ones stay)."""
@@ -183,11 +208,12 @@ class Worker:
         db.session.commit()
 
     def wait(self) -> None:
-        """Sleep OUTBOX_POLL_INTERVAL seconds, or on PostgreSQL until a commit notifies new items.
+        """Sleep OUTBOX_POLL_INTERVAL seconds, or on PostgreSQL until a commit notifies new items;
+        never past the time a periodic task is due.
 
         In slices of at most STOP_CHECK seconds: a stop signal does not interrupt the wait itself.
         """
-        deadline = time.monotonic() + float(self.config["OUTBOX_POLL_INTERVAL"])
+        deadline = min([time.monotonic() + float(self.config["OUTBOX_POLL_INTERVAL"]), *self._task_due.values()])
         while not self.stopping and (left := deadline - time.monotonic()) > 0:
             if self._wait_for_notice(min(left, STOP_CHECK)):
                 return

@@ -10,7 +10,7 @@ from forum.accounts.service import ensure_can_participate
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Article, Comment, CommentStatus, HoldReason, ModerationMode, User, utcnow
-from forum.signals import comment_edited, comment_published
+from forum.signals import comment_published, comment_screened
 from forum.threads import queries
 from forum.validation import ID_MAX, clean_body
 from forum.webhooks import events
@@ -196,6 +196,7 @@ def post_comment(article: Article, author: User, body, *, parent_id=None, submis
             raise
         return earlier
     events.record_comment(events.COMMENT_CREATED, comment)
+    comment_screened.send(comment)
     if comment.is_published:
         comment_published.send(comment)
     return comment
@@ -270,8 +271,8 @@ def edit_comment(comment: Comment, editor: User, body) -> Comment:
     if seen["status"] == CommentStatus.PENDING:
         verdict.update(status=CommentStatus.PENDING, hold_reason=seen["hold_reason"])
     _write_if_unchanged(comment, seen, {**verdict, "body": body, "edited_at": utcnow()})
-    comment_edited.send(comment)
     events.record_comment(events.COMMENT_EDITED, comment)
+    comment_screened.send(comment)
     return comment
 
 

@@ -20,8 +20,11 @@ COMMENT_DECIDED = "comment.decided"
 COMMENT_REPORTED = "comment.reported"
 USER_SANCTIONED = "user.sanctioned"
 ARTICLE_CREATED = "article.created"
+#: Moderator alerts: the review queue grew past its limit, or an item in it waited too long.
+QUEUE_SIZE_EXCEEDED = "queue.size_exceeded"
+QUEUE_WAIT_EXCEEDED = "queue.wait_exceeded"
 EVENT_TYPES = (COMMENT_CREATED, COMMENT_EDITED, COMMENT_DECIDED, COMMENT_REPORTED, USER_SANCTIONED,
-               ARTICLE_CREATED)
+               ARTICLE_CREATED, QUEUE_SIZE_EXCEEDED, QUEUE_WAIT_EXCEEDED)
 
 
 def _subscribers(event_type: str) -> list[int]:

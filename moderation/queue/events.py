@@ -1,5 +1,8 @@
-"""The desk's webhook events (``comment.decided``, ``comment.reported``, ``user.sanctioned``),
-recorded through the forum's webhooks in the transaction of the decision, report or sanction."""
+"""The desk's webhook events (``comment.decided``, ``comment.reported``, ``user.sanctioned``, and
+the moderator alerts ``queue.size_exceeded`` and ``queue.wait_exceeded``), recorded through the
+forum's webhooks in the transaction of the decision, report, sanction or check."""
+from flask import current_app, url_for
+
 from forum.api.serializers import author_dict, iso
 from forum.models import Comment, User
 from forum.webhooks import events
@@ -35,4 +38,20 @@ def user_sanctioned(user: User, moderator: User, sanction: Sanction | None) -> N
         detail = {"kind": str(sanction.kind), "until": iso(sanction.until), "reason": sanction.reason}
     events.record(events.USER_SANCTIONED, lambda: {
         "user": author_dict(user), "sanction": {**detail, "moderator": moderator.username},
+    })
+
+
+def desk_url() -> str:
+    """Return the queue page's URL: absolute when the app knows its base URL (SERVER_NAME), else the path."""
+    if current_app.config.get("SERVER_NAME"):
+        return url_for("queue.index", _external=True)
+    return current_app.url_map.bind("", script_name=current_app.config["APPLICATION_ROOT"]).build("queue.index")
+
+
+def queue_alert(event_type: str, state, setting: str, threshold: int) -> None:
+    """Record a moderator alert: the queue's size, its longest-waiting item, the threshold passed, the desk."""
+    events.record(event_type, lambda: {
+        "queue_size": state.size, "oldest_comment_id": state.oldest_comment_id,
+        "oldest_wait_seconds": state.oldest_wait_seconds, "threshold": {"setting": setting, "value": threshold},
+        "desk_url": desk_url(),
     })

@@ -16,7 +16,7 @@ from forum.notifications.service import notify_decision
 from forum.signals import comment_published
 from moderation import settings
 from moderation.models import ModerationDecision, Report, Sanction
-from moderation.queue import events
+from moderation.queue import alerts, events
 from moderation.queue.queries import in_queue, is_queued, queue_reason, reports_since_decision
 from moderation.readers.service import premoderate_if_rejected_often
 from moderation.vocabulary import REJECTION_LABELS, DecisionAction, RejectionReason, SanctionKind
@@ -53,6 +53,7 @@ def report(comment: Comment, reporter: User, reason, note=None) -> Report:
     db.session.refresh(comment, ["report_count", "status", "hold_reason", "decided_at"])
     _hide_if_reported_enough(comment)
     events.comment_reported(comment, row)
+    alerts.check_queue_size()
     return row
 
 
@@ -161,6 +162,7 @@ def decide(comment: Comment, moderator: User, action, reason=None, note=None) ->
     db.session.flush()
     db.session.refresh(comment, ["status", "hold_reason", "decided_at"])
     events.comment_decided(comment, decision, moderator)
+    alerts.check_queue_size()  # a decision may bring the queue back under the limit: the alert re-arms
     if action == DecisionAction.REJECT:
         premoderate_if_rejected_often(db.session.get(User, comment.author_id), now)
     if action == DecisionAction.APPROVE and was_published:

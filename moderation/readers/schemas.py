@@ -7,6 +7,8 @@ from moderation.readers.models import NOTE_MAX_LENGTH
 
 MAX_THRESHOLD = 1000
 MAX_DAYS = 3650
+MAX_ALERT_QUEUE_SIZE = 100_000
+MAX_ALERT_WAIT_MINUTES = 30 * 24 * 60
 
 
 class NoteBody(Schema):
@@ -24,9 +26,12 @@ class SettingsBody(Schema):
     repeat_post_hold: bool | None = None
     auto_premoderation_rejections: Integer(0, MAX_THRESHOLD) | None = None
     auto_premoderation_days: Integer(1, MAX_DAYS) | None = None
+    alert_queue_size: Integer(0, MAX_ALERT_QUEUE_SIZE) | None = None
+    alert_wait_minutes: Integer(0, MAX_ALERT_WAIT_MINUTES) | None = None
     error_codes = {"report_hide_threshold": "invalid_setting", "new_user_premoderation_count": "invalid_setting",
                    "new_user_link_hold": "invalid_setting", "repeat_post_hold": "invalid_setting",
-                   "auto_premoderation_rejections": "invalid_setting", "auto_premoderation_days": "invalid_setting"}
+                   "auto_premoderation_rejections": "invalid_setting", "auto_premoderation_days": "invalid_setting",
+                   "alert_queue_size": "invalid_setting", "alert_wait_minutes": "invalid_setting"}
 
     def changes(self) -> dict:
         """Return the settings the request names (null is not a value: it is the same as leaving one out)."""
@@ -40,6 +45,8 @@ class Settings(Answer):
     repeat_post_hold: bool
     auto_premoderation_rejections: int
     auto_premoderation_days: int
+    alert_queue_size: int
+    alert_wait_minutes: int
 
 
 class SettingsEnvelope(Answer):

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.extensions import db
 from forum.models import Comment, utcnow
-from forum.signals import comment_edited
+from forum.signals import comment_screened
 from moderation.rules import minhash
 
 #: How long a comment's text counts as recent, and how many expired comments one write prunes.
@@ -99,9 +99,10 @@ def _after_comment_insert(_mapper, connection, comment: Comment) -> None:
         _store(connection, comment, comment.created_at or utcnow())
 
 
-def _after_comment_edit(comment: Comment) -> None:
-    """Sign the new text as of now: an advert edited into an old comment is as recent as a new one."""
-    if not current_app.extensions.get(_ENABLED):
+def _after_comment_screened(comment: Comment) -> None:
+    """Sign an edited comment's new text as of now: an advert edited into an old comment is as
+    recent as a new one. (A new comment was signed as it was inserted.)"""
+    if comment.edited_at is None or not current_app.extensions.get(_ENABLED):
         return
     connection = db.session.connection()
     for table in (TextBand.__table__, TextSignature.__table__):
@@ -114,4 +115,4 @@ def init_app(app) -> None:
     app.extensions[_ENABLED] = True
     if not event.contains(Comment, "after_insert", _after_comment_insert):
         event.listen(Comment, "after_insert", _after_comment_insert)
-    comment_edited.connect(_after_comment_edit)
+    comment_screened.connect(_after_comment_screened)
