@@ -231,3 +231,22 @@ def test_the_page_says_when_the_filters_find_nothing(api, pages, desk):
     assert "No comment was approved or rejected with these filters." in html
     response = pages.client.get("/moderation?view=boredom")
     assert response.status_code == 422 and "&#39;view&#39; must be one of" in response.get_data(as_text=True)
+
+
+def selected_rejection(pages, comment_id) -> str:
+    html = pages.client.get("/moderation?view=reported").get_data(as_text=True)
+    item = re.search(rf'<article class="q-item" id="q-{comment_id}".*?</article>', html, re.S).group(0)
+    form = re.search(r'<form[^>]*class="reject-form".*?</form>', item, re.S).group(0)
+    return re.search(r'<option value="(\w+)" selected>', form).group(1)
+
+
+def test_the_page_suggests_the_commonest_reason_of_the_reports_since_the_last_decision(api, pages, desk):
+    alice, bob, mia, _ = desk
+    comment = api.comment(alice, CIVIL)
+    for reader, reason in ((bob, "spam"), (api.reader("carol"), "abusive"), (api.reader("dave"), "spam")):
+        assert report(api, reader, comment["id"], reason).status_code == 201
+    pages.login("mia")
+    assert selected_rejection(pages, comment["id"]) == "spam"
+    assert decide(api, mia, comment["id"], "approve").status_code == 200
+    report(api, api.reader("erin"), comment["id"], "off_topic")
+    assert selected_rejection(pages, comment["id"]) == "off_topic"
