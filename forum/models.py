@@ -235,6 +235,12 @@ class Comment(db.Model):
         Index("ix_comments_author", "author_id", "status", "created_at", "id"),
         # The moderation queue.
         Index("ix_comments_queue", "status", "created_at", "id"),
+        # One per branch of "waits for a moderator" (held or rejected by the policy and undecided,
+        # published and escalated, published and reported): each branch reads only its own few rows
+        # instead of every published comment.
+        Index("ix_comments_status_decided", "status", "decided_at"),
+        Index("ix_comments_status_hold", "status", "hold_reason"),
+        Index("ix_comments_status_reports", "status", "report_count"),
         UniqueConstraint("author_id", "submission_key", name="uq_comments_author_submission"),
     )
 

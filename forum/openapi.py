@@ -131,8 +131,12 @@ def _query_parameters(model: type, schemas: dict) -> list[dict]:
     for name, schema in props.items():
         # A query value is a string or absent, never null: document the non-null alternative.
         alternatives = [a for a in schema.get("anyOf", [schema]) if a.get("type") != "null"]
-        schema = {k: v for k, v in alternatives[0].items() if k not in ("title", "default")}
-        parameters.append({"name": name, "in": "query", "required": name in required, "schema": schema})
+        description = schema.get("description") or alternatives[0].get("description")
+        schema = {k: v for k, v in alternatives[0].items() if k not in ("title", "default", "description")}
+        parameter = {"name": name, "in": "query", "required": name in required, "schema": schema}
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
     return parameters
 
 

@@ -12,7 +12,7 @@ from forum.ratelimits import limit
 from forum.security import admin_required, authenticated_user, moderator_required
 from forum.threads.service import get_article, get_comment, thread_context
 from moderation import scoring
-from moderation.queue import queries, service
+from moderation.queue import queries, scopes, service
 from moderation.queue.schemas import (
     AuthorStatusEnvelope,
     DecisionBody,
@@ -59,8 +59,12 @@ def create_report(comment_id, body: ReportBody):
 @moderator_required
 @operation(auth="moderator", query=QueueQuery, responses={200: QueuePage})
 def queue(query: QueueQuery):
-    """List the queue, most urgent first, filtered by reason and article."""
-    page = queries.queue_page(reason=query.reason, article_id=query.article_id, **query.page())
+    """List a view of the queue (pending, escalated, reported; most urgent first) or the decided history.
+
+    Each view narrows by hold reason, by article (``article_id``, or ``article``: a part of its title,
+    in any letter case) and by reader (``author``; an unknown name lists nothing).
+    """
+    page = scopes.queue_page(query.filters(), **query.page())
     return {"items": [queue_item_dict(item, current_user) for item in page.items], "next_cursor": page.next_cursor}
 
 

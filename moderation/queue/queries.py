@@ -26,7 +26,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from forum.errors import Invalid
 from forum.extensions import db
-from forum.models import Article, Comment, CommentStatus, HoldReason, User, utcnow
+from forum.models import Comment, CommentStatus, HoldReason, User, utcnow
 from forum.pagination import Key, paginate
 from moderation import scoring
 from moderation.models import ModerationDecision, Report, Sanction
@@ -44,12 +44,17 @@ FINAL_ACTIONS = (DecisionAction.APPROVE, DecisionAction.REJECT)
 
 
 def in_queue():
-    """Return the SQL condition "this comment waits for a moderator" (see the module docstring)."""
+    """Return the SQL condition "this comment waits for a moderator" (see the module docstring).
+
+    Four branches side by side, each a range of its own index (``ix_comments_status_*``), so that
+    the database reads the queue's rows and never the published comments around them.
+    """
     reported = exists().where(Report.comment_id == Comment.id,
                               or_(Comment.decided_at.is_(None), Report.created_at > Comment.decided_at))
+    published = Comment.status == CommentStatus.PUBLISHED
     return or_(Comment.is_awaiting_review,
-               and_(Comment.status == CommentStatus.PUBLISHED,
-                    or_(Comment.hold_reason == HoldReason.ESCALATED, and_(Comment.report_count > 0, reported))))
+               and_(published, Comment.hold_reason == HoldReason.ESCALATED),
+               and_(published, Comment.report_count > 0, reported))
 
 
 def is_queued(comment: Comment) -> bool:
@@ -117,7 +122,8 @@ class QueueItem:
     """A queued comment with everything the moderator needs to decide it."""
 
     comment: Comment
-    priority: float
+    #: None in the decided view, which is ordered by the decisions' time.
+    priority: float | None
     parent: Comment | None = None
     reports: list[Report] = field(default_factory=list)
     comment_count: int = 0
@@ -126,6 +132,8 @@ class QueueItem:
     #: Moderators' notes on the author: how many, and the latest few.
     note_count: int = 0
     notes: list = field(default_factory=list)
+    #: The decision an item of the decided view shows.
+    decision: ModerationDecision | None = None
 
 
 @dataclass
@@ -134,43 +142,42 @@ class QueuePage:
     next_cursor: str | None
 
 
-def _is_reported():
+def is_reported():
+    """Return the SQL condition "readers reported this queued comment": hidden by reports, or reported since."""
     return or_(Comment.hold_reason == HoldReason.REPORTED, Comment.report_count > 0)
 
 
-def _queue_filter(reason: str | None, article_id: str | None):
+def _queue_filter(reason: str | None):
     conditions = [in_queue()]
     if reason not in (None, "") and reason not in QUEUE_REASONS:
         raise Invalid("reason must be one of " + ", ".join(QUEUE_REASONS) + ".", code="invalid_reason",
                       payload={"field": "reason"})
     if reason == HoldReason.REPORTED:
-        conditions.append(_is_reported())
+        conditions.append(is_reported())
     elif reason:
         conditions.append(Comment.hold_reason == reason)
-    if article_id:
-        conditions.append(Comment.article_id == select(Article.id).where(Article.external_id == article_id)
-                          .scalar_subquery())
     return and_(*conditions)
 
 
-def queue_page(*, reason=None, article_id=None, cursor=None, limit=20) -> QueuePage:
+def queue_page(*, reason=None, where=(), cursor=None, limit=20) -> QueuePage:
     """Return a page of the queue, most urgent first, each item with its context.
 
-    Moderators see escalated items too, read-only: only an admin decides them.
+    Moderators see escalated items too, read-only: only an admin decides them. ``where`` holds
+    further conditions on ``Comment``: the views and filters of ``moderation.queue.scopes``.
 
     The ordering runs over ids and scores alone; only the page's comments are then loaded with
     their authors and articles, so thousands of queued comments cost no joins.
     """
     priority = priority_expression()
     stmt = (select(Comment.id.label("comment_id"), priority.label("priority"))
-            .where(_queue_filter(reason, article_id)))
+            .where(_queue_filter(reason), *where))
     keys = [Key(priority, True, "priority"), Key(Comment.id, True, "comment_id")]
     page = paginate(stmt, keys, cursor=cursor, limit=limit, session=db.session)
     comments = {c.id: c for c in db.session.scalars(
         select(Comment).options(joinedload(Comment.author), joinedload(Comment.article))
         .where(Comment.id.in_([row.comment_id for row in page.items])))}
     items = [QueueItem(comments[row.comment_id], row.priority) for row in page.items]
-    _attach_context(items)
+    attach_context(items)
     return QueuePage(items, page.next_cursor)
 
 
@@ -179,7 +186,7 @@ def queue_size() -> int:
     return db.session.scalar(select(func.count()).select_from(Comment).where(in_queue()))
 
 
-def _attach_context(items: list[QueueItem]) -> None:
+def attach_context(items: list[QueueItem]) -> None:
     """Load parents, reports, author counts, notes and highlights for a page of items, a few queries in all."""
     if not items:
         return
@@ -264,7 +271,7 @@ def queue_by_reason() -> dict[str, int]:
                               .where(in_queue(), Comment.hold_reason.is_not(None)).group_by(Comment.hold_reason))
     sizes.update(rows.all())
     sizes[HoldReason.REPORTED] = db.session.scalar(
-        select(func.count()).select_from(Comment).where(in_queue(), _is_reported()))
+        select(func.count()).select_from(Comment).where(in_queue(), is_reported()))
     return sizes
 
 

@@ -3,11 +3,13 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from forum.errors import Invalid
 from forum.models import Role
 from forum.pagination import PageQuery
 from forum.schemas import Answer, ArticleRef, Author, CommentOut, Scores
 from forum.validation import ArticleId, Id, Integer, OptionalText, Schema, Text, Username
-from moderation.queue.queries import QUEUE_REASONS
+from moderation.queue.queries import FINAL_ACTIONS, QUEUE_REASONS
+from moderation.queue.scopes import TITLE_SEARCH_MAX_LENGTH, QueueFilters, QueueView
 from moderation.queue.service import MAX_SUSPENSION_DAYS, NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from moderation.readers.schemas import NoteOut
 from moderation.rules.wordlists import MAX_TERM_LENGTH, MAX_TERMS
@@ -75,9 +77,32 @@ class WordlistBody(Schema):
 
 
 class QueueQuery(PageQuery):
-    reason: Literal[QUEUE_REASONS] | None = None
+    """The queue's view and filters (see ``moderation.queue.scopes``)."""
+
+    view: QueueView = Field(default=QueueView.PENDING, strict=False, description=(
+        "pending (everything waiting, the default), escalated (for the admins), reported (by readers "
+        "since the last decision) or decided (approvals and rejections, newest first)"))
+    reason: Literal[QUEUE_REASONS] | None = Field(default=None, description=(
+        "a hold reason; in the decided view, why the comment was in the queue"))
+    action: Literal[FINAL_ACTIONS] | None = Field(default=None, description="approve or reject: the decided view only")
     article_id: ArticleId | None = None
-    error_codes = {**PageQuery.error_codes, "reason": "invalid_reason"}
+    article: OptionalText(Text(TITLE_SEARCH_MAX_LENGTH)) = Field(default=None, description=(
+        "a part of the article's title, in any letter case; % and _ are plain characters"))
+    author: OptionalText(Username) = Field(default=None, description=(
+        "the commenter's username; an unknown one lists nothing"))
+    error_codes = {**PageQuery.error_codes, "view": "invalid_view", "reason": "invalid_reason",
+                   "action": "invalid_action", "article": "invalid_article", "author": "invalid_author"}
+    error_messages = {**PageQuery.error_messages,
+                      "view": "'view' must be one of " + ", ".join(QueueView) + ".",
+                      "action": "'action' must be approve or reject (decisions of the decided view)."}
+
+    def filters(self) -> QueueFilters:
+        """Return the view and its filters; ``action`` names a kind of decision, so only the decided view takes it."""
+        if self.action is not None and self.view != QueueView.DECIDED:
+            raise Invalid("'action' filters the decided view only: add view=decided, or leave 'action' out.",
+                          code="invalid_action", payload={"field": "action"})
+        return QueueFilters(view=self.view, reason=self.reason, action=self.action, article_id=self.article_id,
+                            article=self.article, author=self.author)
 
 
 # Forms --------------------------------------------------------------------------------------------
@@ -145,6 +170,21 @@ class QueueAuthor(AuthorStatus):
     notes: list[NoteOut]
 
 
+class QueueDecision(Answer):
+    """A decision as the decided view shows it: who, what, the reason's code and words, the note."""
+
+    id: int
+    action: str
+    reason: str | None
+    #: The reason as the author was told it, e.g. "Spam or advertising".
+    reason_text: str | None
+    note: str | None
+    moderator: str | None
+    #: Why the comment was in the queue when it was decided.
+    hold_reason: str | None
+    created_at: str
+
+
 class QueueItemOut(Answer):
     comment: CommentOut
     article: ArticleRef
@@ -153,10 +193,13 @@ class QueueItemOut(Answer):
     hold_reason: str | None
     #: The rule that held or rejected it in words, e.g. 'banned word: "scam"'.
     hold_rule: str | None
-    priority: float
+    #: None in the decided view.
+    priority: float | None
     highlights: list[Highlight]
     reports: list[QueueReport]
     author: QueueAuthor
+    #: The decision, in the decided view; None in the others.
+    decision: QueueDecision | None = None
 
 
 class WordlistOut(Answer):

@@ -4,6 +4,7 @@ from forum.models import User, UserStatus
 from moderation.models import ModerationDecision
 from moderation.queue.queries import QueueItem, queue_reason
 from moderation.readers.serializers import note_dict
+from moderation.vocabulary import REJECTION_LABELS
 
 
 def highlight_dict(highlight) -> dict:
@@ -23,22 +24,37 @@ def author_status_dict(user: User, *, comment_count: int | None = None, rejected
 
 
 def queue_item_dict(item: QueueItem, viewer: User) -> dict:
-    """Return a queue item as the API shows it (see API.md, Moderation)."""
-    comment = item.comment
+    """Return a queue item as the API shows it (see API.md, Moderation); a decided one with its decision."""
+    comment, decision = item.comment, item.decision
     return {
         "comment": comment_dict(comment, viewer=viewer),
         "article": {"id": comment.article.external_id, "title": comment.article.title},
         "parent": comment_dict(item.parent, viewer=viewer) if item.parent is not None else None,
         "scores": {"abuse": comment.abuse_score, "off_topic": comment.off_topic_score},
-        "hold_reason": queue_reason(comment),
+        "hold_reason": queue_reason(comment) if decision is None else decision.hold_reason,
         "hold_rule": comment.hold_rule,
-        "priority": round(item.priority, 3),
+        "priority": round(item.priority, 3) if item.priority is not None else None,
         "highlights": [highlight_dict(h) for h in item.highlights],
         "reports": [{"reason": r.reason, "note": r.note, "reporter": r.reporter.username,
                      "created_at": iso(r.created_at)} for r in item.reports],
         "author": {**author_status_dict(comment.author, comment_count=item.comment_count,
                                         rejected_count=item.rejected_count),
                    "note_count": item.note_count, "notes": [note_dict(note) for note in item.notes]},
+        "decision": queue_decision_dict(decision) if decision is not None else None,
+    }
+
+
+def queue_decision_dict(decision: ModerationDecision) -> dict:
+    """Return the decision of a decided item: who, what, the reason as a code and in words, the note."""
+    return {
+        "id": decision.id,
+        "action": decision.action,
+        "reason": decision.reason,
+        "reason_text": REJECTION_LABELS[decision.reason] if decision.reason is not None else None,
+        "note": decision.note,
+        "moderator": decision.moderator.username if decision.moderator is not None else None,
+        "hold_reason": decision.hold_reason,
+        "created_at": iso(decision.created_at),
     }
 
 

@@ -4,6 +4,7 @@ Services add and flush; the caller commits once. A decision is a conditional UPD
 ("only if it is still as I saw it"), so of two moderators deciding at once exactly one wins and the
 other gets a 409 saying who was first.
 """
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import exc, func, select, update
@@ -66,12 +67,14 @@ def _hide_if_reported_enough(comment: Comment) -> None:
         db.session.flush()
 
 
-def default_rejection(comment: Comment) -> RejectionReason:
-    """Return the reason of a rejection given none: the readers' commonest report, or the hold's."""
+def default_rejection(comment: Comment, reports: list[Report] | None = None) -> RejectionReason:
+    """Return the reason of a rejection given none: the readers' commonest report, or the hold's.
+
+    ``reports`` are all the comment's reports where the caller has them loaded (the queue page's
+    items have), which saves a query per item.
+    """
     if queue_reason(comment) == HoldReason.REPORTED:
-        reports = reports_since_decision(comment).subquery()
-        commonest = db.session.scalar(select(reports.c.reason).group_by(reports.c.reason)
-                                      .order_by(func.count().desc(), func.min(reports.c.id)).limit(1))
+        commonest = _commonest_report(comment, reports)
         if commonest is not None:
             return RejectionReason(commonest)
     if comment.hold_reason in DEFAULT_REJECTIONS:
@@ -81,6 +84,18 @@ def default_rejection(comment: Comment) -> RejectionReason:
         return RejectionReason(comment.hold_reason)
     except ValueError:
         return RejectionReason.OTHER
+
+
+def _commonest_report(comment: Comment, reports: list[Report] | None):
+    """Return the commonest reason of the reports since the last decision (the earliest on a tie), or None."""
+    if reports is None:
+        recent = reports_since_decision(comment).subquery()
+        return db.session.scalar(select(recent.c.reason).group_by(recent.c.reason)
+                                 .order_by(func.count().desc(), func.min(recent.c.id)).limit(1))
+    tally = Counter(r.reason for r in sorted(reports, key=lambda r: r.id)
+                    if comment.decided_at is None or r.created_at > comment.decided_at)
+    # max() keeps the first of equal counts, and the tally counts in the reports' order.
+    return max(tally, key=tally.get) if tally else None
 
 
 def _check_decision(comment: Comment, moderator: User, action: DecisionAction) -> None:

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from forum.accounts.service import get_user
+from forum.accounts.service import find_user, get_user
 from forum.errors import ApiError, Conflict, Invalid
 from forum.extensions import db
 from forum.headers import never_framed
@@ -17,9 +17,10 @@ from forum.threads.service import get_comment
 from forum.validation import parse_form, parse_query
 from forum.views import next_url
 from moderation import policy, scoring
-from moderation.queue import queries, service
+from moderation.queue import queries, scopes, service
 from moderation.queue.charts import decisions_chart
 from moderation.queue.schemas import BulkFields, DecisionFields, LogQuery, QueueQuery, RoleBody, SanctionFields
+from moderation.queue.scopes import QueueView
 from moderation.readers import service as readers
 from moderation.readers.schemas import NoteBody
 from moderation.vocabulary import ACTION_LABELS, REJECTION_LABELS, DecisionAction, SanctionKind
@@ -33,13 +34,19 @@ def _queue_url() -> str:
 
 
 def render_queue(status: int = 200):
-    """Render the queue page for the current filters."""
+    """Render the queue page for the current view and filters."""
     query = parse_query(QueueQuery)
-    reason, article_id = query.reason, query.article_id
-    page = queries.queue_page(reason=reason, article_id=article_id, **query.page())
-    return render_template("moderation/queue.html", page=page, reason=reason, article_id=article_id,
-                           reasons=queries.QUEUE_REASONS, reject_reasons=REJECTION_LABELS,
-                           size=queries.queue_size(), urgency=queries.urgency, queue_reason=queries.queue_reason,
+    filters = query.filters()
+    page = scopes.queue_page(filters, **query.page())
+    # Decided items are done with, and moderators only read the escalated view: no bulk decisions there.
+    can_bulk = filters.view == QueueView.PENDING or filters.view == QueueView.REPORTED or (
+        filters.view == QueueView.ESCALATED and current_user.is_admin)
+    return render_template("moderation/queue.html", page=page, filters=filters, views=list(QueueView),
+                           counts=scopes.view_counts(filters), can_bulk=can_bulk,
+                           unknown_author=filters.author is not None and find_user(filters.author) is None,
+                           reasons=queries.QUEUE_REASONS, decided_actions=queries.FINAL_ACTIONS,
+                           reject_reasons=REJECTION_LABELS, action_labels=ACTION_LABELS,
+                           urgency=queries.urgency, queue_reason=queries.queue_reason,
                            default_rejection=service.default_rejection,
                            limits=policy.thresholds(current_app.config, scoring.active_model())), status
 
