@@ -6,11 +6,18 @@ import pytest
 
 from tests.factories import OPENING, PageActions
 from tests.moderation_actions import CIVIL, decide, set_comment
+from tests.webhook_receiver import verify
 
 STORY = "/articles/council-budget"
 HELD = "You idiot, the buses were never the problem here."
 SCREENED = "Pathetic idiots, all of you, and the council too."
 DECISION_FORM = re.compile(r'action="/moderation/thread/comments/(\d+)/decision"')
+
+
+@pytest.fixture
+def app(make_app):
+    """The app, able to deliver webhooks to a receiver on loopback."""
+    return make_app(WEBHOOKS_ALLOW_PRIVATE_URLS=True)
 
 
 @pytest.fixture
@@ -183,16 +190,16 @@ def test_a_comment_decided_meanwhile_is_a_flash_not_a_second_decision(app, api, 
     assert "already decided by boss (approve)" in page(pages)
 
 
-@pytest.mark.parametrize("fields, status", [
-    ({"action": "approve", "seen_decision": "0"}, 403),
-])
-def test_readers_cannot_decide_in_place(app, api, story, fields, status):
-    pages = desk(app, "carol")
-    response = pages.submit(f"/moderation/thread/comments/{story['ids']['held']}/decision", fields, page=STORY)
-    assert response.status_code == status
+@pytest.mark.backend_independent
+def test_readers_cannot_decide_in_place(app, api, story):
+    path = f"/moderation/thread/comments/{story['ids']['held']}/decision"
+    response = desk(app, "carol").submit(path, {"action": "approve", "seen_decision": "0"}, page=STORY)
+    assert response.status_code == 403
+    assert PageActions(app).submit(path, {"action": "approve", "seen_decision": "0"}).status_code == 401
     assert status_of(api, story["mia"], story["ids"]["held"]) == "pending"
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("fields", [
     {"action": "publish", "seen_decision": "0"},
     {"action": "reject", "reason": "rude", "seen_decision": "0"},
@@ -208,11 +215,13 @@ def test_bad_input_in_place_is_refused_and_changes_nothing(app, api, story, fiel
     assert log_of(api, story["mia"], story["ids"]["held"]) == []
 
 
+@pytest.mark.backend_independent
 def test_an_unknown_comment_is_404(app, story):
     response = in_place(desk(app), 999999, action="approve")
     assert response.status_code == 404
 
 
+@pytest.mark.backend_independent
 def test_the_forms_need_their_csrf_token(app, api, story):
     pages = desk(app)
     response = pages.client.post(f"/moderation/thread/comments/{story['ids']['held']}/decision",
@@ -260,6 +269,7 @@ def test_escalated_comments_are_left_to_the_admins(api, story):
     assert status_of(api, story["mia"], ids["held"]) == "rejected"
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("who, username, article_id, body, status, code", [
     ("anonymous", "alice", "council-budget", {"reason": "spam"}, 401, "unauthorized"),
     ("carol", "alice", "council-budget", {"reason": "spam"}, 403, "forbidden"),
@@ -279,6 +289,7 @@ def test_bad_rejections_of_all_are_refused_and_change_nothing(api, story, who, u
     assert status_of(api, story["mia"], story["ids"]["held"]) == "pending"
 
 
+@pytest.mark.backend_independent
 def test_a_body_that_is_not_json_is_400(api, story):
     response = api.client.post("/api/v1/moderation/articles/council-budget/users/alice/rejection",
                                data="reason=spam", headers=story["mia"])
@@ -300,6 +311,7 @@ def test_the_thread_pages_button_rejects_all_and_comes_back_to_the_comment(app, 
     assert "alice has no comment on this story left to reject." in page(pages)
 
 
+@pytest.mark.backend_independent
 def test_readers_cannot_use_the_button_and_bad_input_changes_nothing(app, api, story):
     path = "/moderation/thread/articles/council-budget/users/alice/rejection"
     assert desk(app, "carol").submit(path, {"reason": "spam"}, page=STORY).status_code == 403
@@ -325,3 +337,20 @@ def test_the_authors_name_opens_their_history_with_decisions_and_notes(app, api,
     assert "Warned on the budget story." in response.get_data(as_text=True)
     notes = api.client.get("/api/v1/moderation/users/alice/notes", headers=story["mia"]).get_json()["notes"]
     assert [n["text"] for n in notes] == ["Warned on the budget story."]
+
+
+# What the rest of the desk sees -------------------------------------------------------------------
+
+
+def test_decisions_in_context_are_announced_like_the_queues(app, api, story, receiver):
+    ids = story["ids"]
+    hook = api.client.post("/api/v1/admin/webhooks", json={"url": receiver.url, "events": ["comment.decided"]},
+                           headers=story["boss"]).get_json()
+    in_place(desk(app), ids["held"], action="approve")
+    assert reject_all(api, story["mia"], "bob", reason="spam").get_json() == {"rejected": 2, "left_for_admins": 0}
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    events = [verify(hook["secret"], r)["data"] for r in receiver.wait_for(3)]
+    assert sorted((e["comment"]["id"], e["decision"]["action"], e["decision"]["reason"]) for e in events) == [
+        (ids["held"], "approve", None), (ids["screened"], "reject", "spam"), (ids["reply"], "reject", "spam")]
+    assert {e["decision"]["moderator"] for e in events} == {"mia"}
