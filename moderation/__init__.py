@@ -7,10 +7,11 @@ imported here at module level, so importing the classifier never pulls in Flask.
 
 
 def init_app(app) -> None:
-    """Plug moderation into the forum app: its screen, tables, desk, report form and CLI."""
+    """Plug moderation into the forum app: its screen, tables, desk, thread annotations, report form and CLI."""
     from forum.screening import register_screen
     from moderation import models, settings  # noqa: F401  (the tables Alembic and the desk need)
     from moderation.cli import moderation
+    from moderation.context import init_app as init_context
     from moderation.queue import init_app as init_queue
     from moderation.readers import api as readers_api
     from moderation.rules import signatures, wordlists  # noqa: F401  (wordlists: its table)
@@ -18,6 +19,7 @@ def init_app(app) -> None:
 
     register_screen(app, ClassifierScreen())
     init_queue(app)
+    init_context(app)
     app.register_blueprint(readers_api.bp)
     signatures.init_app(app)
     app.cli.add_command(moderation)

@@ -33,6 +33,7 @@ API_ROUTES = [
     ("GET", "/api/v1/moderation/users/rex/notes", None, "moderator"),
     ("GET", "/api/v1/moderation/wordlists/banned", None, "moderator"),
     ("PUT", "/api/v1/moderation/wordlists/banned", {"terms": ["scam"]}, "moderator"),
+    ("POST", "/api/v1/moderation/articles/premod-story/users/rex/rejection", {"reason": "spam"}, "moderator"),
 ]
 #: The routes whose success is not a 200.
 SUCCESS = {("PUT", "/api/v1/moderation/users/rex/premoderation"): 204,
@@ -51,6 +52,9 @@ PAGE_ROUTES = [
     ("POST", "/moderation/users/rex/notes", {"text": "Warned once."}, "moderator"),
     ("POST", "/moderation/users/rex/premoderation", {}, "moderator"),
     ("POST", "/moderation/users/rex/premoderation/release", {}, "moderator"),
+    ("POST", "/moderation/thread/comments/{comment}/decision", {"action": "approve", "seen_decision": "0"},
+     "moderator"),
+    ("POST", "/moderation/thread/articles/premod-story/users/rex/rejection", {"reason": "spam"}, "moderator"),
 ]
 ROLES = ["anonymous", "reader", "moderator", "admin"]
 

@@ -12,6 +12,7 @@ from forum.security import can_moderate, moderator_required
 from forum.threads import queries
 from forum.threads.forms import CommentForm
 from forum.threads.service import get_article
+from forum.threads.staff_view import staff_view
 from forum.validation import parse_form, parse_query
 
 bp = Blueprint("articles", __name__)
@@ -57,13 +58,15 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
     query = parse_query(ThreadQuery)
     sort = query.sort or "newest"
     page = queries.thread_page(article, current_user, sort=sort, **query.page())
+    rows = queries.flatten(page.nodes)
     return render_template(
         "articles/show.html",
         article=article,
         page=page,
         sort=sort,
         comment_count=queries.published_count([article.id]).get(article.id, 0),
-        rows=queries.flatten(page.nodes),
+        rows=rows,
+        staff_view=staff_view([row.node.comment for row in rows], current_user),
         form=form or CommentForm(formdata=None),
         mode_switches=mode_switches(article.moderation_mode)
         if current_user.is_authenticated and can_moderate(current_user) else None,

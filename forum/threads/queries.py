@@ -18,6 +18,7 @@ from forum.following.queries import muted_ids
 from forum.models import Article, Comment, CommentStatus, User
 from forum.pagination import Key, cursor_after, paginate
 from forum.reactions.service import liked_ids
+from forum.security import can_moderate
 from forum.threads.counts import published_counts_by
 
 SORTS = {
@@ -79,8 +80,15 @@ class Conversation:
     earlier_id: int | None
 
 
+def sees_every_status(viewer: User | None) -> bool:
+    """Return whether ``viewer`` sees every comment in its place, held and rejected ones too: the desk's staff."""
+    return viewer is not None and viewer.is_authenticated and can_moderate(viewer)
+
+
 def _visible(viewer: User | None, c=Comment):
-    """Published comments, and the viewer's own that are not deleted."""
+    """Published comments, and the viewer's own that are not deleted; for staff, every one not deleted."""
+    if sees_every_status(viewer):
+        return c.status != CommentStatus.DELETED
     if viewer is not None and viewer.is_authenticated:
         return or_(c.status == CommentStatus.PUBLISHED,
                    and_(c.author_id == viewer.id, c.status != CommentStatus.DELETED))
@@ -91,8 +99,10 @@ def is_visible(comment: Comment, viewer: User | None) -> bool:
     """Return whether the thread shows ``comment`` itself to ``viewer`` (the rule of ``_visible``)."""
     if comment.status == CommentStatus.PUBLISHED:
         return True
-    signed_in = viewer is not None and viewer.is_authenticated
-    return signed_in and comment.author_id == viewer.id and comment.status != CommentStatus.DELETED
+    if comment.status == CommentStatus.DELETED:
+        return False
+    return sees_every_status(viewer) or (viewer is not None and viewer.is_authenticated
+                                         and comment.author_id == viewer.id)
 
 
 @cache

@@ -11,6 +11,7 @@ from forum.ratelimits import limit
 from forum.schemas import CommentFields, EditFields
 from forum.threads import queries, service
 from forum.threads.forms import ActionForm, CommentForm, EditForm
+from forum.threads.staff_view import staff_view
 from forum.validation import parse_form
 
 bp = Blueprint("threads", __name__)
@@ -66,9 +67,11 @@ def show(comment_id):
     """A comment in its conversation: what it answers, then a page of its replies (``?cursor=``)."""
     comment, hidden = service.get_thread_comment(comment_id, current_user)
     conversation = queries.conversation(comment, current_user, hidden=hidden, **page_args())
+    rows = queries.flatten(conversation.replies.nodes)
+    shown = [node.comment for node in (*conversation.ancestors, conversation.focus)]
     return render_template("threads/show.html", comment=comment, article=comment.article,
-                           conversation=conversation, rows=queries.flatten(conversation.replies.nodes),
-                           form=CommentForm(formdata=None))
+                           conversation=conversation, rows=rows, form=CommentForm(formdata=None),
+                           staff_view=staff_view(shown + [row.node.comment for row in rows], current_user))
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ other gets a 409 saying who was first.
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import exc, func, select, update
+from sqlalchemy import exc, func, or_, select, update
 
 from forum.accounts.service import ensure_can_participate
 from forum.errors import Conflict, Forbidden, Invalid
@@ -98,8 +98,10 @@ def _commonest_report(comment: Comment, reports: list[Report] | None):
     return max(tally, key=tally.get) if tally else None
 
 
-def _check_decision(comment: Comment, moderator: User, action: DecisionAction) -> None:
-    if not is_queued(comment):
+def _check_decision(comment: Comment, moderator: User, action: DecisionAction, *, queued: bool,
+                    published_too: bool) -> None:
+    # Out of the queue, only a published comment can still be taken down (or handed to the admins).
+    if not queued and not (published_too and comment.is_published and action != DecisionAction.APPROVE):
         raise _already_decided(comment)
     if comment.hold_reason == HoldReason.ESCALATED and not moderator.is_admin:
         raise Forbidden("This comment was escalated: an admin decides it.", code=HoldReason.ESCALATED)
@@ -119,12 +121,13 @@ def _already_decided(comment: Comment) -> Conflict:
                     code="already_decided")
 
 
-def _claim(comment: Comment, action: DecisionAction, now) -> bool:
+def _claim(comment: Comment, action: DecisionAction, now, *, published_too: bool = False) -> bool:
     """Apply ``action`` only if the comment is still as the moderator saw it; return whether it was.
 
     An escalation is not a decision: it sets no ``decided_at``, so the comment stays in the queue
     (whatever its status) until an admin approves or rejects it.
     """
+    decidable = or_(in_queue(), Comment.status == CommentStatus.PUBLISHED) if published_too else in_queue()
     if action == DecisionAction.APPROVE:
         values = {"status": CommentStatus.PUBLISHED, "hold_reason": None, "decided_at": now}
     elif action == DecisionAction.REJECT:
@@ -134,7 +137,7 @@ def _claim(comment: Comment, action: DecisionAction, now) -> bool:
     try:
         result = db.session.execute(
             update(Comment)
-            .where(Comment.id == comment.id, in_queue(), Comment.status == comment.status,
+            .where(Comment.id == comment.id, decidable, Comment.status == comment.status,
                    Comment.hold_reason.is_not_distinct_from(comment.hold_reason),
                    Comment.decided_at.is_not_distinct_from(comment.decided_at),
                    # An edit since the moderator read the comment wins: they decide on the new text.
@@ -149,23 +152,27 @@ def _claim(comment: Comment, action: DecisionAction, now) -> bool:
     return result.rowcount == 1
 
 
-def decide(comment: Comment, moderator: User, action, reason=None, note=None) -> ModerationDecision:
+def decide(comment: Comment, moderator: User, action, reason=None, note=None, *,
+           published_too: bool = False) -> ModerationDecision:
     """Approve, reject or escalate a queued comment, log it, and tell the author.
 
     Only a rejection has a ``reason`` (a ``RejectionReason`` code; by default the one the hold or
     the reports suggest); any action may carry a free-text ``note``, which is never a label.
+    ``published_too``: a published comment out of the queue may be rejected or escalated as well,
+    as a moderator reading the thread does.
 
     :raise Conflict: the comment left the queue (another moderator was first).
     """
     if reason is not None and action != DecisionAction.REJECT:
         raise Invalid("Only a rejection has a reason; write anything else in 'note'.", code="invalid_reason",
                       payload={"field": "reason"})
-    _check_decision(comment, moderator, action)
+    queued = is_queued(comment)
+    _check_decision(comment, moderator, action, queued=queued, published_too=published_too)
     if action == DecisionAction.REJECT and reason is None:
         reason = default_rejection(comment)
     now = utcnow()
-    held_for, was_published = queue_reason(comment), comment.is_published
-    if not _claim(comment, action, now):
+    held_for, was_published = queue_reason(comment) if queued else None, comment.is_published
+    if not _claim(comment, action, now, published_too=published_too):
         db.session.expire(comment)
         raise _already_decided(db.session.get(Comment, comment.id))
     decision = ModerationDecision(

@@ -22,6 +22,7 @@ from moderation.queue.charts import decisions_chart
 from moderation.queue.schemas import BulkFields, DecisionFields, LogQuery, QueueQuery, RoleBody, SanctionFields
 from moderation.queue.scopes import QueueView
 from moderation.readers import service as readers
+from moderation.readers.queries import decisions_on
 from moderation.readers.schemas import NoteBody
 from moderation.vocabulary import ACTION_LABELS, REJECTION_LABELS, DecisionAction, SanctionKind
 
@@ -142,14 +143,14 @@ def stats():
 @bp.get("/users/<username:username>")
 @moderator_required
 def user(username):
-    """Show an author's standing, sanctions and history, with the sanction and role forms."""
+    """Show an author's standing, sanctions, notes, decisions and history, with the sanction and role forms."""
     author = get_user(username)
     page = queries.author_history(author, **page_args())
     total, rejected = queries.author_counts({author.id}).get(author.id, (0, 0))
     return render_template("moderation/user.html", author=author, page=page, comment_count=total,
                            rejected_count=rejected, sanctions=queries.sanctions_of(author),
                            roles=[r.value for r in Role], notes=readers.notes_of(author),
-                           standing=readers.standing(author))
+                           standing=readers.standing(author), decisions=decisions_on(author))
 
 
 def _user_action(username, apply, message):
