@@ -153,7 +153,10 @@ class QueueItemOut(Answer):
     hold_reason: str | None
     #: The rule that held or rejected it in words, e.g. 'banned word: "scam"'.
     hold_rule: str | None
+    #: The order's key (the queue is most urgent first): the points less a number that is the same on a page.
     priority: float
+    #: The urgency a moderator reads: 100 × harm × reach + 60 × doubt + 20 × reports + 2 per hour waiting.
+    points: float
     highlights: list[Highlight]
     reports: list[QueueReport]
     author: QueueAuthor

@@ -33,6 +33,7 @@ def queue_item_dict(item: QueueItem, viewer: User) -> dict:
         "hold_reason": queue_reason(comment),
         "hold_rule": comment.hold_rule,
         "priority": round(item.priority, 3),
+        "points": round(item.points, 3),
         "highlights": [highlight_dict(h) for h in item.highlights],
         "reports": [{"reason": r.reason, "note": r.note, "reporter": r.reporter.username,
                      "created_at": iso(r.created_at)} for r in item.reports],

@@ -39,7 +39,7 @@ def render_queue(status: int = 200):
     page = queries.queue_page(reason=reason, article_id=article_id, **query.page())
     return render_template("moderation/queue.html", page=page, reason=reason, article_id=article_id,
                            reasons=queries.QUEUE_REASONS, reject_reasons=REJECTION_LABELS,
-                           size=queries.queue_size(), urgency=queries.urgency, queue_reason=queries.queue_reason,
+                           size=queries.queue_size(), queue_reason=queries.queue_reason,
                            default_rejection=service.default_rejection,
                            limits=policy.thresholds(current_app.config, scoring.active_model())), status
 
