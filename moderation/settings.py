@@ -18,6 +18,9 @@ DEFAULTS = {
     # pre-moderation automatically; 0 turns the rule off.
     "auto_premoderation_rejections": 0,
     "auto_premoderation_days": 30,
+    # A comment its story's pre-moderation would hold is published at once when the model scores it
+    # below this on both abuse and off-topic (moderation.policy.decide); 0 turns it off.
+    "auto_approve_below": 0.0,
 }
 
 #: Settings whose default is a config key, so a deployment's config still sets them until an admin does.

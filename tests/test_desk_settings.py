@@ -6,7 +6,8 @@ from tests.moderation_actions import report
 from tests.reader_actions import CIVIL, SETTINGS, patch_settings
 
 DEFAULTS = {"report_hide_threshold": 3, "new_user_premoderation_count": 0, "new_user_link_hold": True,
-            "repeat_post_hold": True, "auto_premoderation_rejections": 0, "auto_premoderation_days": 30}
+            "repeat_post_hold": True, "auto_premoderation_rejections": 0, "auto_premoderation_days": 30,
+            "auto_approve_below": 0}
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """What the readers' endpoints and the settings endpoint accept and answer."""
-from pydantic import ConfigDict
+from typing import Annotated
+
+from pydantic import ConfigDict, Field
 
 from forum.schemas import Answer
 from forum.validation import Integer, Schema, Text
@@ -7,6 +9,8 @@ from moderation.readers.models import NOTE_MAX_LENGTH
 
 MAX_THRESHOLD = 1000
 MAX_DAYS = 3650
+#: Auto-approval is for what the model finds clean: above 0.5 it finds a comment more likely bad than not.
+MAX_AUTO_APPROVE = 0.5
 
 
 class NoteBody(Schema):
@@ -24,9 +28,11 @@ class SettingsBody(Schema):
     repeat_post_hold: bool | None = None
     auto_premoderation_rejections: Integer(0, MAX_THRESHOLD) | None = None
     auto_premoderation_days: Integer(1, MAX_DAYS) | None = None
+    auto_approve_below: Annotated[float, Field(ge=0.0, le=MAX_AUTO_APPROVE, allow_inf_nan=False)] | None = None
     error_codes = {"report_hide_threshold": "invalid_setting", "new_user_premoderation_count": "invalid_setting",
                    "new_user_link_hold": "invalid_setting", "repeat_post_hold": "invalid_setting",
-                   "auto_premoderation_rejections": "invalid_setting", "auto_premoderation_days": "invalid_setting"}
+                   "auto_premoderation_rejections": "invalid_setting", "auto_premoderation_days": "invalid_setting",
+                   "auto_approve_below": "invalid_setting"}
 
     def changes(self) -> dict:
         """Return the settings the request names (null is not a value: it is the same as leaving one out)."""
@@ -40,6 +46,8 @@ class Settings(Answer):
     repeat_post_hold: bool
     auto_premoderation_rejections: int
     auto_premoderation_days: int
+    #: 0 is off; else a comment its story would hold is published when both scores are below it.
+    auto_approve_below: float
 
 
 class SettingsEnvelope(Answer):
