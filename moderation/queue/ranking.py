@@ -25,9 +25,10 @@ Each queued comment gets points (higher is more urgent), the number a moderator 
 - **reports** and **waiting time** are added, not multiplied, so a reported comment and an old one
   rise whatever the model says: a day of waiting is worth 48 points.
 
-With no reach (nothing but the harm's factor 1): a 0.5 comes before a 0.99 (110 points against
-101), which comes before a 0.02 (7); 0.7 is the top of the model's range (120). A 0.55 with ten
-replies (reach 2, 169 points) comes before a 0.98 with none (103).
+Examples with off-topic 0, no reports and no wait. At reach 1 (no replies, likes or story
+traffic), a 0.5 comes before a 0.99 (110 points against 101), which comes before a 0.02 (7), and
+0.7 is the top of the model's range (120). A 0.55 with ten replies (reach 2, 169 points) comes
+before a 0.98 with none (103).
 
 In SQL the waiting time enters as ``-2 × hours since a fixed epoch`` of ``created_at``: the same
 order as ``+2 × hours waiting`` at any moment, but independent of the clock, so a keyset cursor
