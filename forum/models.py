@@ -256,7 +256,8 @@ class Comment(db.Model):
     status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus, "comment_status"))
     # Why a comment waits or was rejected; on a published comment, why it is queued (escalated).
     hold_reason: Mapped[HoldReason | None] = mapped_column(_enum(HoldReason, "hold_reason", length=30))
-    # The rule behind a hold, in words a moderator reads on the item ("banned word: ...").
+    # The rule behind a hold, in words a moderator reads on the item ("banned word: ..."), or the
+    # auto-approval that published a comment its story would have held.
     hold_rule: Mapped[str | None] = mapped_column(String(200))
     # The author was told it may break the guidelines and posted it anyway.
     posted_after_nudge: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

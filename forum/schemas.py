@@ -201,7 +201,8 @@ class CommentOut(Answer):
     reaction_count: int
     reply_count: int
     hold_reason: str | None = None
-    #: The desk's rule behind the hold in words ("repeated text: like comment #12"), when a rule held it.
+    #: The desk's rule behind the hold in words ("repeated text: like comment #12"), when a rule held it;
+    #: moderators also see it on other comments (a rejection's rule, "auto-approved: ...").
     hold_rule: str | None = None
     scores: Scores | None = None
     model_version: str | None = None

@@ -124,7 +124,7 @@ class ClassifierScreen:
         if scores is None:
             return Assessment(verdict.status, verdict.reason)
         return Assessment(verdict.status, verdict.reason, abuse=scores.abuse, off_topic=scores.off_topic,
-                          model_version=model.version, highlights=tuple(scores.highlights))
+                          model_version=model.version, highlights=tuple(scores.highlights), rule=verdict.rule)
 
     def health(self) -> tuple[bool, dict]:
         """Report the model: ``ok`` and its version, or the error that holds every new comment."""

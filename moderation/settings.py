@@ -22,6 +22,9 @@ DEFAULTS = {
     # more than this many minutes; 0 turns each off.
     "alert_queue_size": 0,
     "alert_wait_minutes": 0,
+    # A comment its story's pre-moderation would hold is published at once when the model scores it
+    # below this on both abuse and off-topic (moderation.policy.decide); 0 turns it off.
+    "auto_approve_below": 0.0,
 }
 
 #: Settings whose default is a config key, so a deployment's config still sets them until an admin does.

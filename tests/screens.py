@@ -39,7 +39,7 @@ class WordScreen:
         verdict = policy.decide(scores, submission.mode, policy.thresholds(current_app.config))
         return rules.apply(submission, Assessment(verdict.status, verdict.reason, abuse=scores.abuse,
                                                   off_topic=scores.off_topic, model_version=MODEL_VERSION,
-                                                  highlights=highlights))
+                                                  highlights=highlights, rule=verdict.rule))
 
     def health(self) -> tuple[bool, dict]:
         """Report a screen that always works."""

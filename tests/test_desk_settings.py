@@ -7,7 +7,7 @@ from tests.reader_actions import CIVIL, SETTINGS, patch_settings
 
 DEFAULTS = {"report_hide_threshold": 3, "new_user_premoderation_count": 0, "new_user_link_hold": True,
             "repeat_post_hold": True, "auto_premoderation_rejections": 0, "auto_premoderation_days": 30,
-            "alert_queue_size": 0, "alert_wait_minutes": 0}
+            "alert_queue_size": 0, "alert_wait_minutes": 0, "auto_approve_below": 0}
 
 
 @pytest.fixture

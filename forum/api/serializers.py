@@ -64,6 +64,9 @@ def comment_dict(comment: Comment, *, viewer: User | None = None, reply_count: i
     if viewer is not None and viewer.is_authenticated and viewer.is_moderator:
         data["scores"] = {"abuse": comment.abuse_score, "off_topic": comment.off_topic_score}
         data["model_version"] = comment.model_version
+        if comment.hold_rule is not None:
+            # Whatever the status: the rule that rejected it, or the auto-approval that published it.
+            data["hold_rule"] = comment.hold_rule
         data["posted_after_nudge"] = comment.posted_after_nudge
     if replies is not None:
         data["replies"] = replies

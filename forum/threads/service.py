@@ -262,14 +262,16 @@ def edit_comment(comment: Comment, editor: User, body) -> Comment:
     """Replace the body of the editor's own comment within the window, and score it again.
 
     An edit may hold a published comment, never release a held one: a pending comment stays
-    pending with its reason (escalated, reported, premoderation...) until a moderator decides.
+    pending with its reason (escalated, reported, premoderation...) and the rule that held it
+    until a moderator decides.
     """
     _ensure_editable(comment, editor)
     body = clean_body(body)
     seen = {name: getattr(comment, name) for name in ("status", "hold_reason", "edited_at", "decided_at")}
+    held_by = comment.hold_rule
     verdict = _screen_edit(comment, body)
     if seen["status"] == CommentStatus.PENDING:
-        verdict.update(status=CommentStatus.PENDING, hold_reason=seen["hold_reason"])
+        verdict.update(status=CommentStatus.PENDING, hold_reason=seen["hold_reason"], hold_rule=held_by)
     _write_if_unchanged(comment, seen, {**verdict, "body": body, "edited_at": utcnow()})
     events.record_comment(events.COMMENT_EDITED, comment)
     comment_screened.send(comment)

@@ -1,14 +1,7 @@
 """Read queries of the moderation desk: the queue, an author's history, the log and the statistics.
 
-Queue priority, in urgency points (higher is more urgent)::
-
-    100 × abuse score  +  50 × off-topic score  +  20 × reports (at most 5)  +  2 × hours waiting
-
-A comment without scores (the model was unavailable) counts as abuse 0.5. So a certain insult
-outranks a borderline one by 50 points, which is also what a day of waiting adds; three reports
-weigh about as much as a 0.6 abuse score. Waiting time enters as ``-2 × hours since a fixed epoch``
-of ``created_at``: the same order as ``+2 × hours waiting`` at any moment, but independent of the
-clock, so a keyset cursor stays valid between pages.
+The queue's order, expected harm and the model's doubt with reports and waiting time, is the
+business of ``moderation.queue.ranking``; its module docstring gives the rule.
 
 The queue holds what waits for a person: held comments, comments the policy rejected outright
 that no moderator has looked at yet (a reader may appeal them, and the learning loop needs a
@@ -16,13 +9,11 @@ moderator's word on them too), published comments a reader reported since their 
 and escalated comments until an admin decides them.
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from statistics import median
 
-from sqlalchemy import Float, Select, and_, case, exists, func, literal, or_, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.sql.expression import FunctionElement
 
 from forum.errors import Invalid
 from forum.extensions import db
@@ -30,14 +21,12 @@ from forum.models import Comment, CommentStatus, HoldReason, User, utcnow
 from forum.pagination import Key, paginate
 from moderation import scoring
 from moderation.models import ModerationDecision, Report, Sanction
+from moderation.queue import ranking
 from moderation.readers.service import latest_notes
 from moderation.rules import wordlists
 from moderation.vocabulary import DecisionAction
 
 QUEUE_REASONS = tuple(HoldReason)
-WEIGHTS = {"abuse": 100.0, "off_topic": 50.0, "report": 20.0, "report_cap": 5, "hour": 2.0}
-#: Hours are counted from here so that the numbers stay small.
-EPOCH = datetime(2020, 1, 1)
 HELD_BY_MODEL = (HoldReason.ABUSE, HoldReason.OFF_TOPIC)
 #: The decisions that take a comment out of the queue (an escalation only hands it to the admins).
 FINAL_ACTIONS = (DecisionAction.APPROVE, DecisionAction.REJECT)
@@ -77,53 +66,16 @@ def reports_since_decision(comment: Comment) -> Select:
     return stmt
 
 
-class hours_since_epoch(FunctionElement):
-    """``created_at`` as hours since ``EPOCH``, on SQLite and PostgreSQL."""
-
-    type = Float()
-    inherit_cache = True
-
-
-@compiles(hours_since_epoch, "sqlite")
-def _hours_sqlite(element, compiler, **kw):
-    return f"((julianday({compiler.process(element.clauses, **kw)}) - {_julian(EPOCH)}) * 24.0)"
-
-
-@compiles(hours_since_epoch, "postgresql")
-def _hours_postgresql(element, compiler, **kw):
-    column = compiler.process(element.clauses, **kw)
-    return f"(CAST(EXTRACT(EPOCH FROM {column}) AS DOUBLE PRECISION) / 3600.0 - {EPOCH.timestamp() / 3600.0!r})"
-
-
-def _julian(moment: datetime) -> float:
-    return moment.timestamp() / 86400.0 + 2440587.5
-
-
-def priority_expression():
-    """Return the SQL expression of a queued comment's priority (see the module docstring)."""
-    reports = case((Comment.report_count > WEIGHTS["report_cap"], literal(WEIGHTS["report_cap"])),
-                   else_=Comment.report_count)
-    return (WEIGHTS["abuse"] * func.coalesce(Comment.abuse_score, 0.5)
-            + WEIGHTS["off_topic"] * func.coalesce(Comment.off_topic_score, 0.0)
-            + WEIGHTS["report"] * reports
-            - WEIGHTS["hour"] * hours_since_epoch(Comment.created_at))
-
-
-def urgency(comment: Comment, now: datetime | None = None) -> float:
-    """Return the priority of ``comment`` now, as points a moderator can read."""
-    waiting = ((now or utcnow()) - comment.created_at).total_seconds() / 3600.0
-    abuse = 0.5 if comment.abuse_score is None else comment.abuse_score
-    return (WEIGHTS["abuse"] * abuse + WEIGHTS["off_topic"] * (comment.off_topic_score or 0.0)
-            + WEIGHTS["report"] * min(comment.report_count, WEIGHTS["report_cap"]) + WEIGHTS["hour"] * waiting)
-
-
 @dataclass
 class QueueItem:
     """A queued comment with everything the moderator needs to decide it."""
 
     comment: Comment
-    #: None in the decided view, which is ordered by the decisions' time.
+    #: None in the decided view, which is ordered by the decisions' time; else the SQL order's
+    #: value: the points less a number that is the same for every item of a page.
     priority: float | None
+    #: The urgency a moderator reads (``moderation.queue.ranking``); None in the decided view.
+    points: float | None = None
     parent: Comment | None = None
     reports: list[Report] = field(default_factory=list)
     comment_count: int = 0
@@ -160,23 +112,25 @@ def _queue_filter(reason: str | None):
 
 
 def queue_page(*, reason=None, where=(), cursor=None, limit=20) -> QueuePage:
-    """Return a page of the queue, most urgent first, each item with its context.
+    """Return a page of the queue, most urgent first (``moderation.queue.ranking``), each item with its context.
 
     Moderators see escalated items too, read-only: only an admin decides them. ``where`` holds
     further conditions on ``Comment``: the views and filters of ``moderation.queue.scopes``.
 
-    The ordering runs over ids and scores alone; only the page's comments are then loaded with
-    their authors and articles, so thousands of queued comments cost no joins.
+    The ordering runs over ids, scores and the reach's counts (each comment's replies by index, the
+    stories' comments of the day in one grouped count); only the page's comments are then loaded
+    with their authors and articles, so thousands of queued comments cost no joins.
     """
-    priority = priority_expression()
-    stmt = (select(Comment.id.label("comment_id"), priority.label("priority"))
-            .where(_queue_filter(reason), *where))
+    now = utcnow()
+    stmt, priority = ranking.ranked(select(Comment.id.label("comment_id")).where(_queue_filter(reason), *where), now)
     keys = [Key(priority, True, "priority"), Key(Comment.id, True, "comment_id")]
     page = paginate(stmt, keys, cursor=cursor, limit=limit, session=db.session)
     comments = {c.id: c for c in db.session.scalars(
         select(Comment).options(joinedload(Comment.author), joinedload(Comment.article))
         .where(Comment.id.in_([row.comment_id for row in page.items])))}
-    items = [QueueItem(comments[row.comment_id], row.priority) for row in page.items]
+    items = [QueueItem(comments[row.comment_id], row.priority,
+                       ranking.points(comments[row.comment_id], row.reply_count, row.story_comments, now))
+             for row in page.items]
     attach_context(items)
     return QueuePage(items, page.next_cursor)
 

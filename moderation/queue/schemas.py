@@ -193,8 +193,12 @@ class QueueItemOut(Answer):
     hold_reason: str | None
     #: The rule that held or rejected it in words, e.g. 'banned word: "scam"'.
     hold_rule: str | None
-    #: None in the decided view.
+    #: The order's key (the queue is most urgent first): the points less a number that is the same
+    #: on a page; None in the decided view, which is ordered by the decisions' time.
     priority: float | None
+    #: The urgency a moderator reads: 100 × harm × reach + 60 × doubt + 20 × reports + 2 per hour
+    #: waiting; None in the decided view.
+    points: float | None
     highlights: list[Highlight]
     reports: list[QueueReport]
     author: QueueAuthor

@@ -34,6 +34,7 @@ def queue_item_dict(item: QueueItem, viewer: User) -> dict:
         "hold_reason": queue_reason(comment) if decision is None else decision.hold_reason,
         "hold_rule": comment.hold_rule,
         "priority": round(item.priority, 3) if item.priority is not None else None,
+        "points": round(item.points, 3) if item.points is not None else None,
         "highlights": [highlight_dict(h) for h in item.highlights],
         "reports": [{"reason": r.reason, "note": r.note, "reporter": r.reporter.username,
                      "created_at": iso(r.created_at)} for r in item.reports],

@@ -47,7 +47,7 @@ def render_queue(status: int = 200):
                            unknown_author=filters.author is not None and find_user(filters.author) is None,
                            reasons=queries.QUEUE_REASONS, decided_actions=queries.FINAL_ACTIONS,
                            reject_reasons=REJECTION_LABELS, action_labels=ACTION_LABELS,
-                           urgency=queries.urgency, queue_reason=queries.queue_reason,
+                           queue_reason=queries.queue_reason,
                            default_rejection=service.default_rejection,
                            limits=policy.thresholds(current_app.config, scoring.active_model())), status
 

@@ -1,14 +1,19 @@
 """What the readers' endpoints and the settings endpoint accept and answer."""
-from pydantic import ConfigDict
+from typing import Annotated
+
+from pydantic import ConfigDict, Field
 
 from forum.schemas import Answer
 from forum.validation import Integer, Schema, Text
+from moderation import settings
 from moderation.readers.models import NOTE_MAX_LENGTH
 
 MAX_THRESHOLD = 1000
 MAX_DAYS = 3650
 MAX_ALERT_QUEUE_SIZE = 100_000
 MAX_ALERT_WAIT_MINUTES = 30 * 24 * 60
+#: Auto-approval is for what the model finds clean: above 0.5 it finds a comment more likely bad than not.
+MAX_AUTO_APPROVE = 0.5
 
 
 class NoteBody(Schema):
@@ -28,10 +33,8 @@ class SettingsBody(Schema):
     auto_premoderation_days: Integer(1, MAX_DAYS) | None = None
     alert_queue_size: Integer(0, MAX_ALERT_QUEUE_SIZE) | None = None
     alert_wait_minutes: Integer(0, MAX_ALERT_WAIT_MINUTES) | None = None
-    error_codes = {"report_hide_threshold": "invalid_setting", "new_user_premoderation_count": "invalid_setting",
-                   "new_user_link_hold": "invalid_setting", "repeat_post_hold": "invalid_setting",
-                   "auto_premoderation_rejections": "invalid_setting", "auto_premoderation_days": "invalid_setting",
-                   "alert_queue_size": "invalid_setting", "alert_wait_minutes": "invalid_setting"}
+    auto_approve_below: Annotated[float, Field(ge=0.0, le=MAX_AUTO_APPROVE, allow_inf_nan=False)] | None = None
+    error_codes = dict.fromkeys(settings.DEFAULTS, "invalid_setting")
 
     def changes(self) -> dict:
         """Return the settings the request names (null is not a value: it is the same as leaving one out)."""
@@ -47,6 +50,8 @@ class Settings(Answer):
     auto_premoderation_days: int
     alert_queue_size: int
     alert_wait_minutes: int
+    #: 0 is off; else a comment its story would hold is published when both scores are below it.
+    auto_approve_below: float
 
 
 class SettingsEnvelope(Answer):
