@@ -26,7 +26,7 @@ from sqlalchemy import insert  # noqa: E402
 from bench.pgdb import drop_database, fresh_database  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
-from forum.models import Article, Comment, User, utcnow  # noqa: E402
+from forum.models import Article, Comment, User, url_digest, utcnow  # noqa: E402
 from forum.security import hash_password  # noqa: E402
 from moderation.models import Report  # noqa: E402
 
@@ -55,7 +55,8 @@ def build(app, rng: random.Random) -> None:
                  "created_at": now})
     db.session.execute(insert(User), rows)
     db.session.execute(insert(Article), [
-        {"id": i, "external_id": f"story-{i}", "url": f"https://news.example.org/{i}", "title": f"Story {i}",
+        {"id": i, "external_id": f"story-{i}", "url": f"https://news.example.org/{i}",
+         "url_hash": url_digest(f"https://news.example.org/{i}"), "title": f"Story {i}",
          "body": "The city council approved the budget.", "moderation_mode": "post", "created_at": now,
          "updated_at": now} for i in range(1, ARTICLES + 1)])
     queued = set(rng.sample(range(1, COMMENTS + 1), QUEUED))

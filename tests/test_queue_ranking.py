@@ -81,6 +81,8 @@ def test_replies_likes_and_the_story_s_comments_of_the_day_widen_the_reach(api, 
     liked = reported(api, alice, bob, "A remark many readers liked.")
     replied = reported(api, alice, bob, "A remark readers answered.")
     api.comment(carol, "An answer.", article_id=STORY, parent_id=replied)
+    rejected = api.comment(carol, "You stupid idiot.", article_id=STORY, parent_id=liked)
+    assert rejected["status"] == "rejected"  # reaches nobody: no audience
     for comment_id in (quiet, liked, replied):
         scored(app, comment_id, 0.4)
     set_comment(app, liked, reaction_count=2)  # two likes reach as far as one reply
