@@ -7,11 +7,12 @@ Each queued comment gets points (higher is more urgent), the number a moderator 
 - **harm** is the probability that the comment does harm: that it is abusive, or off-topic (which
   counts as half a harm): ``1 − (1 − abuse) × (1 − off_topic / 2)``.
 - **reach** is how many readers it reaches. There is no page-view counter, so it is read from what
-  the database has: ``audience = 2 × replies (published or waiting) + likes + the story's published
-  comments of the last day / 20``, and ``reach = 1 + 2 × audience / (audience + 20)``, from 1 (nobody) to 3. It
-  saturates so that a popular comment cannot bury the rest of the queue: ten replies double the
-  harm, a hundred nearly triple it. The story's day is the 24 hours before the current hour began,
-  so the order holds still between a moderator's pages within the hour.
+  the database has: ``audience = 2 × replies (published or waiting) + likes + the story's
+  published comments of the last day / 20``, and ``reach = 1 + 2 × audience / (audience + 20)``,
+  from 1 (nobody) to 3. It saturates so that a popular comment cannot bury the rest of the queue:
+  ten replies double the harm, a hundred nearly triple it. The story's day is the 24 hours before
+  the current hour began, so the order holds still between a moderator's pages within the hour
+  (at the turn of the hour a story's count moves, as it does with a new reply or like).
 - **doubt** is how unsure the model is: ``4 × p × (1 − p)`` of the less certain of its two
   scores, 1 at 0.5 and 0 at 0 or 1. A moderator's judgement changes most where the model cannot
   tell, and those decisions teach the learning loop the most.
