@@ -105,6 +105,8 @@ def test_moderators_teach_the_model_a_newsroom_slur(api, app, runner, own_model)
         assert row.metrics["heldout"]["score"] > 0.5
 
 
+# Training dominates, and the versions' rows are plain writes: one backend is enough.
+@pytest.mark.backend_independent
 def test_the_gate_promote_and_rollback(api, app, runner, own_model):
     first = runner.invoke(args=["moderation", "train", *QUICK])
     assert first.exit_code == 0, first.output
@@ -132,6 +134,8 @@ def test_the_gate_promote_and_rollback(api, app, runner, own_model):
     assert runner.invoke(args=["moderation", "rollback"]).exit_code == 1
 
 
+# Training dominates, and the versions' rows are plain writes: one backend is enough.
+@pytest.mark.backend_independent
 def test_an_active_version_that_no_longer_loads_neither_gates_nor_comes_back(app, runner, own_model):
     assert runner.invoke(args=["moderation", "train", *QUICK]).exit_code == 0
     with app.app_context():

@@ -119,17 +119,16 @@ def queue_page(*, reason=None, where=(), cursor=None, limit=20) -> QueuePage:
 
     The ordering runs over ids, scores and the reach's counts (each comment's replies by index, the
     stories' comments of the day in one grouped count); only the page's comments are then loaded
-    with their authors and articles, so thousands of queued comments cost no joins.
+    with their authors and articles, so thousands of queued comments cost no joins with them.
     """
     now = utcnow()
-    stmt, priority = ranking.ranked(select(Comment.id.label("comment_id")).where(_queue_filter(reason), *where), now)
-    keys = [Key(priority, True, "priority"), Key(Comment.id, True, "comment_id")]
+    stmt, keys = ranking.ranked(and_(_queue_filter(reason), *where), now)
     page = paginate(stmt, keys, cursor=cursor, limit=limit, session=db.session)
     comments = {c.id: c for c in db.session.scalars(
         select(Comment).options(joinedload(Comment.author), joinedload(Comment.article))
         .where(Comment.id.in_([row.comment_id for row in page.items])))}
     items = [QueueItem(comments[row.comment_id], row.priority,
-                       ranking.points(comments[row.comment_id], row.reply_count, row.story_comments, now))
+                       ranking.points(comments[row.comment_id], row.audience, now))
              for row in page.items]
     attach_context(items)
     return QueuePage(items, page.next_cursor)

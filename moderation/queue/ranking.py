@@ -7,11 +7,12 @@ Each queued comment gets points (higher is more urgent), the number a moderator 
 - **harm** is the probability that the comment does harm: that it is abusive, or off-topic (which
   counts as half a harm): ``1 − (1 − abuse) × (1 − off_topic / 2)``.
 - **reach** is how many readers it reaches. There is no page-view counter, so it is read from what
-  the database has: ``audience = 2 × replies (published or waiting) + likes + the story's published
-  comments of the last day / 20``, and ``reach = 1 + 2 × audience / (audience + 20)``, from 1 (nobody) to 3. It
-  saturates so that a popular comment cannot bury the rest of the queue: ten replies double the
-  harm, a hundred nearly triple it. The story's day is the 24 hours before the current hour began,
-  so the order holds still between a moderator's pages within the hour.
+  the database has: ``audience = 2 × replies (published or waiting) + likes + the story's
+  published comments of the last day / 20``, and ``reach = 1 + 2 × audience / (audience + 20)``,
+  from 1 (nobody) to 3. It saturates so that a popular comment cannot bury the rest of the queue:
+  ten replies double the harm, a hundred nearly triple it. The story's day is the 24 hours before
+  the current hour began, so the order holds still between a moderator's pages within the hour
+  (at the turn of the hour a story's count moves, as it does with a new reply or like).
 - **doubt** is how unsure the model is: ``4 × p × (1 − p)`` of the less certain of its two
   scores, 1 at 0.5 and 0 at 0 or 1. A moderator's judgement changes most where the model cannot
   tell, and those decisions teach the learning loop the most.
@@ -42,6 +43,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from forum.models import Comment, CommentStatus, HoldReason
+from forum.pagination import Key
 
 WEIGHTS = {"harm": 100.0, "doubt": 60.0, "report": 20.0, "report_cap": 5, "hour": 2.0}
 #: The audience: what a reply, a like and one of the story's comments of the day count for.
@@ -106,9 +108,14 @@ def story_day_start(now: datetime) -> datetime:
     return now.replace(minute=0, second=0, microsecond=0) - STORY_DAY
 
 
-def ranked(stmt: Select, now: datetime) -> tuple[Select, ColumnElement]:
-    """Return ``stmt`` (a select from comments) with the columns ``priority``, ``reply_count`` and
-    ``story_comments``, and the priority expression to order and page it by."""
+def ranked(condition, now: datetime) -> tuple[Select, list[Key]]:
+    """Return the select of the comments that meet ``condition``, with the columns ``comment_id``,
+    ``priority`` and ``audience``, and the keys that order and page it, most urgent first.
+
+    What the priority reads is worked out once per comment in a materialized CTE: the replies are
+    counted and the rule holds told apart once, not at each place the priority appears (the
+    select, the order and a cursor's condition).
+    """
     story = (select(Comment.article_id, func.count().label("comment_count"))
              .where(Comment.status == CommentStatus.PUBLISHED, Comment.created_at >= story_day_start(now))
              .group_by(Comment.article_id).subquery("story_day"))
@@ -118,33 +125,34 @@ def ranked(stmt: Select, now: datetime) -> tuple[Select, ColumnElement]:
     replies = (select(func.count()).select_from(reply)
                .where(reply.parent_id == Comment.id, reply.status.not_in(UNSEEN_REPLIES))
                .correlate(Comment).scalar_subquery())
-    story_comments = func.coalesce(story.c.comment_count, 0)
-    priority = priority_expression(replies, story_comments)
-    stmt = (stmt.outerjoin(story, story.c.article_id == Comment.article_id)
-            .add_columns(priority.label("priority"), replies.label("reply_count"),
-                         story_comments.label("story_comments")))
-    return stmt, priority
+    rule_held = or_(Comment.abuse_score.is_(None), Comment.hold_reason.in_(RULE_HOLDS),
+                    and_(Comment.hold_reason == HoldReason.PREMODERATION, Comment.hold_rule.is_not(None)))
+    inputs = (select(
+        Comment.id.label("comment_id"),
+        case((rule_held, literal(UNJUDGED)), else_=Comment.abuse_score).label("abuse"),
+        case((rule_held, literal(0.0)), else_=func.coalesce(Comment.off_topic_score, 0.0)).label("off_topic"),
+        (AUDIENCE["reply"] * replies + AUDIENCE["like"] * Comment.reaction_count
+         + AUDIENCE["story_comment"] * func.coalesce(story.c.comment_count, 0)).label("audience"),
+        case((Comment.report_count > WEIGHTS["report_cap"], literal(WEIGHTS["report_cap"])),
+             else_=Comment.report_count).label("reports"),
+        hours_since_epoch(Comment.created_at).label("hours"))
+        .outerjoin(story, story.c.article_id == Comment.article_id)
+        .where(condition)
+        .cte("queue_inputs").prefix_with("MATERIALIZED"))
+    priority = priority_expression(inputs.c)
+    stmt = select(inputs.c.comment_id, priority.label("priority"), inputs.c.audience)
+    return stmt, [Key(priority, True, "priority"), Key(inputs.c.comment_id, True, "comment_id")]
 
 
-def _is_rule_held_sql():
-    return or_(Comment.abuse_score.is_(None), Comment.hold_reason.in_(RULE_HOLDS),
-               and_(Comment.hold_reason == HoldReason.PREMODERATION, Comment.hold_rule.is_not(None)))
-
-
-def priority_expression(replies, story_comments) -> ColumnElement:
-    """Return the SQL expression of a queued comment's priority (see the module docstring)."""
-    rule_held = _is_rule_held_sql()
-    abuse = case((rule_held, literal(UNJUDGED)), else_=Comment.abuse_score)
-    off_topic = case((rule_held, literal(0.0)), else_=func.coalesce(Comment.off_topic_score, 0.0))
-    harm = 1.0 - (1.0 - abuse) * (1.0 - OFF_TOPIC_HARM * off_topic)
-    doubt = greatest(4.0 * abuse * (1.0 - abuse), 4.0 * off_topic * (1.0 - off_topic))
-    audience = (AUDIENCE["reply"] * replies + AUDIENCE["like"] * Comment.reaction_count
-                + AUDIENCE["story_comment"] * story_comments)
-    reach = 1.0 + REACH_GAIN * audience / (audience + REACH_HALF)
-    reports = case((Comment.report_count > WEIGHTS["report_cap"], literal(WEIGHTS["report_cap"])),
-                   else_=Comment.report_count)
-    return (WEIGHTS["harm"] * harm * reach + WEIGHTS["doubt"] * doubt + WEIGHTS["report"] * reports
-            - WEIGHTS["hour"] * hours_since_epoch(Comment.created_at))
+def priority_expression(row) -> ColumnElement:
+    """Return the SQL expression of a queued comment's priority (see the module docstring) from
+    ``row``'s ``abuse`` and ``off_topic`` as the ranking reads them, ``audience``, capped
+    ``reports`` and ``hours`` since the epoch."""
+    harm = 1.0 - (1.0 - row.abuse) * (1.0 - OFF_TOPIC_HARM * row.off_topic)
+    doubt = greatest(4.0 * row.abuse * (1.0 - row.abuse), 4.0 * row.off_topic * (1.0 - row.off_topic))
+    reach = 1.0 + REACH_GAIN * row.audience / (row.audience + REACH_HALF)
+    return (WEIGHTS["harm"] * harm * reach + WEIGHTS["doubt"] * doubt + WEIGHTS["report"] * row.reports
+            - WEIGHTS["hour"] * row.hours)
 
 
 def is_rule_held(comment: Comment) -> bool:
@@ -153,10 +161,8 @@ def is_rule_held(comment: Comment) -> bool:
             or (comment.hold_reason == HoldReason.PREMODERATION and comment.hold_rule is not None))
 
 
-def reach(comment: Comment, reply_count: int, story_comments: int) -> float:
-    """Return how far ``comment`` reaches, from 1 (nobody) to 3."""
-    audience = (AUDIENCE["reply"] * reply_count + AUDIENCE["like"] * comment.reaction_count
-                + AUDIENCE["story_comment"] * story_comments)
+def reach(audience: float) -> float:
+    """Return how far a comment with ``audience`` reaches, from 1 (nobody) to 3."""
     return 1.0 + REACH_GAIN * audience / (audience + REACH_HALF)
 
 
@@ -164,7 +170,7 @@ def _doubt(p: float) -> float:
     return 4.0 * p * (1.0 - p)
 
 
-def points(comment: Comment, reply_count: int, story_comments: int, now: datetime) -> float:
+def points(comment: Comment, audience: float, now: datetime) -> float:
     """Return the priority of ``comment`` at ``now``, as points a moderator can read."""
     if is_rule_held(comment):
         abuse, off_topic = UNJUDGED, 0.0
@@ -172,6 +178,5 @@ def points(comment: Comment, reply_count: int, story_comments: int, now: datetim
         abuse, off_topic = comment.abuse_score, comment.off_topic_score or 0.0
     harm = 1.0 - (1.0 - abuse) * (1.0 - OFF_TOPIC_HARM * off_topic)
     waiting = (now - comment.created_at).total_seconds() / 3600.0
-    return (WEIGHTS["harm"] * harm * reach(comment, reply_count, story_comments)
-            + WEIGHTS["doubt"] * max(_doubt(abuse), _doubt(off_topic))
+    return (WEIGHTS["harm"] * harm * reach(audience) + WEIGHTS["doubt"] * max(_doubt(abuse), _doubt(off_topic))
             + WEIGHTS["report"] * min(comment.report_count, WEIGHTS["report_cap"]) + WEIGHTS["hour"] * waiting)
