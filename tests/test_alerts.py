@@ -11,12 +11,11 @@ from forum.models import utcnow
 from tests.factories import OPENING, ApiActions
 from tests.moderation_actions import CIVIL, decide, held, premod_article, report, set_comment
 from tests.reader_actions import SETTINGS, patch_settings
-from tests.test_outbox import start_worker, stop_worker
+from tests.test_outbox import FAST, start_worker, stop_worker
 from tests.test_webhooks import add_webhook, drain
 from tests.webhook_receiver import verify
 
 SIZE, WAIT = "queue.size_exceeded", "queue.wait_exceeded"
-FAST = {"WEBHOOKS_ALLOW_PRIVATE_URLS": True, "OUTBOX_RETRY_DELAYS": [0.2], "OUTBOX_POLL_INTERVAL": 0.05}
 
 
 @pytest.fixture
