@@ -23,6 +23,10 @@ def ids(page) -> list[int]:
     return [item["comment"]["id"] for item in page["items"]]
 
 
+def without_points(page: dict) -> dict:
+    return {**page, "items": [{k: v for k, v in item.items() if k != "points"} for item in page["items"]]}
+
+
 def test_the_pending_view_is_the_whole_queue_as_before(api, desk):
     alice, bob, mia, _ = desk
     first = held(api, alice, article_id="buses")
@@ -32,7 +36,8 @@ def test_the_pending_view_is_the_whole_queue_as_before(api, desk):
     assert report(api, bob, reported["id"]).status_code == 201
     everything = queue(api, mia)
     assert set(ids(everything)) == {first["id"], escalated["id"], reported["id"]}
-    assert queue(api, mia, view="pending") == everything
+    # ``points`` count the waiting time up to the moment of each request; the rest is the same.
+    assert without_points(queue(api, mia, view="pending")) == without_points(everything)
     assert all(item["decision"] is None for item in everything["items"])
     assert ids(queue(api, mia, view="pending", reason="premoderation")) == [first["id"]]
 
