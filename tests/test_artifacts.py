@@ -8,13 +8,13 @@ import pytest
 import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 
-from moderation.classifier import ArtifactError, load, save, train
+from moderation.classifier import ArtifactError, load, save
 from moderation.classifier.training import FORMAT_VERSION
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory):
-    model = train(max_rows=300)
+def saved(tmp_path_factory, small_model):
+    model = small_model
     path = tmp_path_factory.mktemp("artifacts") / "model.skops"
     save(model, path)
     return model, path

@@ -9,13 +9,7 @@ from hypothesis import strategies as st
 from moderation.classifier import Example, Highlight, Scores, heldout_summary, is_no_worse, train
 from moderation.classifier.explain import char_f1
 from moderation.classifier.normalise import normalise, normalise_batch
-
-SMALL = 400  # rows per corpus: enough for the mechanics, a few seconds to train
-
-
-@pytest.fixture(scope="module")
-def small_model():
-    return train(max_rows=SMALL)
+from tests.model_fixtures import SMALL_ROWS
 
 
 @pytest.mark.parametrize("dodge, plain", [
@@ -90,7 +84,7 @@ def test_metadata_and_thresholds(small_model):
 
 
 def test_training_is_deterministic(small_model):
-    again = train(max_rows=SMALL)
+    again = train(max_rows=SMALL_ROWS)
     text = "you people are the worst"
     assert again.score(text).abuse == pytest.approx(small_model.score(text).abuse, abs=1e-9)
 
@@ -102,7 +96,7 @@ def test_moderator_examples_change_the_model(small_model):
                for closer in ("", "lol", "honestly", "as usual", "again", "!!")]
     approves = [Example(f"I read the article about the {topic} today", abuse=0, off_topic=0)
                 for topic in ("budget", "school board", "bridge", "election", "weather")]
-    retrained = train(rejects + approves, max_rows=SMALL)
+    retrained = train(rejects + approves, max_rows=SMALL_ROWS)
     unseen = "honestly only a zorblax would write this comment"
     assert small_model.score(unseen).abuse < small_model.thresholds["abuse_review"]
     assert retrained.score(unseen).abuse >= retrained.thresholds["abuse_review"]
