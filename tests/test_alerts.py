@@ -196,9 +196,9 @@ def test_an_idle_worker_checks_at_its_interval_without_spinning(app, api, desk, 
     process = workers[0]
     while "outbox worker" not in process.stdout.readline():
         assert process.poll() is None, "the worker exited"
-    set_comment(app, waiting["id"], created_at=utcnow() - timedelta(seconds=50))
+    set_comment(app, waiting["id"], created_at=utcnow() - timedelta(seconds=55))
     time.sleep(1)
-    assert receiver.requests == []  # 51 seconds: not yet
+    assert receiver.requests == []  # 56 seconds: not yet
     cpu_before, wall_before = _cpu_seconds(process.pid), time.monotonic()
     request = receiver.wait_for(1, timeout=25)[0]
     assert time.monotonic() - wall_before < 25  # sooner than the 30 s poll would have woken it
