@@ -27,8 +27,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-# In place of bench/ itself, whose queue.py would shadow the standard library's (joblib imports it).
-sys.path[0] = str(ROOT)
+sys.path.insert(0, str(ROOT))
 
 from moderation.classifier import Encoder  # noqa: E402
 from moderation.classifier.datasets import load_corpus  # noqa: E402

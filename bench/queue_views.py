@@ -9,7 +9,7 @@ article title and by reader: the median and p95 wall-clock time, and the median 
 process, which a busy machine inflates less. On SQLite (a temporary file) and PostgreSQL
 (parley_bench_views, dropped after).
 
-    .venv/bin/python bench/queue.py [--backend sqlite|postgresql|both] [--model PATH] [--runs 30]
+    .venv/bin/python bench/queue_views.py [--backend sqlite|postgresql|both] [--model PATH] [--runs 30]
 """
 import sys
 from pathlib import Path
