@@ -27,11 +27,15 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from . import augment, explain, offtopic
 from .datasets import SHIP_CORPORA, evaluation_keys, load_corpus, research_rows
+from .encoder import Encoder
 from .features import Featuriser, term_columns
 from .heldout import heldout_summary
 from .model import Model
+from .vectors import ShippedVectors
 
-FORMAT_VERSION = 3  # 2, 3: the off-topic model's features and products (offtopic.design)
+# 2, 3: the off-topic model's features and products (offtopic.design); 4: the sentence encoder's
+# head and similarities, with the linear model's own calibration for when the encoder cannot run.
+FORMAT_VERSION = 4
 # Chosen by cross-validation on training rows only (bench/README.md, "Choosing the abuse model"):
 # the mean of in-corpus 3-fold ROC-AUC and leave-one-corpus-out ROC-AUC over the five shipped
 # corpora with both classes went from 0.827 to 0.840 with these weights and the span phrases.
@@ -63,6 +67,10 @@ SPAN_EPOCHS = 5  # 3 / 10 epochs: CV char F1 0.586 / 0.587
 # 0.45 / 0.5 / 0.55 gave CV char F1 0.578 / 0.582 / 0.583 / 0.583 / 0.582 (plain SGD, 5 folds).
 SPAN_RELATIVE = 0.5
 CALIBRATION_CORPUS = "civil-comments-ccc"
+# The encoder head's regularisation and its margin's weight in the blend: chosen by cross-validation
+# on training rows (bench/README.md, "Choosing the encoder blend").
+HEAD_C = 1.0
+BLEND = 0.3
 TARGET_PRECISION = {"abuse_review": 0.6, "abuse_reject": 0.95, "off_topic_review": 0.9}
 
 
@@ -119,12 +127,16 @@ def gather_abuse(extra_examples, research: bool, data_dir, max_rows):
     return texts, np.array(labels), np.array(weights), np.array(sources), summary
 
 
-def out_of_fold(x, y, w, strata, seed: int) -> np.ndarray:
-    """Return out-of-fold margins of the abuse model (stratified by corpus and label)."""
-    oof = np.zeros(len(y))
+def abuse_folds(strata, seed: int) -> list:
+    """Return the abuse model's cross-validation folds, stratified by corpus and label."""
     counts = Counter(strata)
     strata = np.array([s if counts[s] >= FOLDS else "rare" for s in strata])
-    folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(x, strata))
+    return list(StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(len(strata)), strata))
+
+
+def out_of_fold(x, y, w, folds, seed: int) -> np.ndarray:
+    """Return out-of-fold margins of the abuse model on ``folds``."""
+    oof = np.zeros(len(y))
     # SGD's inner loop releases the GIL: threads put both cores of a small server to work.
     fitted = Parallel(n_jobs=2, prefer="threads")(
         delayed(_fit_abuse_linear)(x[tr], y[tr], w[tr], seed) for tr, _te in folds)
@@ -142,23 +154,57 @@ def threshold_for_precision(y, p, target: float) -> dict:
             "precision": float(precision[i]), "recall": float(recall[i])}
 
 
-def fit_abuse(x, y, w, sources, seed):
-    """Fit the abuse model and its Platt calibration; return (params, threshold info, cv metrics)."""
-    w = w * len(w) / w.sum()
-    oof = out_of_fold(x, y, w, [f"{s}:{label}" for s, label in zip(sources, y, strict=True)], seed)
-    coef, intercept = _fit_abuse_linear(x, y, w, seed)
-    calib = sources == CALIBRATION_CORPUS
-    if len(set(y[calib])) < 2:
-        calib = np.ones(len(y), dtype=bool)
+def _fit_head(vectors, y, w) -> dict:
+    """Fit the encoder head: a logistic regression on the standardised vectors."""
+    mean, scale = vectors.mean(axis=0), vectors.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    model = LogisticRegression(C=HEAD_C, max_iter=500).fit((vectors - mean) / scale, y, sample_weight=w)
+    return {"mean": mean.astype(np.float32), "scale": scale.astype(np.float32),
+            "coef": model.coef_.ravel().astype(np.float32), "intercept": float(model.intercept_[0])}
+
+
+def head_margins(head: dict, vectors) -> np.ndarray:
+    """Return the encoder head's margins of float ``vectors``."""
+    return ((vectors - head["mean"]) / head["scale"]) @ head["coef"] + head["intercept"]
+
+
+def _calibrated(oof, y, calib) -> tuple[dict, dict, dict]:
+    """Return Platt scaling of margins ``oof`` fitted on the ``calib`` rows, its thresholds and CV metrics."""
     platt = LogisticRegression(C=1e4).fit(oof[calib, None], y[calib])
-    params = {"coef": coef, "intercept": intercept,
-              "platt_a": float(platt.coef_[0, 0]), "platt_b": float(platt.intercept_[0])}
+    params = {"platt_a": float(platt.coef_[0, 0]), "platt_b": float(platt.intercept_[0])}
     p = expit(params["platt_a"] * oof[calib] + params["platt_b"])
     thresholds = {k: threshold_for_precision(y[calib], p, TARGET_PRECISION[k])
                   for k in ("abuse_review", "abuse_reject")}
     cv = {"calibration_rows": int(calib.sum()), "oof_roc_auc": float(roc_auc_score(y[calib], p)),
           "oof_average_precision": float(average_precision_score(y[calib], p))}
     return params, thresholds, cv
+
+
+def fit_abuse(x, y, w, sources, seed, vectors):
+    """Fit the abuse model, the encoder head and their blend, each calibrated by Platt scaling.
+
+    Returns (linear params with the blend's calibration, head, the linear model's own
+    calibration, thresholds and CV metrics of the blend, and of the linear model alone). The
+    linear model alone serves when the encoder cannot run.
+    """
+    w = w * len(w) / w.sum()
+    strata = [f"{s}:{label}" for s, label in zip(sources, y, strict=True)]
+    folds = abuse_folds(strata, seed)
+    linear_oof = out_of_fold(x, y, w, folds, seed)
+    head_oof = np.zeros(len(y))
+    fitted = Parallel(n_jobs=2, prefer="threads")(delayed(_fit_head)(vectors[tr], y[tr], w[tr]) for tr, _te in folds)
+    for (_tr, te), head in zip(folds, fitted, strict=True):
+        head_oof[te] = head_margins(head, vectors[te])
+    coef, intercept = _fit_abuse_linear(x, y, w, seed)
+    head = _fit_head(vectors, y, w)
+    head["blend"] = BLEND
+    calib = sources == CALIBRATION_CORPUS
+    if len(set(y[calib])) < 2:
+        calib = np.ones(len(y), dtype=bool)
+    linear, linear_thresholds, linear_cv = _calibrated(linear_oof, y, calib)
+    blend, thresholds, cv = _calibrated(linear_oof + BLEND * head_oof, y, calib)
+    params = {"coef": coef, "intercept": intercept, **blend}
+    return params, head, linear, (thresholds, cv), (linear_thresholds, linear_cv)
 
 
 def _token_rows(featuriser, rows):
@@ -232,14 +278,19 @@ def fit_spans(featuriser, rows, seed):
     return params, {"cv_char_f1": f1, "folds": SPAN_FOLDS, "threshold": threshold, "gate": gate}
 
 
-def fit_off_topic(featuriser, extra_examples, seed, max_rows):
-    """Fit the off-topic model on Fox News pairs (+ moderator labels); choose its threshold by CV."""
+def fit_off_topic(featuriser, extra_examples, seed, max_rows, vectors):
+    """Fit the off-topic models on Fox News pairs (+ moderator labels): one on TF-IDF similarities
+    alone, one with the encoder's similarities too; choose each one's threshold by CV.
+
+    Returns (semantic params, its threshold info, TF-IDF params, its threshold info).
+    """
     rows = load_corpus("fox-news-comments", "train", max_rows)
     articles = {r["thread"]: r["article"] for r in rows}
     pool: dict = {}
     for r in rows:
         pool.setdefault(r["thread"], []).append(r["text"])
-    x, y = offtopic.fox_pairs(featuriser, rows, pool, articles, np.random.default_rng(seed), short_threads=True)
+    x, semantic, y = offtopic.fox_pairs(featuriser, rows, pool, articles, np.random.default_rng(seed),
+                                        short_threads=True, vectors=vectors)
     w = np.ones(len(y))
     # Folds by article: with the same article on both sides the similarities are optimistic, and
     # so would be the threshold read off them. A moderator's example is a group of its own.
@@ -249,25 +300,40 @@ def fit_off_topic(featuriser, extra_examples, seed, max_rows):
         rows_x = featuriser.transform([e.text for e in labelled])
         extra = np.vstack([offtopic.features(featuriser, rows_x[i], e.article, e.parent, ())
                            for i, e in enumerate(labelled)])
-        x, y = np.vstack([x, extra]), np.concatenate([y, [int(e.off_topic) for e in labelled]])
+        texts, contexts = vectors([e.text for e in labelled]), vectors([e.article or " " for e in labelled])
+        parents = vectors([e.parent or " " for e in labelled])
+        extra_semantic = np.vstack([
+            offtopic.semantic_similarities(texts[i: i + 1], contexts[i] if e.article.strip() else None,
+                                           parents[i] if e.parent.strip() else None)
+            for i, e in enumerate(labelled)])
+        x, semantic = np.vstack([x, extra]), np.vstack([semantic, extra_semantic])
+        y = np.concatenate([y, [int(e.off_topic) for e in labelled]])
         w = np.concatenate([w, np.full(len(labelled), MODERATOR_WEIGHT / 4)])
         groups = np.concatenate([groups, -1 - np.arange(len(labelled))])
-    oof = np.zeros(len(y))
-    for tr, te in GroupKFold(max(2, min(5, len(set(groups))))).split(x, y, groups):
-        oof[te] = offtopic.predict(offtopic.fit(x[tr], y[tr], w[tr]), x[te])
-    params = offtopic.fit(x, y, w)
-    info = threshold_for_precision(y, oof, TARGET_PRECISION["off_topic_review"])
-    info["oof_roc_auc"] = float(roc_auc_score(y, oof))
-    return params, info
+    folds = list(GroupKFold(max(2, min(5, len(set(groups))))).split(x, y, groups))
+    fitted = {}
+    for name, fit, predict, inputs in (
+            ("semantic", offtopic.fit_semantic, offtopic.predict_semantic, (x, semantic)),
+            ("linear", offtopic.fit, offtopic.predict, (x,))):
+        oof = np.zeros(len(y))
+        for tr, te in folds:
+            oof[te] = predict(fit(*(a[tr] for a in inputs), y[tr], w[tr]), *(a[te] for a in inputs))
+        info = threshold_for_precision(y, oof, TARGET_PRECISION["off_topic_review"])
+        info["oof_roc_auc"] = float(roc_auc_score(y, oof))
+        fitted[name] = (fit(*inputs, y, w), info)
+    return *fitted["semantic"], *fitted["linear"]
 
 
 def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=None,
-          max_rows: int | None = None) -> Model:
+          max_rows: int | None = None, encoder: Encoder | None = None) -> Model:
     """Train a model on the shipped corpora plus moderator ``extra_examples``.
 
     :param research: also train on research-licensed evaluate corpora found in ``data_dir``
         (OLID training part, Kaggle insults train and test), never on a held-out set.
     :param max_rows: cap rows per corpus, for quick runs.
+    :param encoder: the sentence encoder (default: the shipped one); texts of the shipped corpora
+        take their vectors from ``moderation/data/vectors.npz``, other texts are encoded.
+    :raise EncoderError: the encoder cannot be loaded or run; a model is never trained without it.
     """
     started = time.perf_counter()
     seconds = {}
@@ -276,28 +342,40 @@ def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=
         seconds[stage] = round(time.perf_counter() - started - sum(seconds.values()), 1)
 
     extra_examples = list(extra_examples)
+    encoder = encoder if encoder is not None else Encoder.load()
+    shipped = ShippedVectors(encoder)
     texts, y, w, sources, summary = gather_abuse(extra_examples, research, data_dir, max_rows)
     featuriser = Featuriser()
     x = featuriser.fit_transform(texts)
-    lap("load_and_featurise")
-    abuse, abuse_thresholds, abuse_cv = fit_abuse(x, y, w, sources, seed)
+    vectors = shipped.get(texts)
+    lap("load_featurise_and_encode")
+    abuse, head, linear, (abuse_thresholds, abuse_cv), (linear_thresholds, linear_cv) = fit_abuse(
+        x, y, w, sources, seed, vectors)
     lap("abuse")
     spans, spans_info = fit_spans(featuriser, load_corpus("civil-comments-toxic-spans", "train", max_rows), seed)
     lap("highlights")
-    off, off_info = fit_off_topic(featuriser, extra_examples, seed, max_rows)
+    off, off_info, linear_off, linear_off_info = fit_off_topic(featuriser, extra_examples, seed, max_rows, shipped.get)
     lap("off_topic")
-    thresholds = {k: v["threshold"] for k, v in abuse_thresholds.items()}
-    thresholds["off_topic_review"] = off_info["threshold"]
+
+    def chosen(abuse_info, off_topic_info):
+        out = {k: v["threshold"] for k, v in abuse_info.items()}
+        out["off_topic_review"] = off_topic_info["threshold"]
+        return out
+
     trained_at = datetime.now(timezone.utc)
-    digest = hashlib.sha256(abuse["coef"].tobytes() + spans["coef"].tobytes()).hexdigest()[:8]
+    digest = hashlib.sha256(abuse["coef"].tobytes() + head["coef"].tobytes() + spans["coef"].tobytes()).hexdigest()[:8]
     state = {
         "format": FORMAT_VERSION,
         "version": f"{trained_at:%Y%m%dT%H%M%S}-{digest}",
+        "encoder": encoder.version,
         "idf": featuriser.idf,
         "abuse": abuse,
+        "head": head,
         "spans": spans,
         "off_topic": off,
-        "thresholds": thresholds,
+        "thresholds": chosen(abuse_thresholds, off_info),
+        # What scores when the encoder cannot run: the linear model and TF-IDF similarities alone.
+        "linear": {**linear, "off_topic": linear_off, "thresholds": chosen(linear_thresholds, linear_off_info)},
     }
     state["metadata"] = {
         "version": state["version"],
@@ -305,17 +383,20 @@ def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=
         "seed": seed,
         "research": research,
         "max_rows": max_rows,
+        "encoder": encoder.version,
         "data": {"rows_per_corpus_and_class": summary, "moderator_examples": len(extra_examples)},
         "thresholds": {"abuse": abuse_thresholds, "off_topic_review": off_info,
+                       "without_encoder": {"abuse": linear_thresholds, "off_topic_review": linear_off_info},
                        "chosen_on": f"out-of-fold predictions on {CALIBRATION_CORPUS} training rows "
                                     "(abuse) and Fox News training pairs (off-topic)"},
-        "cross_validation": {"abuse": abuse_cv, "highlights": spans_info, "off_topic": off_info},
+        "cross_validation": {"abuse": abuse_cv, "abuse_without_encoder": linear_cv, "highlights": spans_info,
+                             "off_topic": off_info, "off_topic_without_encoder": linear_off_info},
         "libraries": {"python": platform.python_version(), "numpy": np.__version__,
                       "scipy": scipy.__version__, "scikit-learn": sklearn.__version__},
         "train_seconds": None,
     }
-    model = Model(state)
-    state["metadata"]["heldout"] = heldout_summary(model)
+    model = Model(state, encoder)
+    state["metadata"]["heldout"] = heldout_summary(model, shipped)
     lap("heldout_summary")
     state["metadata"]["train_seconds"] = round(time.perf_counter() - started, 1)
     state["metadata"]["stage_seconds"] = seconds
