@@ -71,8 +71,8 @@ def _check(state) -> None:
     if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION:
         found = state.get("format") if isinstance(state, dict) else type(state).__name__
         raise ArtifactError(f"model format {found!r} is not the supported format {FORMAT_VERSION}; retrain")
-    for key in ("idf", "abuse", "head", "spans", "off_topic", "linear", "thresholds", "encoder", "version",
-                "metadata_json"):
+    for key in ("idf", "abuse", "head", "categories", "spans", "off_topic", "linear", "thresholds", "encoder",
+                "version", "metadata_json"):
         if key not in state:
             raise ArtifactError(f"model file lacks {key!r}; retrain")
     if len(state["idf"]) != N_FEATURES or len(state["abuse"]["coef"]) != N_FEATURES:

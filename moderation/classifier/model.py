@@ -26,13 +26,16 @@ class Highlight:
 
 @dataclass
 class Scores:
-    """Calibrated probabilities of abuse and off-topic, the abuse highlights, and the comment's
-    vector in its stored form (int8, ``quantise``), None when the encoder could not run."""
+    """Calibrated probabilities of abuse and off-topic, the abuse highlights, the comment's vector
+    in its stored form (int8, ``quantise``; None when the encoder could not run), and the
+    probabilities of each kind of abuse."""
 
     abuse: float
     off_topic: float
     highlights: list[Highlight] = field(default_factory=list)
     vector: np.ndarray | None = None
+    #: The probability of each kind of abuse (``CATEGORIES``); empty without the encoder.
+    categories: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -126,14 +129,27 @@ class Model:
         return self._abuse(x, vectors if vectors is not None or not texts else self._encode(texts))
 
     def _abuse(self, x, vectors: np.ndarray | None) -> np.ndarray:
+        return self._abuse_of_margins(self._linear_margins(x), vectors)
+
+    def _linear_margins(self, x) -> np.ndarray:
         a = self.state["abuse"]
-        z = x @ a["coef"] + a["intercept"]
+        return x @ a["coef"] + a["intercept"]
+
+    def _abuse_of_margins(self, z, vectors: np.ndarray | None) -> np.ndarray:
         if vectors is None or self.encoder is None:
             linear = self.state["linear"]
             return expit(linear["platt_a"] * z + linear["platt_b"])
-        head = self.state["head"]
-        margin = ((vectors - head["mean"]) / head["scale"]) @ head["coef"] + head["intercept"]
-        return expit(a["platt_a"] * (z + head["blend"] * margin) + a["platt_b"])
+        a, head = self.state["abuse"], self.state["head"]
+        return expit(a["platt_a"] * (z + head["blend"] * head_margins(head, vectors)) + a["platt_b"])
+
+    def categories(self, z, vectors: np.ndarray | None) -> list[dict[str, float]]:
+        """Return the probability of each kind of abuse per comment, from its linear margin ``z``
+        and its float vector (empty dicts without the encoder)."""
+        if vectors is None or self.encoder is None:
+            return [{} for _ in range(len(z))]
+        rows = np.hstack([vectors, np.asarray(z)[:, None]])
+        probs = {kind: expit(head_margins(head, rows)) for kind, head in self.state["categories"].items()}
+        return [{kind: float(p[i]) for kind, p in probs.items()} for i in range(len(z))]
 
     def off_topic_probabilities(self, x, article: str, parent: str, context: Sequence[str],
                                 vectors: np.ndarray | None = None,
@@ -196,13 +212,15 @@ class Model:
         x = self.featuriser.transform_codes(normalise_codes(texts))
         stored = self.embed(texts)
         vectors = None if stored is None else dequantise(stored)
-        abuse = self._abuse(x, vectors)
+        z = self._linear_margins(x)
+        abuse = self._abuse_of_margins(z, vectors)
+        kinds = self.categories(z, vectors)
         off = self.off_topic_probabilities(x, article, parent, tuple(context), vectors, context_vectors)
         review = self.thresholds["abuse_review"]
         wanted = [i for i, p in enumerate(abuse) if highlight_all or p >= review]
         spans = dict(zip(wanted, self.highlights_batch([texts[i] for i in wanted]), strict=True))
-        return [Scores(float(abuse[i]), float(off[i]), spans.get(i, []), None if stored is None else stored[i])
-                for i in range(len(texts))]
+        return [Scores(float(abuse[i]), float(off[i]), spans.get(i, []), None if stored is None else stored[i],
+                       kinds[i]) for i in range(len(texts))]
 
     def highlights_batch(self, texts) -> list[list[Highlight]]:
         """Return the highlighted spans of every text, strongest first."""
@@ -219,6 +237,11 @@ class Model:
     def highlights(self, text: str) -> list[Highlight]:
         """Return the highlighted spans of one text, strongest first."""
         return self.highlights_batch([text])[0]
+
+
+def head_margins(head: dict, rows: np.ndarray) -> np.ndarray:
+    """Return a logistic head's margins of ``rows`` (standardised with the head's own mean and scale)."""
+    return ((rows - head["mean"]) / head["scale"]) @ head["coef"] + head["intercept"]
 
 
 def _dequantised(context: ContextVectors) -> tuple:

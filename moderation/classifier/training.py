@@ -13,6 +13,7 @@ import hashlib
 import platform
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
@@ -26,11 +27,12 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 
 from . import augment, explain, offtopic
+from .corpora import CATEGORIES
 from .datasets import SHIP_CORPORA, evaluation_keys, load_corpus, research_rows
 from .encoder import Encoder
 from .features import Featuriser, term_columns
 from .heldout import heldout_summary
-from .model import Model
+from .model import Model, head_margins
 from .vectors import ShippedVectors
 
 # 2, 3: the off-topic model's features and products (offtopic.design); 4: the sentence encoder's
@@ -71,6 +73,9 @@ CALIBRATION_CORPUS = "civil-comments-ccc"
 # on training rows (bench/README.md, "Choosing the encoder blend").
 HEAD_C = 1.0
 BLEND = 0.3
+# Out-of-fold precision at each kind's review threshold: threats are the gravest, so a moderator
+# sees more of them (a lower threshold) at the price of more false alarms.
+CATEGORY_PRECISION = {"threat": 0.4, "insult": 0.6, "identity_attack": 0.6, "obscene": 0.6}
 TARGET_PRECISION = {"abuse_review": 0.6, "abuse_reject": 0.95, "off_topic_review": 0.9}
 
 
@@ -105,7 +110,11 @@ def _fit_abuse_linear(x, y, w, seed: int, alpha: float = ALPHA) -> tuple[np.ndar
 
 
 def gather_abuse(extra_examples, research: bool, data_dir, max_rows):
-    """Return (texts, labels, weights, sources, summary) of the abuse training rows."""
+    """Return (texts, labels, weights, sources, summary, categories) of the abuse training rows.
+
+    ``categories`` has one column per ``CATEGORIES``: 1 or 0 where the corpus labels it, 0 on
+    every row that is not abusive, -1 (unknown) on other abusive rows.
+    """
     corpora = {name: load_corpus(name, "train", max_rows) for name in SHIP_CORPORA}
     corpora["toxic-span-phrases"] = [{"text": t, "abuse": 1}
                                      for t in augment.span_phrases(corpora["civil-comments-toxic-spans"])]
@@ -115,7 +124,8 @@ def gather_abuse(extra_examples, research: bool, data_dir, max_rows):
         corpora.update({k: (v[:max_rows] if max_rows else v) for k, v in found.items()})
     moderator = [{"text": e.text, "abuse": int(e.abuse)} for e in extra_examples if e.abuse is not None]
     corpora["moderator-decisions"] = moderator
-    texts, labels, weights, sources = [], [], [], []
+    texts, labels, weights, sources, categories = [], [], [], [], []
+    unknown = dict.fromkeys(CATEGORIES, -1)
     for name, rows in corpora.items():
         weight = MODERATOR_WEIGHT if name == "moderator-decisions" else CORPUS_WEIGHTS[name]
         for row in rows:
@@ -123,8 +133,11 @@ def gather_abuse(extra_examples, research: bool, data_dir, max_rows):
             labels.append(row["abuse"])
             weights.append(weight)
             sources.append(name)
+            known = row.get("categories") or (dict.fromkeys(CATEGORIES, 0) if not row["abuse"] else unknown)
+            categories.append([known[c] for c in CATEGORIES])
     summary = {name: dict(Counter(str(r["abuse"]) for r in rows)) for name, rows in corpora.items()}
-    return texts, np.array(labels), np.array(weights), np.array(sources), summary
+    return (texts, np.array(labels), np.array(weights), np.array(sources), summary,
+            np.array(categories, dtype=np.int8).reshape(len(texts), len(CATEGORIES)))
 
 
 def abuse_folds(strata, seed: int) -> list:
@@ -154,18 +167,13 @@ def threshold_for_precision(y, p, target: float) -> dict:
             "precision": float(precision[i]), "recall": float(recall[i])}
 
 
-def _fit_head(vectors, y, w) -> dict:
+def _fit_head(vectors, y, w, c: float = HEAD_C) -> dict:
     """Fit the encoder head: a logistic regression on the standardised vectors."""
     mean, scale = vectors.mean(axis=0), vectors.std(axis=0)
     scale[scale < 1e-6] = 1.0
-    model = LogisticRegression(C=HEAD_C, max_iter=500).fit((vectors - mean) / scale, y, sample_weight=w)
+    model = LogisticRegression(C=c, max_iter=500).fit((vectors - mean) / scale, y, sample_weight=w)
     return {"mean": mean.astype(np.float32), "scale": scale.astype(np.float32),
             "coef": model.coef_.ravel().astype(np.float32), "intercept": float(model.intercept_[0])}
-
-
-def head_margins(head: dict, vectors) -> np.ndarray:
-    """Return the encoder head's margins of float ``vectors``."""
-    return ((vectors - head["mean"]) / head["scale"]) @ head["coef"] + head["intercept"]
 
 
 def _calibrated(oof, y, calib) -> tuple[dict, dict, dict]:
@@ -180,14 +188,30 @@ def _calibrated(oof, y, calib) -> tuple[dict, dict, dict]:
     return params, thresholds, cv
 
 
-def fit_abuse(x, y, w, sources, seed, vectors):
+@dataclass
+class AbuseFit:
+    """The abuse model fitted with and without the encoder, and what was read off its folds."""
+
+    #: The linear model's coefficients with the blend's Platt scaling.
+    params: dict
+    head: dict
+    #: The linear model's own Platt scaling, for scoring without the encoder.
+    linear: dict
+    thresholds: dict
+    cv: dict
+    linear_thresholds: dict
+    linear_cv: dict
+    #: The linear model's out-of-fold margins of every training row.
+    linear_oof: np.ndarray
+
+
+def fit_abuse(x, y, w, sources, seed, vectors) -> AbuseFit:
     """Fit the abuse model, the encoder head and their blend, each calibrated by Platt scaling.
 
-    Returns (linear params with the blend's calibration, head, the linear model's own
-    calibration, thresholds and CV metrics of the blend, and of the linear model alone). The
-    linear model alone serves when the encoder cannot run.
+    The blend is the linear margin plus ``BLEND`` times the head's, calibrated on out-of-fold
+    margins of both; the linear model alone, which serves when the encoder cannot run, is
+    calibrated on its own out-of-fold margins.
     """
-    w = w * len(w) / w.sum()
     strata = [f"{s}:{label}" for s, label in zip(sources, y, strict=True)]
     folds = abuse_folds(strata, seed)
     linear_oof = out_of_fold(x, y, w, folds, seed)
@@ -196,15 +220,38 @@ def fit_abuse(x, y, w, sources, seed, vectors):
     for (_tr, te), head in zip(folds, fitted, strict=True):
         head_oof[te] = head_margins(head, vectors[te])
     coef, intercept = _fit_abuse_linear(x, y, w, seed)
-    head = _fit_head(vectors, y, w)
-    head["blend"] = BLEND
+    head = {**_fit_head(vectors, y, w), "blend": BLEND}
     calib = sources == CALIBRATION_CORPUS
     if len(set(y[calib])) < 2:
         calib = np.ones(len(y), dtype=bool)
     linear, linear_thresholds, linear_cv = _calibrated(linear_oof, y, calib)
     blend, thresholds, cv = _calibrated(linear_oof + BLEND * head_oof, y, calib)
-    params = {"coef": coef, "intercept": intercept, **blend}
-    return params, head, linear, (thresholds, cv), (linear_thresholds, linear_cv)
+    return AbuseFit({"coef": coef, "intercept": intercept, **blend}, head, linear, thresholds, cv,
+                    linear_thresholds, linear_cv, linear_oof)
+
+
+def fit_categories(vectors, linear_margins, categories, w, seed) -> tuple[dict, dict]:
+    """Fit one head per kind of abuse on the vectors and the linear model's out-of-fold margin.
+
+    Each is a logistic regression on the rows whose label for that kind is known, with its review
+    threshold read off its own out-of-fold probabilities at ``CATEGORY_PRECISION``. Returns
+    ({kind: params}, {kind: threshold info with its out-of-fold ROC-AUC}).
+    """
+    rows = np.hstack([vectors, linear_margins[:, None]])
+    params, info = {}, {}
+    for j, kind in enumerate(CATEGORIES):
+        known = np.flatnonzero(categories[:, j] >= 0)
+        x, y, weight = rows[known], categories[known, j], w[known]
+        folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(x, y))
+        fitted = Parallel(n_jobs=2, prefer="threads")(
+            delayed(_fit_head)(x[tr], y[tr], weight[tr]) for tr, _te in folds)
+        oof = np.zeros(len(y))
+        for (_tr, te), head in zip(folds, fitted, strict=True):
+            oof[te] = expit(head_margins(head, x[te]))
+        info[kind] = threshold_for_precision(y, oof, CATEGORY_PRECISION[kind])
+        info[kind].update(rows=len(y), positives=int(y.sum()), oof_roc_auc=float(roc_auc_score(y, oof)))
+        params[kind] = _fit_head(x, y, weight)
+    return params, info
 
 
 def _token_rows(featuriser, rows):
@@ -344,14 +391,16 @@ def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=
     extra_examples = list(extra_examples)
     encoder = encoder if encoder is not None else Encoder.load()
     shipped = ShippedVectors(encoder)
-    texts, y, w, sources, summary = gather_abuse(extra_examples, research, data_dir, max_rows)
+    texts, y, w, sources, summary, categories = gather_abuse(extra_examples, research, data_dir, max_rows)
+    w = w * len(w) / w.sum()
     featuriser = Featuriser()
     x = featuriser.fit_transform(texts)
     vectors = shipped.get(texts)
     lap("load_featurise_and_encode")
-    abuse, head, linear, (abuse_thresholds, abuse_cv), (linear_thresholds, linear_cv) = fit_abuse(
-        x, y, w, sources, seed, vectors)
+    abuse = fit_abuse(x, y, w, sources, seed, vectors)
     lap("abuse")
+    kinds, kinds_info = fit_categories(vectors, abuse.linear_oof, categories, w, seed)
+    lap("categories")
     spans, spans_info = fit_spans(featuriser, load_corpus("civil-comments-toxic-spans", "train", max_rows), seed)
     lap("highlights")
     off, off_info, linear_off, linear_off_info = fit_off_topic(featuriser, extra_examples, seed, max_rows, shipped.get)
@@ -363,19 +412,23 @@ def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=
         return out
 
     trained_at = datetime.now(timezone.utc)
-    digest = hashlib.sha256(abuse["coef"].tobytes() + head["coef"].tobytes() + spans["coef"].tobytes()).hexdigest()[:8]
+    digest = hashlib.sha256(abuse.params["coef"].tobytes() + abuse.head["coef"].tobytes()
+                            + spans["coef"].tobytes()).hexdigest()[:8]
     state = {
         "format": FORMAT_VERSION,
         "version": f"{trained_at:%Y%m%dT%H%M%S}-{digest}",
         "encoder": encoder.version,
         "idf": featuriser.idf,
-        "abuse": abuse,
-        "head": head,
+        "abuse": abuse.params,
+        "head": abuse.head,
+        "categories": kinds,
         "spans": spans,
         "off_topic": off,
-        "thresholds": chosen(abuse_thresholds, off_info),
+        "thresholds": {**chosen(abuse.thresholds, off_info),
+                       **{f"{kind}_review": info["threshold"] for kind, info in kinds_info.items()}},
         # What scores when the encoder cannot run: the linear model and TF-IDF similarities alone.
-        "linear": {**linear, "off_topic": linear_off, "thresholds": chosen(linear_thresholds, linear_off_info)},
+        "linear": {**abuse.linear, "off_topic": linear_off,
+                   "thresholds": chosen(abuse.linear_thresholds, linear_off_info)},
     }
     state["metadata"] = {
         "version": state["version"],
@@ -385,11 +438,12 @@ def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=
         "max_rows": max_rows,
         "encoder": encoder.version,
         "data": {"rows_per_corpus_and_class": summary, "moderator_examples": len(extra_examples)},
-        "thresholds": {"abuse": abuse_thresholds, "off_topic_review": off_info,
-                       "without_encoder": {"abuse": linear_thresholds, "off_topic_review": linear_off_info},
+        "thresholds": {"abuse": abuse.thresholds, "off_topic_review": off_info, "categories": kinds_info,
+                       "without_encoder": {"abuse": abuse.linear_thresholds, "off_topic_review": linear_off_info},
                        "chosen_on": f"out-of-fold predictions on {CALIBRATION_CORPUS} training rows "
-                                    "(abuse) and Fox News training pairs (off-topic)"},
-        "cross_validation": {"abuse": abuse_cv, "abuse_without_encoder": linear_cv, "highlights": spans_info,
+                                    "(abuse), Fox News training pairs (off-topic) and the labelled "
+                                    "training rows of each kind of abuse (categories)"},
+        "cross_validation": {"abuse": abuse.cv, "abuse_without_encoder": abuse.linear_cv, "highlights": spans_info,
                              "off_topic": off_info, "off_topic_without_encoder": linear_off_info},
         "libraries": {"python": platform.python_version(), "numpy": np.__version__,
                       "scipy": scipy.__version__, "scikit-learn": sklearn.__version__},
