@@ -82,7 +82,7 @@ def main():
     parser.add_argument("--settings", nargs="*", choices=list(SETTINGS), default=list(SETTINGS))
     args = parser.parse_args()
     started = time.perf_counter()
-    texts, y, _w, sources, _summary = training.gather_abuse([], False, None, None)
+    texts, y, _w, sources, _summary, _categories = training.gather_abuse([], False, None, None)
     x = Featuriser().fit_transform(texts)
     print(f"{len(y):,} training rows featurised in {time.perf_counter() - started:.0f} s")
     for name in args.settings:
