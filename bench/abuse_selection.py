@@ -40,6 +40,8 @@ SETTINGS = {
     "previous, toxic-spans 2": ({**PREVIOUS_WEIGHTS, "civil-comments-toxic-spans": 2.0}, 1e-5),
     "current, Fox 2": ({"fox-news-comments": 2.0}, training.ALPHA),
     "current, alpha 3e-6": ({}, 3e-6),
+    "current, no threat or idea rows": ({"threat-augmentation": 0.0, "idea-augmentation": 0.0}, training.ALPHA),
+    "current, idea rows 3": ({"idea-augmentation": 3.0}, training.ALPHA),
 }
 
 

@@ -33,7 +33,7 @@ class ShippedVectors:
     def __init__(self, encoder: Encoder, path: str | Path = SHIPPED):
         self.encoder = encoder
         self._keys = np.zeros(0, dtype=np.uint64)
-        self._stored = np.zeros((0, 0), dtype=np.int8)
+        self._stored = np.zeros((0, DIMENSIONS), dtype=np.int8)
         path = Path(path)
         if path.is_file():
             with np.load(path, allow_pickle=False) as shipped:
