@@ -24,7 +24,8 @@ _KEY = "parley.screen"
 @dataclass(frozen=True)
 class Submission:
     """A comment to screen: its text, the article's text, the parent's, the thread's latest bodies,
-    and who posts it where (ids, for rules on the author's history; None when screening a bare text)."""
+    and who posts it where (ids, for rules on the author's history and for what the screen keeps
+    of earlier comments; None when screening a bare text)."""
 
     text: str
     article: str = ""
@@ -35,6 +36,9 @@ class Submission:
     article_id: int | None = None
     #: The comment being edited; None for a new one.
     comment_id: int | None = None
+    parent_id: int | None = None
+    #: The ids of the ``context`` comments, in the same order.
+    context_ids: Sequence[int] = ()
 
 
 @dataclass(frozen=True)

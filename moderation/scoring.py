@@ -4,6 +4,9 @@ The artifact at MODERATION_MODEL_PATH is read on first use and again only when t
 (``moderation promote`` swaps it atomically), so every worker follows the active version without
 sharing memory. A file that cannot be loaded, or whose model cannot score, leaves no model: new
 comments are held for review and ``/healthz`` says why, until a good file replaces it.
+
+A comment is compared with the stored vectors of its article, parent and thread
+(``moderation.embeddings``): only the comment itself is encoded.
 """
 import logging
 import os
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from forum.screening import Assessment, Submission
-from moderation import policy, rules
+from moderation import embeddings, policy, rules
 from moderation.classifier import MAX_CONTEXT, Model, Scores, load
 
 log = logging.getLogger(__name__)
@@ -83,10 +86,15 @@ def model_error() -> str | None:
     return _loaded.scoring_error
 
 
-def _score(model: Model, text: str, article: str, parent: str, context) -> Scores | None:
-    """Score with ``model``; on failure log it, remember it for ``/healthz`` and return None."""
+def _score(model: Model, submission: Submission) -> Scores | None:
+    """Score with ``model`` against the stored vectors of the submission's article, parent and
+    thread; on failure log it, remember it for ``/healthz`` and return None."""
     try:
-        scores = model.score(text, article=article, parent=parent, context=context)
+        vectors = embeddings.context_vectors(
+            model, article_id=submission.article_id, article=submission.article, parent_id=submission.parent_id,
+            parent=submission.parent, context_ids=submission.context_ids)
+        scores = model.score(submission.text, article=submission.article, parent=submission.parent,
+                             context=submission.context, context_vectors=vectors)
     except Exception as exc:
         log.exception("Scoring failed; holding the comment for review")
         _loaded.scoring_error = f"scoring failed: {type(exc).__name__}: {exc}"
@@ -95,12 +103,13 @@ def _score(model: Model, text: str, article: str, parent: str, context) -> Score
     return scores
 
 
-def score_text(text: str, *, article: str = "", parent: str = "", context=()) -> tuple[Scores | None, str | None]:
-    """Score ``text``; return (scores, model version), or (None, None) if there is no working model."""
+def score_text(submission: Submission) -> tuple[Scores | None, str | None]:
+    """Score the submission's text; return (scores, model version), or (None, None) if there is no
+    working model. Nothing is kept: no comment is written."""
     model = active_model()
     if model is None:
         return None, None
-    scores = _score(model, text, article, parent, context)
+    scores = _score(model, submission)
     return (scores, model.version) if scores is not None else (None, None)
 
 
@@ -119,7 +128,9 @@ class ClassifierScreen:
         model = active_model()
         scores = None
         if model is not None:
-            scores = _score(model, submission.text, submission.article, submission.parent, submission.context)
+            scores = _score(model, submission)
+        if scores is not None:
+            embeddings.keep(submission.text, model, scores)
         verdict = policy.decide(scores, submission.mode, policy.thresholds(current_app.config, model))
         if scores is None:
             return Assessment(verdict.status, verdict.reason)
