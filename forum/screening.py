@@ -19,6 +19,8 @@ from forum.models import CommentStatus, HoldReason, ModerationMode
 log = logging.getLogger(__name__)
 
 _KEY = "parley.screen"
+#: How a health part that works with less begins (``degraded: why``).
+DEGRADED = "degraded"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,11 @@ class Screen(Protocol):
         """Assess one submission; may raise (the forum then holds the comment)."""
 
     def health(self) -> tuple[bool, dict[str, Any]]:
-        """Return whether screening works, and the parts ``/healthz`` shows (``model``, ...)."""
+        """Return whether screening works, and the parts ``/healthz`` shows (``model``, ...).
+
+        A part whose value starts with ``degraded`` says that comments are screened, with less
+        (``/healthz`` then answers 200 with ``"status": "degraded"``).
+        """
 
 
 def register_screen(app: Flask, screen: Screen) -> None:
@@ -102,6 +108,11 @@ def assess(submission: Submission) -> Assessment:
     except Exception:  # a broken screen must hold the comment, never lose it
         log.exception("Screening failed; holding the comment for review")
         return UNSCREENED
+
+
+def is_degraded(parts: dict[str, Any]) -> bool:
+    """Return whether a screen's health ``parts`` say that it works with less."""
+    return any(isinstance(value, str) and value.startswith(DEGRADED) for value in parts.values())
 
 
 def health() -> tuple[bool, dict[str, Any]]:

@@ -3,7 +3,9 @@
 The artifact at MODERATION_MODEL_PATH is read on first use and again only when the file changes
 (``moderation promote`` swaps it atomically), so every worker follows the active version without
 sharing memory. A file that cannot be loaded, or whose model cannot score, leaves no model: new
-comments are held for review and ``/healthz`` says why, until a good file replaces it.
+comments are held for review and ``/healthz`` says why, until a good file replaces it. The model
+runs with the sentence encoder in MODERATION_ENCODER_DIR (None: the shipped one); without a
+working encoder it still screens, with its linear model, and ``/healthz`` says ``degraded``.
 
 A comment is compared with the stored vectors of its article, parent and thread
 (``moderation.embeddings``): only the comment itself is encoded.
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from forum.screening import Assessment, Submission
+from forum.screening import DEGRADED, Assessment, Submission
 from moderation import embeddings, policy, rules
 from moderation.classifier import MAX_CONTEXT, Model, Scores, load
 
@@ -31,7 +33,8 @@ _PROBE = "A short civil remark about the council's budget."
 
 @dataclass
 class _Loaded:
-    path: str | None = None
+    #: The model file and the encoder directory it was loaded from.
+    source: tuple | None = None
     stamp: tuple | None = None
     model: Model | None = None
     error: str | None = None
@@ -51,9 +54,9 @@ def _stamp(path: str) -> tuple | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def _load_checked(path: str) -> Model:
+def _load_checked(path: str, encoder_directory: str | None) -> Model:
     """Load the model at ``path`` and make it score once, so a bad inner layout fails here."""
-    model = load(path)
+    model = load(path, encoder_directory=encoder_directory)
     model.score(_PROBE, article=_PROBE, parent=_PROBE, context=(_PROBE,))
     model.highlights(_PROBE)
     return model
@@ -62,20 +65,20 @@ def _load_checked(path: str) -> Model:
 def active_model() -> Model | None:
     """Return the loaded model, or None (with the reason logged) when it cannot be used."""
     path = current_app.config["MODERATION_MODEL_PATH"]
-    stamp = _stamp(path)
-    if _loaded.path == path and _loaded.stamp == stamp:
+    source, stamp = (path, current_app.config["MODERATION_ENCODER_DIR"]), _stamp(path)
+    if _loaded.source == source and _loaded.stamp == stamp:
         return _loaded.model
     with _lock:
-        if _loaded.path == path and _loaded.stamp == stamp:
+        if _loaded.source == source and _loaded.stamp == stamp:
             return _loaded.model
         try:
-            model, error = _load_checked(path), None
+            model, error = _load_checked(*source), None
             log.info("Loaded moderation model %s from %s", model.version, path)
         except Exception as exc:  # any failure, not only ArtifactError: never keep the old model silently
             model, error = None, f"{type(exc).__name__}: {exc}"
             log.error("Moderation model unavailable, new comments will be held for review: %s", error)
         _loaded.model, _loaded.error, _loaded.scoring_error = model, error, None
-        _loaded.path, _loaded.stamp = path, stamp
+        _loaded.source, _loaded.stamp = source, stamp
         return model
 
 
@@ -138,8 +141,11 @@ class ClassifierScreen:
                           model_version=model.version, highlights=tuple(scores.highlights), rule=verdict.rule)
 
     def health(self) -> tuple[bool, dict]:
-        """Report the model: ``ok`` and its version, or the error that holds every new comment."""
+        """Report the model: ``ok`` and its version, or the error that holds every new comment; and
+        the encoder: ``ok``, or why the model scores without it (``degraded``)."""
         model, error = active_model(), model_error()
         if error is not None:
             return False, {"model": f"error: {error}", "model_version": model.version if model else None}
-        return True, {"model": "ok", "model_version": model.version}
+        encoder = "ok" if model.encoder_error is None else (
+            f"{DEGRADED}: comments are screened without the sentence encoder: {model.encoder_error}")
+        return True, {"model": "ok", "model_version": model.version, "encoder": encoder}
