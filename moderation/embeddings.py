@@ -5,18 +5,19 @@ for the request (``keep``) and the ``comment_screened`` receiver writes it in th
 transaction. A new comment is then compared with its thread's stored vectors, never with texts
 encoded again. An article is encoded when a comment first needs it, and again when its text or the
 encoder changes. Each row names the encoder that made it: another encoder's vectors are not
-comparable, so they count as missing.
+comparable, so they count as missing. ``flask --app wsgi moderation embed`` stores what is
+missing (``backfill_comments``, ``backfill_articles``): after an encoder outage, or a new encoder.
 """
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 from flask import current_app, g
-from sqlalchemy import ForeignKey, LargeBinary, String, delete, select
+from sqlalchemy import ForeignKey, LargeBinary, String, and_, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.extensions import db
-from forum.models import Comment
+from forum.models import Article, Comment, CommentStatus
 from forum.signals import comment_deleted, comment_screened
 from forum.sql import upsert
 from moderation.classifier import DIMENSIONS, ContextVectors, Model, Scores
@@ -26,6 +27,12 @@ _ENABLED = "parley.comment_vectors"
 _KEPT = "parley_comment_vectors"
 #: ``Encoder.version`` and ``text_digest`` are 16 hex digits.
 VERSION_LENGTH = 16
+#: The comments a thread, the queue or a precedent can still show: the ones the backfill encodes.
+BACKFILLED = (CommentStatus.PUBLISHED, CommentStatus.PENDING)
+
+
+class EncoderUnavailable(Exception):
+    """The encoder failed during a backfill (``Model.encoder_error`` says why)."""
 
 
 class CommentVector(db.Model):
@@ -119,6 +126,57 @@ def context_vectors(model: Model, *, article_id: int | None, article: str, paren
     return ContextVectors(article=_article_vector(model, article_id, article),
                           parent=_parent_vector(model, parent_id, parent, stored),
                           thread=np.stack(thread) if thread else None)
+
+
+def _embedded(model: Model, texts: list[str]) -> np.ndarray:
+    encoded = model.embed(texts)
+    if encoded is None:
+        raise EncoderUnavailable(model.encoder_error)
+    return encoded
+
+
+def backfill_comments(model: Model, batch_size: int) -> Iterator[int]:
+    """Encode and store the published and pending comments that lack a vector of the model's
+    encoder, oldest first; yield after each batch how many it stored (the caller commits then).
+
+    :raise EncoderUnavailable: the encoder failed (the model must have one).
+    """
+    encoder, after = model.encoder.version, 0
+    while True:
+        rows = db.session.execute(
+            select(Comment.id, Comment.body)
+            .outerjoin(CommentVector, and_(CommentVector.comment_id == Comment.id, CommentVector.encoder == encoder))
+            .where(Comment.status.in_(BACKFILLED), CommentVector.comment_id.is_(None), Comment.id > after)
+            .order_by(Comment.id).limit(batch_size)).all()
+        if not rows:
+            return
+        for (comment_id, _), vector in zip(rows, _embedded(model, [row.body for row in rows]), strict=True):
+            store_comment_vector(comment_id, vector, encoder)
+        after = rows[-1].id
+        yield len(rows)
+
+
+def backfill_articles(model: Model, batch_size: int) -> Iterator[int]:
+    """Encode and store the articles whose vector is missing, of another encoder or of an older
+    text, oldest first; yield after each batch how many it stored (the caller commits then).
+
+    :raise EncoderUnavailable: the encoder failed (the model must have one).
+    """
+    encoder, after = model.encoder.version, 0
+    while True:
+        articles = list(db.session.scalars(select(Article).where(Article.id > after)
+                                           .order_by(Article.id).limit(batch_size)))
+        if not articles:
+            return
+        current = set(db.session.execute(
+            select(ArticleVector.article_id, ArticleVector.text_digest)
+            .where(ArticleVector.article_id.in_([a.id for a in articles]), ArticleVector.encoder == encoder)).tuples())
+        stale = [a for a in articles if (a.id, text_digest(a.text)) not in current]
+        if stale:
+            for article, vector in zip(stale, _embedded(model, [a.text for a in stale]), strict=True):
+                store_article_vector(article.id, article.text, vector, encoder)
+        after = articles[-1].id
+        yield len(stale)
 
 
 def keep(text: str, model: Model, scores: Scores) -> None:
