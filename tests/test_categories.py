@@ -8,10 +8,13 @@ import pytest
 
 pytestmark = [pytest.mark.real_model, pytest.mark.backend_independent]
 
+#: The model misses threats that lean on what is left unsaid: "known miss" marks each one it does
+#: not hold yet (strict: the test fails once the model holds it, so the mark must then go).
+KNOWN_MISS = pytest.mark.xfail(strict=True, reason="known miss of the threat head (issue 12)")
 IMPLICIT_THREATS = (
     "Someone should find out where you live and teach you a lesson.",
-    "Keep talking like that and one night you will not make it home.",
-    "I know which school your kids go to. Think about that before you post again.",
+    pytest.param("Keep talking like that and one night you will not make it home.", marks=KNOWN_MISS),
+    pytest.param("I know which school your kids go to. Think about that before you post again.", marks=KNOWN_MISS),
 )
 CIVIL = (
     "Kill the bill. It spends money the city does not have.",
