@@ -6,6 +6,9 @@ is published.
 """
 import pytest
 
+from moderation.classifier.corpora import CATEGORIES
+from tests.moderation_actions import queue
+
 pytestmark = [pytest.mark.real_model, pytest.mark.backend_independent]
 
 #: The model misses threats that lean on what is left unsaid: "known miss" marks each one it does
@@ -34,3 +37,15 @@ def test_an_implicit_threat_is_held(readers, api, text):
 def test_speech_that_only_sounds_violent_or_names_an_identity_is_published(readers, api, text):
     comment = api.comment(readers[0], text)
     assert comment["status"] == "published", comment
+
+
+def test_the_score_endpoint_and_the_queue_give_each_kind(readers, api):
+    mia = api.staff("mia")
+    response = api.client.post("/api/v1/moderation/score", json={"text": "I will kill you"}, headers=mia)
+    kinds = response.get_json()["categories"]
+    assert set(kinds) == set(CATEGORIES) and max(kinds, key=kinds.get) == "threat"
+    held = api.comment(readers[0], IMPLICIT_THREATS[0])
+    [item] = queue(api, mia)["items"]
+    assert item["comment"]["id"] == held["id"] and set(item["categories"]) == set(CATEGORIES)
+    assert item["categories"]["threat"] == pytest.approx(max(item["categories"].values()))
+    assert item["hold_rule"].startswith("threat: ")

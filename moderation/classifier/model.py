@@ -142,6 +142,20 @@ class Model:
         a, head = self.state["abuse"], self.state["head"]
         return expit(a["platt_a"] * (z + head["blend"] * head_margins(head, vectors)) + a["platt_b"])
 
+    def categories_of(self, texts, stored: list[np.ndarray | None]) -> list[dict[str, float]]:
+        """Return each kind of abuse's probability for comments and their stored vectors (an empty
+        dict where a comment has none, or without the encoder)."""
+        texts = list(texts)
+        have = [i for i, v in enumerate(stored) if v is not None]
+        out: list[dict[str, float]] = [{} for _ in texts]
+        if not have:
+            return out
+        x = self.featuriser.transform_codes(normalise_codes([texts[i] for i in have]))
+        vectors = dequantise(np.array([stored[i] for i in have]))
+        for i, kinds in zip(have, self.categories(self._linear_margins(x), vectors), strict=True):
+            out[i] = kinds
+        return out
+
     def categories(self, z, vectors: np.ndarray | None) -> list[dict[str, float]]:
         """Return the probability of each kind of abuse per comment, from its linear margin ``z``
         and its float vector (empty dicts without the encoder)."""

@@ -133,7 +133,8 @@ def score(body: ScoreBody):
     if scores is None:
         raise ApiError("The classifier is not available; see /healthz.", code="model_unavailable", status=503)
     return {"abuse": scores.abuse, "off_topic": scores.off_topic,
-            "highlights": [highlight_dict(h) for h in scores.highlights], "model_version": version}
+            "highlights": [highlight_dict(h) for h in scores.highlights], "categories": scores.categories,
+            "model_version": version}
 
 
 def _score_context(body: ScoreBody) -> tuple[Article | None, Comment | None]:
