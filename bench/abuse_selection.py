@@ -40,6 +40,8 @@ SETTINGS = {
     "previous, toxic-spans 2": ({**PREVIOUS_WEIGHTS, "civil-comments-toxic-spans": 2.0}, 1e-5),
     "current, Fox 2": ({"fox-news-comments": 2.0}, training.ALPHA),
     "current, alpha 3e-6": ({}, 3e-6),
+    "current, no threat or idea rows": ({"threat-augmentation": 0.0, "idea-augmentation": 0.0}, training.ALPHA),
+    "current, idea rows 3": ({"idea-augmentation": 3.0}, training.ALPHA),
 }
 
 
@@ -82,7 +84,7 @@ def main():
     parser.add_argument("--settings", nargs="*", choices=list(SETTINGS), default=list(SETTINGS))
     args = parser.parse_args()
     started = time.perf_counter()
-    texts, y, _w, sources, _summary = training.gather_abuse([], False, None, None)
+    texts, y, _w, sources, _summary, _categories = training.gather_abuse([], False, None, None)
     x = Featuriser().fit_transform(texts)
     print(f"{len(y):,} training rows featurised in {time.perf_counter() - started:.0f} s")
     for name in args.settings:

@@ -1,8 +1,9 @@
 """Benchmark the classifier on real news comments, side by side with the peer classifiers.
 
 Prints: comments scored per second in batch (abuse only, and full scores with off-topic and
-highlights), one-at-a-time latency p50 / p99, model load time, artifact size, and the resident
-memory of a fresh worker process with the model loaded. One core: math libraries are limited
+highlights against an article and a 300-comment thread), one-at-a-time latency p50 / p99, model
+load time, artifact size, and the resident memory of a fresh worker process with the model
+loaded; for the model with its sentence encoder and for the same model without it. One core: math libraries are limited
 to one thread through threadpoolctl, and everything runs in this one process.
 
     .venv/bin/python bench/classifier.py [--model instance/model.skops] [--rows 4000]
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from threadpoolctl import threadpool_limits  # noqa: E402, I001
 
-from moderation.classifier import MAX_CONTEXT, corpora, load, save, train  # noqa: E402
+from moderation.classifier import MAX_CONTEXT, ContextVectors, Model, corpora, load, save, train  # noqa: E402
 from moderation.classifier.datasets import load_corpus  # noqa: E402
 from moderation.classifier.peers import load_peers  # noqa: E402
 
@@ -80,9 +81,9 @@ def worker_memory(model_path: Path) -> tuple[float, float]:
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", type=Path, default=ROOT / "instance" / "model.skops")
-    p.add_argument("--rows", type=int, default=4000, help="comments used [%(default)s]")
-    p.add_argument("--batch", type=int, default=1000, help="comments per batch call [%(default)s]")
-    p.add_argument("--single", type=int, default=2000, help="comments scored one at a time [%(default)s]")
+    p.add_argument("--rows", type=int, default=1000, help="comments used [%(default)s]")
+    p.add_argument("--batch", type=int, default=250, help="comments per batch call [%(default)s]")
+    p.add_argument("--single", type=int, default=1000, help="comments scored one at a time [%(default)s]")
     return p.parse_args(argv)
 
 
@@ -107,21 +108,24 @@ def main(argv=None):
             model = load(model_path)
             loads.append(time.perf_counter() - started)
         model.score("warm up", article=ARTICLE)
+        # The same artifact without its encoder: what scores when the encoder cannot run.
+        linear = Model(model.state)
         singles = texts[:args.single]
-        rows.append(("parley abuse only (abuse_probabilities)", rate(model.abuse_probabilities, texts, args.batch),
-                     *latencies(lambda t: model.abuse_probabilities([t]), singles), min(loads),
-                     model_path.stat().st_size))
-        rows.append(("parley full Scores (score_batch / score, with article)",
-                     rate(lambda b: model.score_batch(b, article=ARTICLE), texts, args.batch),
-                     *latencies(lambda t: model.score(t, article=ARTICLE), singles), min(loads),
-                     model_path.stat().st_size))
-        # Posting in a busy thread: the web layer sends the thread's latest MAX_CONTEXT comments,
-        # which the model's context cache already holds after the first post.
+        size = model_path.stat().st_size
+        # Posting in a busy thread: the app passes the stored vectors of the article and the
+        # thread's latest MAX_CONTEXT comments, so only the new comment is encoded.
         thread = texts[-MAX_CONTEXT:]
-        rows.append((f"parley full Scores, article + {len(thread)}-comment thread",
-                     rate(lambda b: model.score_batch(b, article=ARTICLE, context=thread), texts, args.batch),
-                     *latencies(lambda t: model.score(t, article=ARTICLE, context=thread), singles), min(loads),
-                     model_path.stat().st_size))
+        stored = ContextVectors(model.embed([ARTICLE])[0], None, model.embed(thread))
+        for name, scorer in (("parley", model), ("parley without its encoder (linear model alone)", linear)):
+            rows.append((f"{name}: abuse only (abuse_probabilities)",
+                         rate(scorer.abuse_probabilities, texts, args.batch),
+                         *latencies(lambda t, m=scorer: m.abuse_probabilities([t]), singles), min(loads), size))
+            rows.append((f"{name}: full scores, article + {len(thread)}-comment thread",
+                         rate(lambda b, m=scorer: m.score_batch(b, article=ARTICLE, context=thread,
+                                                                context_vectors=stored), texts, args.batch),
+                         *latencies(lambda t, m=scorer: m.score(t, article=ARTICLE, context=thread,
+                                                                context_vectors=stored), singles),
+                         min(loads), size))
         peers, messages = load_peers()
         for peer in peers:
             started = time.perf_counter()

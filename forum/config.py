@@ -109,6 +109,8 @@ class Config:
     MODERATION_ABUSE_REVIEW_THRESHOLD = None
     MODERATION_ABUSE_REJECT_THRESHOLD = None
     MODERATION_OFF_TOPIC_REVIEW_THRESHOLD = None
+    # The sentence encoder's directory; None: the one shipped in moderation/data/encoder.
+    MODERATION_ENCODER_DIR = None
     # A comment from an account that posted this many others in the window is held as spam (0: off).
     # The default of the desk's repeat_post_hold setting (an admin's PATCH /api/v1/admin/settings wins).
     MODERATION_REPEAT_POST_HOLD = True

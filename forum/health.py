@@ -3,7 +3,9 @@
 503 when the database or screening fails (a worker that cannot read threads, or that holds every
 new comment, needs an operator). A rate-limit storage that cannot be reached only degrades: the
 limits are then kept in this worker's memory, so the answer stays 200 with ``rate_limits`` saying
-so; a 503 there would let a Redis outage take every worker out of the load balancer.
+so; a 503 there would let a Redis outage take every worker out of the load balancer. A screen
+that works with less (a health part of its says ``degraded: ...``) still screens every comment:
+200 with ``"status": "degraded"``, for the same reason.
 """
 from flask import Blueprint, current_app
 from sqlalchemy import text
@@ -41,4 +43,6 @@ def healthz():
     body = {"status": "ok", "database": database, **screen_parts, "rate_limits": _rate_limits()}
     if database != "ok" or not screened:
         body["status"] = "error"
-    return body, 200 if body["status"] == "ok" else 503
+    elif screening.is_degraded(screen_parts):
+        body["status"] = "degraded"
+    return body, 503 if body["status"] == "error" else 200

@@ -19,12 +19,15 @@ from forum.models import CommentStatus, HoldReason, ModerationMode
 log = logging.getLogger(__name__)
 
 _KEY = "parley.screen"
+#: How a health part that works with less begins (``degraded: why``).
+DEGRADED = "degraded"
 
 
 @dataclass(frozen=True)
 class Submission:
     """A comment to screen: its text, the article's text, the parent's, the thread's latest bodies,
-    and who posts it where (ids, for rules on the author's history; None when screening a bare text)."""
+    and who posts it where (ids, for rules on the author's history and for what the screen keeps
+    of earlier comments; None when screening a bare text)."""
 
     text: str
     article: str = ""
@@ -35,6 +38,9 @@ class Submission:
     article_id: int | None = None
     #: The comment being edited; None for a new one.
     comment_id: int | None = None
+    parent_id: int | None = None
+    #: The ids of the ``context`` comments, in the same order.
+    context_ids: Sequence[int] = ()
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,11 @@ class Screen(Protocol):
         """Assess one submission; may raise (the forum then holds the comment)."""
 
     def health(self) -> tuple[bool, dict[str, Any]]:
-        """Return whether screening works, and the parts ``/healthz`` shows (``model``, ...)."""
+        """Return whether screening works, and the parts ``/healthz`` shows (``model``, ...).
+
+        A part whose value starts with ``degraded`` says that comments are screened, with less
+        (``/healthz`` then answers 200 with ``"status": "degraded"``).
+        """
 
 
 def register_screen(app: Flask, screen: Screen) -> None:
@@ -98,6 +108,11 @@ def assess(submission: Submission) -> Assessment:
     except Exception:  # a broken screen must hold the comment, never lose it
         log.exception("Screening failed; holding the comment for review")
         return UNSCREENED
+
+
+def is_degraded(parts: dict[str, Any]) -> bool:
+    """Return whether a screen's health ``parts`` say that it works with less."""
+    return any(isinstance(value, str) and value.startswith(DEGRADED) for value in parts.values())
 
 
 def health() -> tuple[bool, dict[str, Any]]:

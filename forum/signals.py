@@ -9,3 +9,7 @@ comment_published = _signals.signal("comment-published")
 #: A comment was written with a fresh screening verdict (posted, or edited), whatever its status
 #: (published, pending or rejected), in the transaction that wrote it: sender is the Comment.
 comment_screened = _signals.signal("comment-screened")
+
+#: A reader deleted their comment (its body is gone, its place may stay), in the transaction that
+#: deleted it: sender is the Comment.
+comment_deleted = _signals.signal("comment-deleted")

@@ -9,7 +9,7 @@ imported here at module level, so importing the classifier never pulls in Flask.
 def init_app(app) -> None:
     """Plug moderation into the forum app: its screen, tables, desk, thread annotations, report form and CLI."""
     from forum.screening import register_screen
-    from moderation import models, settings  # noqa: F401  (the tables Alembic and the desk need)
+    from moderation import embeddings, models, settings  # noqa: F401  (the tables Alembic and the desk need)
     from moderation.cli import moderation
     from moderation.context import init_app as init_context
     from moderation.queue import init_app as init_queue
@@ -22,4 +22,5 @@ def init_app(app) -> None:
     init_context(app)
     app.register_blueprint(readers_api.bp)
     signatures.init_app(app)
+    embeddings.init_app(app)
     app.cli.add_command(moderation)

@@ -1,4 +1,4 @@
-"""``flask --app wsgi moderation train | evaluate | models | promote | rollback | check-alerts``."""
+"""``flask --app wsgi moderation train | evaluate | models | promote | rollback | check-alerts | embed``."""
 import json
 
 import click
@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from forum.errors import ApiError
 from forum.extensions import db
-from moderation import learning
+from moderation import embeddings, learning, scoring
 from moderation.classifier import ArtifactError, evaluate, format_report, load
 from moderation.models import ModelVersion
 from moderation.queue import alerts
@@ -93,3 +93,26 @@ def check_alerts_command():
     db.session.commit()
     for event_type, outcome in outcomes.items():
         click.echo(f"{event_type}: {outcome}")
+
+
+@moderation.command("embed")
+@click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Texts encoded and committed together.")
+def embed_command(batch_size):
+    """Store the vectors of the published and pending comments and of the articles that lack one
+    of the current encoder, oldest first (after an encoder outage, or a new encoder)."""
+    model = scoring.active_model()
+    if model is None:
+        raise click.ClickException(f"No model can be loaded: {scoring.model_error()}")
+    if model.encoder is None:
+        raise click.ClickException(f"The encoder cannot run: {model.encoder_error}")
+    counts = {"comment": 0, "article": 0}
+    try:
+        for kind, batches in (("comment", embeddings.backfill_comments), ("article", embeddings.backfill_articles)):
+            for stored in batches(model, batch_size):
+                db.session.commit()
+                counts[kind] += stored
+    except embeddings.EncoderUnavailable as error:
+        raise click.ClickException(f"The encoder failed ({error}); stored {counts['comment']} comment "
+                                   f"and {counts['article']} article vectors before it stopped.") from None
+    click.echo(f"Stored {counts['comment']} comment vectors and {counts['article']} article vectors.")

@@ -19,7 +19,8 @@ _CONFIG_KEYS = {
 class Verdict:
     status: CommentStatus
     reason: HoldReason | None = None
-    #: The policy's own rule in words, when it published a comment its story would have held.
+    #: The policy's own rule in words: why it held a comment for a kind of abuse, or why it
+    #: published a comment its story would have held.
     rule: str | None = None
 
 
@@ -28,7 +29,8 @@ def thresholds(config, model=None) -> dict:
     and the admins' ``auto_approve_below`` (a desk setting, 0 when off)."""
     chosen = dict(FALLBACK_THRESHOLDS)
     if model is not None:
-        chosen.update({k: v for k, v in model.thresholds.items() if k in chosen and v is not None})
+        # The model's own, including one per kind of abuse it scores (``threat_review``, ...).
+        chosen.update({k: v for k, v in model.thresholds.items() if v is not None})
     for name, key in _CONFIG_KEYS.items():
         if config.get(key) is not None:
             chosen[name] = float(config[key])
@@ -57,9 +59,25 @@ def decide(scores, mode: ModerationMode, limits: dict) -> Verdict:
         return Verdict(CommentStatus.REJECTED, HoldReason.ABUSE)
     if scores.abuse >= limits["abuse_review"]:
         return Verdict(CommentStatus.PENDING, HoldReason.ABUSE)
+    kind = held_kind(scores, limits)
+    if kind is not None:
+        return Verdict(CommentStatus.PENDING, HoldReason.ABUSE, rule=kind)
     if scores.off_topic >= limits["off_topic_review"]:
         return Verdict(CommentStatus.PENDING, HoldReason.OFF_TOPIC)
     return Verdict(CommentStatus.PUBLISHED)
+
+
+def held_kind(scores, limits: dict) -> str | None:
+    """Return, in words, the kind of abuse that holds a comment at its own threshold, or None.
+
+    A threat can read as mild as a whole ("someone should find out where you live") and still be
+    the gravest thing on the desk, so each kind the model scores has its own review threshold.
+    """
+    for kind, p in sorted(scores.categories.items(), key=lambda item: -item[1]):
+        limit = limits.get(f"{kind}_review")
+        if limit is not None and p >= limit:
+            return f"{kind.replace('_', ' ')}: {p:.2f}, at or above its review threshold {limit:.2f}"
+    return None
 
 
 def is_confidently_clean(scores, below: float) -> bool:

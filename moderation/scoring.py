@@ -3,7 +3,12 @@
 The artifact at MODERATION_MODEL_PATH is read on first use and again only when the file changes
 (``moderation promote`` swaps it atomically), so every worker follows the active version without
 sharing memory. A file that cannot be loaded, or whose model cannot score, leaves no model: new
-comments are held for review and ``/healthz`` says why, until a good file replaces it.
+comments are held for review and ``/healthz`` says why, until a good file replaces it. The model
+runs with the sentence encoder in MODERATION_ENCODER_DIR (None: the shipped one); without a
+working encoder it still screens, with its linear model, and ``/healthz`` says ``degraded``.
+
+A comment is compared with the stored vectors of its article, parent and thread
+(``moderation.embeddings``): only the comment itself is encoded.
 """
 import logging
 import os
@@ -12,8 +17,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from forum.screening import Assessment, Submission
-from moderation import policy, rules
+from forum.screening import DEGRADED, Assessment, Submission
+from moderation import embeddings, policy, rules
 from moderation.classifier import MAX_CONTEXT, Model, Scores, load
 
 log = logging.getLogger(__name__)
@@ -28,7 +33,8 @@ _PROBE = "A short civil remark about the council's budget."
 
 @dataclass
 class _Loaded:
-    path: str | None = None
+    #: The model file and the encoder directory it was loaded from.
+    source: tuple | None = None
     stamp: tuple | None = None
     model: Model | None = None
     error: str | None = None
@@ -48,9 +54,9 @@ def _stamp(path: str) -> tuple | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def _load_checked(path: str) -> Model:
+def _load_checked(path: str, encoder_directory: str | None) -> Model:
     """Load the model at ``path`` and make it score once, so a bad inner layout fails here."""
-    model = load(path)
+    model = load(path, encoder_directory=encoder_directory)
     model.score(_PROBE, article=_PROBE, parent=_PROBE, context=(_PROBE,))
     model.highlights(_PROBE)
     return model
@@ -59,20 +65,20 @@ def _load_checked(path: str) -> Model:
 def active_model() -> Model | None:
     """Return the loaded model, or None (with the reason logged) when it cannot be used."""
     path = current_app.config["MODERATION_MODEL_PATH"]
-    stamp = _stamp(path)
-    if _loaded.path == path and _loaded.stamp == stamp:
+    source, stamp = (path, current_app.config["MODERATION_ENCODER_DIR"]), _stamp(path)
+    if _loaded.source == source and _loaded.stamp == stamp:
         return _loaded.model
     with _lock:
-        if _loaded.path == path and _loaded.stamp == stamp:
+        if _loaded.source == source and _loaded.stamp == stamp:
             return _loaded.model
         try:
-            model, error = _load_checked(path), None
+            model, error = _load_checked(*source), None
             log.info("Loaded moderation model %s from %s", model.version, path)
         except Exception as exc:  # any failure, not only ArtifactError: never keep the old model silently
             model, error = None, f"{type(exc).__name__}: {exc}"
             log.error("Moderation model unavailable, new comments will be held for review: %s", error)
         _loaded.model, _loaded.error, _loaded.scoring_error = model, error, None
-        _loaded.path, _loaded.stamp = path, stamp
+        _loaded.source, _loaded.stamp = source, stamp
         return model
 
 
@@ -83,10 +89,15 @@ def model_error() -> str | None:
     return _loaded.scoring_error
 
 
-def _score(model: Model, text: str, article: str, parent: str, context) -> Scores | None:
-    """Score with ``model``; on failure log it, remember it for ``/healthz`` and return None."""
+def _score(model: Model, submission: Submission) -> Scores | None:
+    """Score with ``model`` against the stored vectors of the submission's article, parent and
+    thread; on failure log it, remember it for ``/healthz`` and return None."""
     try:
-        scores = model.score(text, article=article, parent=parent, context=context)
+        vectors = embeddings.context_vectors(
+            model, article_id=submission.article_id, article=submission.article, parent_id=submission.parent_id,
+            parent=submission.parent, context_ids=submission.context_ids)
+        scores = model.score(submission.text, article=submission.article, parent=submission.parent,
+                             context=submission.context, context_vectors=vectors)
     except Exception as exc:
         log.exception("Scoring failed; holding the comment for review")
         _loaded.scoring_error = f"scoring failed: {type(exc).__name__}: {exc}"
@@ -95,12 +106,13 @@ def _score(model: Model, text: str, article: str, parent: str, context) -> Score
     return scores
 
 
-def score_text(text: str, *, article: str = "", parent: str = "", context=()) -> tuple[Scores | None, str | None]:
-    """Score ``text``; return (scores, model version), or (None, None) if there is no working model."""
+def score_text(submission: Submission) -> tuple[Scores | None, str | None]:
+    """Score the submission's text; return (scores, model version), or (None, None) if there is no
+    working model. Nothing is kept: no comment is written."""
     model = active_model()
     if model is None:
         return None, None
-    scores = _score(model, text, article, parent, context)
+    scores = _score(model, submission)
     return (scores, model.version) if scores is not None else (None, None)
 
 
@@ -119,7 +131,9 @@ class ClassifierScreen:
         model = active_model()
         scores = None
         if model is not None:
-            scores = _score(model, submission.text, submission.article, submission.parent, submission.context)
+            scores = _score(model, submission)
+        if scores is not None:
+            embeddings.keep(submission.text, model, scores)
         verdict = policy.decide(scores, submission.mode, policy.thresholds(current_app.config, model))
         if scores is None:
             return Assessment(verdict.status, verdict.reason)
@@ -127,8 +141,11 @@ class ClassifierScreen:
                           model_version=model.version, highlights=tuple(scores.highlights), rule=verdict.rule)
 
     def health(self) -> tuple[bool, dict]:
-        """Report the model: ``ok`` and its version, or the error that holds every new comment."""
+        """Report the model: ``ok`` and its version, or the error that holds every new comment; and
+        the encoder: ``ok``, or why the model scores without it (``degraded``)."""
         model, error = active_model(), model_error()
         if error is not None:
             return False, {"model": f"error: {error}", "model_version": model.version if model else None}
-        return True, {"model": "ok", "model_version": model.version}
+        encoder = "ok" if model.encoder_error is None else (
+            f"{DEGRADED}: comments are screened without the sentence encoder: {model.encoder_error}")
+        return True, {"model": "ok", "model_version": model.version, "encoder": encoder}

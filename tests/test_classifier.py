@@ -1,12 +1,28 @@
 """The classifier library: mechanics on a small model, behaviour on the full base model."""
 
 import math
+import shutil
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sklearn.metrics import roc_auc_score
 
-from moderation.classifier import Example, Highlight, Scores, heldout_summary, is_no_worse, train
+from moderation.classifier import (
+    ContextVectors,
+    Example,
+    Highlight,
+    Scores,
+    encoder,
+    heldout_summary,
+    is_no_worse,
+    load,
+    save,
+    train,
+)
+from moderation.classifier.corpora import CATEGORIES
+from moderation.classifier.datasets import load_corpus
 from moderation.classifier.explain import char_f1
 from moderation.classifier.normalise import normalise, normalise_batch
 from tests.model_fixtures import SMALL_ROWS
@@ -76,7 +92,8 @@ def test_highlights_point_into_original_text(small_model):
 def test_metadata_and_thresholds(small_model):
     meta = small_model.metadata
     assert meta["version"] == small_model.version
-    assert set(small_model.thresholds) == {"abuse_review", "abuse_reject", "off_topic_review"}
+    kinds = {f"{kind}_review" for kind in CATEGORIES}
+    assert set(small_model.thresholds) == {"abuse_review", "abuse_reject", "off_topic_review"} | kinds
     assert small_model.thresholds["abuse_review"] <= small_model.thresholds["abuse_reject"]
     assert meta["data"]["rows_per_corpus_and_class"]["civil-comments-ccc"]
     assert meta["thresholds"]["abuse"]["abuse_review"]["target_precision"] == 0.6
@@ -204,3 +221,63 @@ def test_highlight_gate():
     assert explain.gate_probability(model, probs) > explain.gate_probability(model, np.array([0.1, 0.2, 0.3]))
     assert explain.merge([(0, 3), (4, 7), (8, 9)], probs, 0.5, gate=0.99, gate_model=model) == []
     assert explain.merge([(0, 3), (4, 7), (8, 9)], probs, 0.5, gate=0.5, gate_model=model) == [(4, 7, 0.9)]
+
+
+ARTICLE = "City council approves new bike lanes\nThe council voted 7-2 to add bike lanes on Main Street."
+THREAD = ("The lanes will make the school run safer.", "Main Street shops fear losing parking.",
+          "Seven votes to two is a clear mandate.")
+
+
+def _broken_encoder(tmp_path):
+    """Return a copy of the shipped encoder whose model file is damaged."""
+    copy = tmp_path / "encoder"
+    shutil.copytree(encoder.DEFAULT_DIRECTORY, copy)
+    (copy / encoder.MODEL_FILE).write_bytes(b"not an onnx model")
+    return copy
+
+
+def test_a_comment_s_vector_comes_back_in_its_stored_form(small_model):
+    scores = small_model.score("The lanes are overdue.", article=ARTICLE)
+    assert scores.vector.dtype == np.int8 and scores.vector.shape == (encoder.DIMENSIONS,)
+    assert np.array_equal(scores.vector, small_model.embed(["The lanes are overdue."])[0])
+
+
+def test_stored_context_vectors_score_as_the_texts_do(small_model):
+    """The app passes the article's, parent's and thread's stored vectors rather than re-encoding them."""
+    comment = "Bread is better with butter."
+    by_text = small_model.score(comment, article=ARTICLE, parent=THREAD[0], context=THREAD)
+    article, parent = small_model.embed([ARTICLE, THREAD[0]])
+    stored = ContextVectors(article, parent, small_model.embed(THREAD))
+    by_vectors = small_model.score(comment, article=ARTICLE, parent=THREAD[0], context=THREAD, context_vectors=stored)
+    assert by_vectors.off_topic == pytest.approx(by_text.off_topic, abs=1e-9)
+    assert by_vectors.abuse == by_text.abuse
+
+
+def test_without_its_encoder_a_model_scores_with_the_linear_model_alone(small_model, tmp_path):
+    path = tmp_path / "model.skops"
+    save(small_model, path)
+    degraded = load(path, encoder_directory=_broken_encoder(tmp_path))
+    assert "onnxruntime cannot load" in degraded.encoder_error
+    assert small_model.encoder_error is None
+    assert degraded.thresholds == small_model.state["linear"]["thresholds"]
+    assert degraded.thresholds != small_model.thresholds  # each way of scoring has its own calibration
+    scores = degraded.score("You are an idiot.", article=ARTICLE, parent=THREAD[0], context=THREAD)
+    assert scores.vector is None and degraded.embed(["You are an idiot."]) is None
+    assert 0 < scores.abuse < 1 and 0 < scores.off_topic < 1
+    rows = load_corpus("civil-comments-ccc", "heldout")
+    texts, labels = [r["text"] for r in rows], [r["abuse"] for r in rows]
+    linear, blended = degraded.abuse_probabilities(texts), small_model.abuse_probabilities(texts)
+    assert not np.allclose(linear, blended)
+    assert roc_auc_score(labels, linear) > 0.7  # still a working classifier (trained on 400 rows a corpus)
+
+
+def test_a_model_trained_with_another_encoder_does_not_use_this_one(small_model, tmp_path):
+    path = tmp_path / "model.skops"
+    small_model.state["encoder"], trained_with = "0" * 16, small_model.state["encoder"]
+    try:
+        save(small_model, path)
+    finally:
+        small_model.state["encoder"] = trained_with
+    other = load(path)
+    assert other.encoder is None and "trained with encoder 0000000000000000" in other.encoder_error
+    assert other.score("The lanes are overdue.").vector is None

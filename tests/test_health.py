@@ -19,7 +19,7 @@ def test_healthy(client, base_model):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok", "model": "ok",
-                                   "model_version": base_model.version, "rate_limits": "off"}
+                                   "model_version": base_model.version, "encoder": "ok", "rate_limits": "off"}
 
 
 def test_rate_limit_storage_is_reported(make_app):

@@ -10,7 +10,7 @@ from forum.accounts.service import ensure_can_participate
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Article, Comment, CommentStatus, HoldReason, ModerationMode, User, utcnow
-from forum.signals import comment_published, comment_screened
+from forum.signals import comment_deleted, comment_published, comment_screened
 from forum.threads import queries
 from forum.validation import ID_MAX, clean_body
 from forum.webhooks import events
@@ -80,34 +80,38 @@ def get_thread_comment(comment_id, viewer: User | None) -> tuple[Comment, bool]:
     raise NotFound(f"No comment {comment_id} is visible to you.", code="comment_not_found")
 
 
-def thread_context(article: Article, parent: Comment | None) -> list[str]:
-    """Return the bodies of the latest published comments of the article (or of the parent's
-    conversation): what the screen compares a new comment with, as many as it asks for."""
+def thread_context(article: Article, parent: Comment | None) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Return the ids and the bodies of the latest published comments of the article (or of the
+    parent's conversation): what the screen compares a new comment with, as many as it asks for."""
     size = screening.context_size()
     if size <= 0:
-        return []
+        return (), ()
     stmt = (
-        select(Comment.body)
+        select(Comment.id, Comment.body)
         .where(Comment.article_id == article.id, Comment.status == CommentStatus.PUBLISHED)
         .order_by(Comment.id.desc())
         .limit(size)
     )
     if parent is not None:
         stmt = stmt.where(Comment.root_id == (parent.root_id or parent.id))
-    return list(db.session.scalars(stmt))
+    rows = db.session.execute(stmt).all()
+    return tuple(row.id for row in rows), tuple(row.body for row in rows)
 
 
 def _apply_moderation(comment: Comment, article: Article, parent: Comment | None) -> None:
     """Screen ``comment`` in its thread and set its status, hold reason and scores from the assessment."""
+    context_ids, context = thread_context(article, parent)
     assessment = screening.assess(screening.Submission(
         text=comment.body,
         article=article.text,
         parent=parent.body if parent is not None else "",
-        context=tuple(thread_context(article, parent)),
+        context=context,
         mode=article.moderation_mode,
         author_id=comment.author.id,
         article_id=article.id,
         comment_id=comment.id,
+        parent_id=parent.id if parent is not None else None,
+        context_ids=context_ids,
     ))
     comment.abuse_score = assessment.abuse
     comment.off_topic_score = assessment.off_topic
@@ -287,3 +291,4 @@ def delete_comment(comment: Comment, user: User) -> None:
     comment.body = ""
     comment.hold_reason = None
     db.session.flush()
+    comment_deleted.send(comment)

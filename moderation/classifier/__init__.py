@@ -12,12 +12,13 @@ from .artifacts import ArtifactError, load, save
 from .encoder import DIMENSIONS, Encoder, EncoderError, dequantise, quantise
 from .evaluation import evaluate, format_report
 from .heldout import heldout_summary, is_no_worse
-from .model import Example, Highlight, Model, Scores
+from .model import ContextVectors, Example, Highlight, Model, Scores
 from .offtopic import MAX_CONTEXT
 from .training import train
 
 __all__ = [
     "ArtifactError",
+    "ContextVectors",
     "DIMENSIONS",
     "Encoder",
     "EncoderError",

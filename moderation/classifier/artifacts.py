@@ -7,6 +7,7 @@ type outside ``TRUSTED_TYPES``.
 
 from __future__ import annotations
 
+import functools
 import json
 import zipfile
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import skops.io as sio
 
+from .encoder import Encoder, EncoderError
 from .features import N_FEATURES
 from .model import Model
 from .training import FORMAT_VERSION
@@ -69,15 +71,31 @@ def _check(state) -> None:
     if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION:
         found = state.get("format") if isinstance(state, dict) else type(state).__name__
         raise ArtifactError(f"model format {found!r} is not the supported format {FORMAT_VERSION}; retrain")
-    for key in ("idf", "abuse", "spans", "off_topic", "thresholds", "version", "metadata_json"):
+    for key in ("idf", "abuse", "head", "categories", "spans", "off_topic", "linear", "thresholds", "encoder",
+                "version", "metadata_json"):
         if key not in state:
             raise ArtifactError(f"model file lacks {key!r}; retrain")
     if len(state["idf"]) != N_FEATURES or len(state["abuse"]["coef"]) != N_FEATURES:
         raise ArtifactError("model file was built for another feature layout; retrain")
 
 
-def load(path) -> Model:
-    """Load a model saved by ``save``.
+@functools.cache
+def _encoder(directory: Path | None) -> tuple[Encoder | None, str | None]:
+    """Return the encoder of ``directory`` (default: the shipped one), or None and why it failed.
+
+    Loaded once per process: a worker reloads the model when its file changes, not the encoder.
+    """
+    try:
+        return Encoder.load(directory), None
+    except EncoderError as exc:
+        return None, str(exc)
+
+
+def load(path, encoder_directory: Path | None = None) -> Model:
+    """Load a model saved by ``save``, with the sentence encoder it was trained with.
+
+    An encoder that cannot be loaded, or is not the one the model was trained with, does not stop
+    the model from loading: it then scores without it (``Model.encoder_error`` says why).
 
     :raise ArtifactError: the file is missing, unreadable, holds untrusted types, or was written
         by an incompatible version.
@@ -100,4 +118,4 @@ def load(path) -> Model:
         raise ArtifactError(f"model file {path} could not be read: {exc}") from exc
     _check(state)
     state["metadata"] = json.loads(state.pop("metadata_json"))
-    return Model(state)
+    return Model(state, *_encoder(Path(encoder_directory) if encoder_directory is not None else None))

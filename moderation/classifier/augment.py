@@ -79,10 +79,48 @@ _POLICY_OBJECTS = ("this bill", "the deal", "the tax", "the pipeline", "the amen
 _POLICY_VERBS = ("Kill {o}", "They will kill {o}", "Vote to kill {o}", "Time to kill {o}")
 
 
+# Blunt words for an idea, a plan or an argument: criticism the desk allows, unlike the same
+# words aimed at a person (Civil Comments raters often marked both as toxic).
+_IDEA_WORDS = ("dumb", "stupid", "silly", "ridiculous", "idiotic", "terrible", "foolish", "absurd")
+_IDEAS = ("idea", "plan", "policy", "proposal", "argument", "decision", "law", "column")
+_IDEA_TEMPLATES = ("That is a {w} {i}.", "What a {w} {i}.", "This {i} is {w}.", "The council's {i} is {w}.")
+# Threats that name no violence word by word: the words are ordinary, the meaning is not. Written
+# for this project, with no held-out or test text in view; each is a threat (and abusive).
+_THREAT_OPENINGS = ("", "Careful. ", "Just so you know, ", "Think about it. ", "Last warning: ")
+_THREATS = (
+    "I know where you live.",
+    "We know where you work and when you leave.",
+    "Watch your back on the way home.",
+    "Someone is going to pay you a visit soon.",
+    "You will regret writing this, I promise you.",
+    "People like you have accidents.",
+    "It would be a shame if something happened to your family.",
+    "Sleep with one eye open from now on.",
+    "We will be waiting for you outside the office.",
+    "Somebody ought to shut you up for good.",
+    "You won't be posting much longer.",
+    "Your car has nice tyres. Would be a pity if they were slashed.",
+    "I have your address and a lot of free time.",
+    "Next time I see you, you will not walk away.",
+    "Say that again and see what happens to you.",
+    "Enjoy your last week in this town.",
+)
+
+
 def neutral_sentences() -> list[str]:
     """Return the identity sentences and the violent-metaphor sentences (all not abusive)."""
     policy = [v.format(o=o) for v, o in itertools.product(_POLICY_VERBS, _POLICY_OBJECTS)]
     return identity_sentences() + list(_METAPHORS) + policy
+
+
+def idea_sentences() -> list[str]:
+    """Return blunt criticism of ideas, plans and arguments (not abusive)."""
+    return [t.format(w=w, i=i) for t, w, i in itertools.product(_IDEA_TEMPLATES, _IDEA_WORDS, _IDEAS)]
+
+
+def threat_sentences() -> list[str]:
+    """Return the implicit threats, each with every opening (abusive, and threats)."""
+    return [opening + threat for opening, threat in itertools.product(_THREAT_OPENINGS, _THREATS)]
 
 
 def identity_sentences() -> list[str]:

@@ -40,21 +40,33 @@ def civil_ccc(root: Path):
         yield {"text": text, "abuse": int(sum(oc) / len(oc) >= 0.5)}
 
 
+#: The kinds of abuse scored besides abuse itself: Civil Comments' attribute columns of the same names,
+#: and the toxic-spans span types below.
+CATEGORIES = ("threat", "insult", "identity_attack", "obscene")
+SPAN_TYPES = {"Threat": "threat", "Insult": "insult", "Identity based Attack": "identity_attack",
+              "Profane/Obscene": "obscene"}
+
+
 def civil_care(root: Path):
-    """Balanced Civil Comments sample: abuse = toxicity >= 0.5."""
+    """Balanced Civil Comments sample: abuse = toxicity >= 0.5, each category = its attribute >= 0.5."""
     for row in _rows(root / "civil-comments-care-balanced" / "civilcomments.csv"):
-        yield {"text": row["text"], "abuse": int(row["label"])}
+        yield {"text": row["text"], "abuse": int(row["label"]),
+               "categories": {c: int(float(row[c]) >= 0.5) for c in CATEGORIES}}
 
 
 def toxic_spans(root: Path):
-    """Toxic-spans posts (all abusive) with the majority-of-raters character offsets."""
+    """Toxic-spans posts (all abusive) with the majority-of-raters character offsets, and each
+    category present when a majority of the raters marked a span of its type."""
     folder = root / "civil-comments-toxic-spans"
     raters: dict[str, list[str]] = {}
     for row in _rows(folder / "annotations.csv"):
         raters.setdefault(row["comment_id"], []).append(row["annotation"])
     marked: dict[str, set[int]] = {}
+    kinds: dict[str, set[str]] = {}
     for row in _rows(folder / "spans.csv"):
         marked.setdefault(row["annotation"], set()).update(range(int(row["start"]), int(row["end"])))
+        if row["type"] in SPAN_TYPES:
+            kinds.setdefault(row["annotation"], set()).add(SPAN_TYPES[row["type"]])
     for row in _rows(folder / "comments.csv"):
         annotations = raters.get(row["comment_id"], [])
         counts: dict[int, int] = {}
@@ -63,7 +75,9 @@ def toxic_spans(root: Path):
                 counts[i] = counts.get(i, 0) + 1
         # SemEval-2021 Task 5 ground truth: characters marked by a majority of the raters.
         gold = sorted(i for i, c in counts.items() if 2 * c > len(annotations))
-        yield {"text": row["comment_text"], "abuse": 1, "spans": offsets_to_spans(gold)}
+        votes = {c: sum(c in kinds.get(ann, ()) for ann in annotations) for c in CATEGORIES}
+        yield {"text": row["comment_text"], "abuse": 1, "spans": offsets_to_spans(gold),
+               "categories": {c: int(2 * v > len(annotations)) for c, v in votes.items()}}
 
 
 def offsets_to_spans(offsets) -> list[list[int]]:

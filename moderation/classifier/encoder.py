@@ -20,6 +20,7 @@ rounding step alone sets it (384 components rounded to 1/127 predict 0.99901), w
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -44,9 +45,14 @@ class EncoderError(Exception):
 class Encoder:
     """Texts in, unit-length float32 vectors of ``DIMENSIONS`` out; one CPU thread per encoder."""
 
-    def __init__(self, session: onnxruntime.InferenceSession, tokenizer: Tokenizer):
+    dimensions = DIMENSIONS
+
+    def __init__(self, session: onnxruntime.InferenceSession, tokenizer: Tokenizer, version: str):
         self._session = session
         self._tokenizer = tokenizer
+        #: The first 16 hex digits of the SHA-256 of the model and tokenizer files: models and
+        #: stored vectors name the encoder that made them, and are not mixed with another's.
+        self.version = version
 
     @classmethod
     def load(cls, directory: str | Path | None = None) -> Encoder:
@@ -79,7 +85,8 @@ class Encoder:
         outputs = [o.name for o in session.get_outputs()]
         if inputs != set(INPUT_NAMES) or outputs != [OUTPUT_NAME]:
             raise EncoderError(f"{model_path} takes {sorted(inputs)} and gives {outputs}, not a sentence encoder")
-        return cls(session, tokenizer)
+        digest = hashlib.sha256(model_path.read_bytes() + tokenizer_path.read_bytes()).hexdigest()[:16]
+        return cls(session, tokenizer, digest)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Return the unit-length vectors of ``texts``, float32 of shape ``(len(texts), DIMENSIONS)``.

@@ -19,6 +19,7 @@ from .datasets import load_corpus
 from .heldout import fox_off_topic, highlight_f1
 from .peers import load_peers
 from .report import format_report
+from .vectors import ShippedVectors
 
 __all__ = ["evaluate", "format_report"]
 
@@ -62,12 +63,12 @@ def _metrics(y, scores, decisions) -> dict:
     }
 
 
-def _systems(model, peers):
+def _systems(model, peers, vectors):
     """Return [(name, scores(texts), decisions(texts))] for Parley and every peer."""
     review = model.thresholds["abuse_review"]
 
     def parley_scores(texts):
-        return model.abuse_probabilities(texts)
+        return model.abuse_probabilities(texts, vectors.get(texts) if vectors is not None else None)
 
     out = [("parley", parley_scores, lambda texts: (parley_scores(texts) >= review).astype(int))]
     out += [(p.name, p.scores, p.decisions) for p in peers]
@@ -105,9 +106,9 @@ def _identity(root, systems, messages):
     return out
 
 
-def _reliability(model, rows) -> list[dict]:
+def _reliability(scores, rows) -> list[dict]:
     y = np.array([r["abuse"] for r in rows])
-    p = model.abuse_probabilities([r["text"] for r in rows])
+    p = scores([r["text"] for r in rows])
     edges = [0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0001]
     table = []
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
@@ -118,8 +119,11 @@ def _reliability(model, rows) -> list[dict]:
     return table
 
 
-def socc_off_topic(model, rows) -> dict:
-    """Return SOCC 'not relevant' ROC-AUC overall, within length deciles, and of length alone."""
+def socc_off_topic(model, rows, vectors=None) -> dict:
+    """Return SOCC 'not relevant' ROC-AUC overall, within length deciles, and of length alone.
+
+    Each comment is compared with the other comments of its thread (SOCC has no article text).
+    """
     threads: dict = {}
     for i, r in enumerate(rows):
         threads.setdefault(r["thread"], []).append(i)
@@ -131,7 +135,14 @@ def socc_off_topic(model, rows) -> dict:
             offtopic.similarities((pair[0][j: j + 1], pair[1][j: j + 1]), None, None, offtopic.thread_rows(pair, j))
             for j in range(len(idx))])
         feats[:, 7] = lengths
-        probs[idx] = offtopic.predict(model.state["off_topic"], feats)
+        if vectors is None:
+            probs[idx] = offtopic.predict(model.state["linear"]["off_topic"], feats)
+            continue
+        thread = vectors.get([rows[i]["text"] for i in idx])
+        semantic = np.vstack([
+            offtopic.semantic_similarities(thread[j: j + 1], None, None, thread[offtopic.context_rows(len(idx), j)])
+            for j in range(len(idx))])
+        probs[idx] = offtopic.predict_semantic(model.state["off_topic"], feats, semantic)
     y = np.array([r["off_topic"] for r in rows])
     length = np.array([len(r["text"]) for r in rows])
     deciles = np.searchsorted(np.quantile(length, np.linspace(0.1, 0.9, 9)), length)
@@ -146,7 +157,8 @@ def evaluate(model, data_dir=None, peers: bool = True) -> dict:
     """Evaluate ``model`` (and the peers) on every held-out set; return the report dict."""
     root = Path(data_dir) if data_dir else corpora.DEFAULT_DATA_DIR
     loaded, messages = load_peers() if peers else ([], [])
-    systems = _systems(model, loaded)
+    vectors = ShippedVectors(model.encoder) if model.encoder is not None else None
+    systems = _systems(model, loaded, vectors)
     report = {"model": model.version, "thresholds": model.thresholds, "messages": messages,
               "systems": [s[0] for s in systems], "abuse": []}
     socc_rows = None
@@ -162,12 +174,12 @@ def evaluate(model, data_dir=None, peers: bool = True) -> dict:
     report["identity"] = _identity(root, systems, messages)
     spans = load_corpus("civil-comments-toxic-spans", "heldout")
     report["highlights"] = {"rows": len(spans), "char_f1": highlight_f1(model, spans)}
-    y, p = fox_off_topic(model)
+    y, p = fox_off_topic(model, vectors=vectors)
     report["off_topic"] = {"fox_other_article": {"rows": len(y), "roc_auc": float(roc_auc_score(y, p))}}
     if socc_rows is not None:
-        report["off_topic"]["socc_not_relevant"] = socc_off_topic(model, socc_rows)
+        report["off_topic"]["socc_not_relevant"] = socc_off_topic(model, socc_rows, vectors)
     autolabel = next((a for a in report["abuse"] if a["set"].startswith("Civil Comments natural")), None)
     calib_rows = list(corpora.autolabel(root)) if autolabel else load_corpus("civil-comments-ccc", "heldout")
     report["reliability"] = {"set": "civil-comments-autolabel" if autolabel else "civil-comments-ccc 20%",
-                             "bins": _reliability(model, calib_rows)}
+                             "bins": _reliability(systems[0][1], calib_rows)}
     return report

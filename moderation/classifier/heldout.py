@@ -14,6 +14,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from . import explain, offtopic
 from .datasets import SHIP_CORPORA, load_corpus
+from .vectors import ShippedVectors
 
 TOLERANCE = 0.005
 
@@ -32,7 +33,15 @@ def highlight_f1(model, rows) -> float:
     ]))
 
 
-def fox_off_topic(model, article_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _vectors(model, vectors):
+    """Return a texts -> float vectors function for ``model``, or None when it scores without its encoder."""
+    if model.encoder is None:
+        return None
+    return (vectors or ShippedVectors(model.encoder)).get
+
+
+def fox_off_topic(model, article_only: bool = False,
+                  vectors: ShippedVectors | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Return (labels, probabilities) of held-out Fox comments under their own / another article.
 
     Each comment comes with its thread (and parent) as context; with ``article_only`` the pairs
@@ -44,22 +53,32 @@ def fox_off_topic(model, article_only: bool = False) -> tuple[np.ndarray, np.nda
         pool.setdefault(r["thread"], []).append(r["text"])
     articles = {r["thread"]: r["article"] for r in everything}
     rows = list(_heldout("fox-news-comments"))
-    x, y = offtopic.fox_pairs(model.featuriser, rows, pool, articles, np.random.default_rng(12345), article_only)
-    return y, offtopic.predict(model.state["off_topic"], x)
+    encode = _vectors(model, vectors)
+    rng = np.random.default_rng(12345)
+    if encode is None:
+        x, y = offtopic.fox_pairs(model.featuriser, rows, pool, articles, rng, article_only)
+        return y, offtopic.predict(model.state["linear"]["off_topic"], x)
+    x, semantic, y = offtopic.fox_pairs(model.featuriser, rows, pool, articles, rng, article_only, vectors=encode)
+    return y, offtopic.predict_semantic(model.state["off_topic"], x, semantic)
 
 
-def heldout_summary(model) -> dict:
-    """Return abuse ROC-AUC / AP per shipped held-out set, highlight F1, off-topic AUC and ``score``."""
+def heldout_summary(model, vectors: ShippedVectors | None = None) -> dict:
+    """Return abuse ROC-AUC / AP per shipped held-out set, highlight F1, off-topic AUC and ``score``.
+
+    :param vectors: where the texts' vectors come from (default: the shipped ones, else encoded).
+    """
+    vectors = vectors or (ShippedVectors(model.encoder) if model.encoder is not None else None)
     sets = {}
     for name in SHIP_CORPORA:
         rows = _heldout(name)
         y = np.array([r["abuse"] for r in rows])
         if len(set(y)) < 2:
             continue
-        p = model.abuse_probabilities([r["text"] for r in rows])
+        texts = [r["text"] for r in rows]
+        p = model.abuse_probabilities(texts, vectors.get(texts) if vectors is not None else None)
         sets[name] = {"rows": len(y), "positives": int(y.sum()), "roc_auc": round(float(roc_auc_score(y, p)), 4),
                       "average_precision": round(float(average_precision_score(y, p)), 4)}
-    y, p = fox_off_topic(model)
+    y, p = fox_off_topic(model, vectors=vectors)
     return {
         "score": round(float(np.mean([s["roc_auc"] for s in sets.values()])), 4),
         "tolerance": TOLERANCE,

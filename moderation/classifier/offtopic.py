@@ -184,9 +184,14 @@ def log_lengths(x: sp.csr_matrix) -> np.ndarray:
     return np.log1p(np.diff(x.indptr))
 
 
+def context_rows(size: int, exclude: int | None, limit: int = MAX_CONTEXT) -> list[int]:
+    """Return the first ``limit`` row numbers of a thread of ``size`` comments, leaving out ``exclude``."""
+    return [i for i in range(min(size, limit + 1)) if i != exclude][:limit]
+
+
 def thread_rows(thread, exclude: int | None, limit: int = MAX_CONTEXT):
     """Return at most ``limit`` rows of a dense thread pair, leaving out row ``exclude``."""
-    idx = [i for i in range(min(thread[0].shape[0], limit + 1)) if i != exclude][:limit]
+    idx = context_rows(thread[0].shape[0], exclude, limit)
     return thread[0][idx], thread[1][idx]
 
 
@@ -199,13 +204,15 @@ SHORT_THREADS = (1, 2, 5, 10, 30)
 
 
 def fox_pairs(featuriser: Featuriser, rows, pool: dict, articles: dict, rng, article_only: bool = True,
-              short_threads: bool = False):
+              short_threads: bool = False, vectors=None):
     """Return (X, y): every Fox comment under its own article (0) and under another one (1),
     with the thread and parent as context, and (``article_only``) once more with the article alone,
     and (``short_threads``) once more with the first few comments of each thread (``SHORT_THREADS``).
 
     :param pool: thread id -> comment texts usable as that thread's context (the comment's own
         text is left out of its own thread); ``articles``: thread id -> article text.
+    :param vectors: texts -> float vectors; given, it returns (X, S, y), where S holds the
+        encoder's similarities of the same pairs (``semantic_similarities``).
     """
     ids = sorted(articles)
     article_m = {t: dense(featuriser.transform([articles[t]])) for t in ids}
@@ -219,29 +226,40 @@ def fox_pairs(featuriser: Featuriser, rows, pool: dict, articles: dict, rng, art
     def row(pair, i):
         return pair[0][i: i + 1], pair[1][i: i + 1]
 
-    blocks, labels = [], []
+    pairs, labels = [], []
     for i, r in enumerate(rows):
         own = r["thread"]
         self_idx = pool[own].index(r["text"]) if r["text"] in pool[own] else None
-        parent = row(prevs, i) if r.get("prev") else None
-        blocks.append(similarities(row(x, i), article_m[own], parent, thread_rows(thread_m[own], self_idx)))
+        parent = (prevs, i) if r.get("prev") else None
+        pairs.append((i, own, parent, self_idx, MAX_CONTEXT))
         other = ids[(ids.index(own) + 1 + int(rng.integers(len(ids) - 1))) % len(ids)]
         pick = int(rng.integers(thread_m[other][0].shape[0]))
-        other_parent = row(thread_m[other], pick) if r.get("prev") else None
-        blocks.append(similarities(row(x, i), article_m[other], other_parent, thread_rows(thread_m[other], None)))
+        pairs.append((i, other, (thread_m[other], pick) if r.get("prev") else None, None, MAX_CONTEXT))
         labels += [0, 1]
         if article_only:  # the first comments of a thread have only the article to go on
-            blocks.append(similarities(row(x, i), article_m[own]))
-            blocks.append(similarities(row(x, i), article_m[other]))
+            pairs += [(i, own, None, None, 0), (i, other, None, None, 0)]
             labels += [0, 1]
         if short_threads:
             size = SHORT_THREADS[int(rng.integers(len(SHORT_THREADS)))]
-            blocks.append(similarities(row(x, i), article_m[own], None, thread_rows(thread_m[own], self_idx, size)))
-            blocks.append(similarities(row(x, i), article_m[other], None, thread_rows(thread_m[other], None, size)))
+            pairs += [(i, own, None, self_idx, size), (i, other, None, None, size)]
             labels += [0, 1]
-    out = np.vstack(blocks)
+    out = np.vstack([similarities(row(x, i), article_m[t], parent and row(*parent),
+                                  thread_rows(thread_m[t], skip, size) if size else None)
+                     for i, t, parent, skip, size in pairs])
     out[:, 7] = np.repeat(lengths, 2 * (1 + article_only + short_threads))
-    return out, np.array(labels)
+    if vectors is None:
+        return out, np.array(labels)
+    comment_v = vectors([r["text"] for r in rows])
+    article_v = dict(zip(ids, vectors([articles[t] for t in ids]), strict=True))
+    thread_v = {t: vectors(pool[t]) for t in ids}
+    prev_v = vectors([r.get("prev") or " " for r in rows])
+
+    semantic = np.vstack([
+        semantic_similarities(comment_v[i: i + 1], article_v[t],
+                              None if parent is None else (prev_v[i] if parent[0] is prevs else thread_v[t][parent[1]]),
+                              thread_v[t][context_rows(len(thread_v[t]), skip, size)] if size else None)
+        for i, t, parent, skip, size in pairs])
+    return out, semantic, np.array(labels)
 
 
 def design(x: np.ndarray) -> np.ndarray:
@@ -263,15 +281,64 @@ def design(x: np.ndarray) -> np.ndarray:
 C = 10.0
 
 
+SEMANTIC_NAMES = ("article_vector", "parent_vector", "thread_vector", "thread_best_vector", "thread_article_vector")
+
+
+def semantic_similarities(vectors: np.ndarray, article=None, parent=None, thread=None) -> np.ndarray:
+    """Return the encoder's similarities of comments to their contexts (``SEMANTIC_NAMES``).
+
+    ``vectors`` are the comments' unit vectors, one row each; ``article`` and ``parent`` one vector
+    or None; ``thread`` one row per context comment or None. Cosines of the comment to the article,
+    the parent and the thread's centroid, its best match in the thread, and how close the thread
+    is to the article on average.
+    """
+    out = np.zeros((vectors.shape[0], len(SEMANTIC_NAMES)))
+    if article is not None:
+        out[:, 0] = vectors @ article
+    if parent is not None:
+        out[:, 1] = vectors @ parent
+    if thread is not None and len(thread):
+        centroid = thread.mean(axis=0)
+        out[:, 2] = vectors @ centroid / max(float(np.linalg.norm(centroid)), 1e-9)
+        out[:, 3] = (vectors @ thread.T).max(axis=1)
+        if article is not None:
+            out[:, 4] = centroid @ article
+    return out
+
+
 def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> dict:
     """Fit the small model; return plain arrays (mean, scale, coef, intercept)."""
-    x = design(x)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
+    return _fit_design(design(x), y, w)
+
+
+def _fit_design(rows: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> dict:
+    mean, scale = rows.mean(axis=0), rows.std(axis=0)
     scale[scale < 1e-6] = 1.0  # a constant feature (e.g. no thread ever) must not blow up
-    model = LogisticRegression(C=C, max_iter=1000).fit((x - mean) / scale, y, sample_weight=w)
+    model = LogisticRegression(C=C, max_iter=1000).fit((rows - mean) / scale, y, sample_weight=w)
     return {"mean": mean, "scale": scale, "coef": model.coef_.ravel(), "intercept": float(model.intercept_[0])}
 
 
 def predict(params: dict, x: np.ndarray) -> np.ndarray:
     """Return off-topic probabilities for feature rows ``x``."""
-    return expit(((design(x) - params["mean"]) / params["scale"]) @ params["coef"] + params["intercept"])
+    return _predict_design(params, design(x))
+
+
+def _predict_design(params: dict, rows: np.ndarray) -> np.ndarray:
+    return expit(((rows - params["mean"]) / params["scale"]) @ params["coef"] + params["intercept"])
+
+
+def semantic_design(x: np.ndarray, semantic: np.ndarray) -> np.ndarray:
+    """Return the TF-IDF design rows with the encoder's similarities appended, and their products
+    with the comment's length and with the no-thread flag (as ``design`` does for the TF-IDF ones)."""
+    length, no_thread = x[:, 7:8], 1.0 - x[:, 10:11]
+    return np.hstack([design(x), semantic, semantic[:, [0, 2, 3]] * length, semantic[:, [0]] * no_thread])
+
+
+def fit_semantic(x: np.ndarray, semantic: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> dict:
+    """Fit the off-topic model on TF-IDF and encoder similarities together."""
+    return _fit_design(semantic_design(x, semantic), y, w)
+
+
+def predict_semantic(params: dict, x: np.ndarray, semantic: np.ndarray) -> np.ndarray:
+    """Return off-topic probabilities from TF-IDF feature rows ``x`` and encoder similarities."""
+    return _predict_design(params, semantic_design(x, semantic))

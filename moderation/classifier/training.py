@@ -13,6 +13,7 @@ import hashlib
 import platform
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
@@ -26,12 +27,17 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 
 from . import augment, explain, offtopic
+from .corpora import CATEGORIES
 from .datasets import SHIP_CORPORA, evaluation_keys, load_corpus, research_rows
+from .encoder import Encoder
 from .features import Featuriser, term_columns
 from .heldout import heldout_summary
-from .model import Model
+from .model import Model, head_margins
+from .vectors import ShippedVectors
 
-FORMAT_VERSION = 3  # 2, 3: the off-topic model's features and products (offtopic.design)
+# 2, 3: the off-topic model's features and products (offtopic.design); 4: the sentence encoder's
+# head and similarities, with the linear model's own calibration for when the encoder cannot run.
+FORMAT_VERSION = 4
 # Chosen by cross-validation on training rows only (bench/README.md, "Choosing the abuse model"):
 # the mean of in-corpus 3-fold ROC-AUC and leave-one-corpus-out ROC-AUC over the five shipped
 # corpora with both classes went from 0.827 to 0.840 with these weights and the span phrases.
@@ -46,6 +52,8 @@ CORPUS_WEIGHTS = {
     "davidson-hate-offensive": 0.3,
     "fox-news-comments": 5.0,
     "identity-augmentation": 3.0,
+    "idea-augmentation": 0.5,
+    "threat-augmentation": 3.0,
     "olid-train": 0.5,
     "kaggle-insults-train": 1.0,
 }
@@ -63,6 +71,13 @@ SPAN_EPOCHS = 5  # 3 / 10 epochs: CV char F1 0.586 / 0.587
 # 0.45 / 0.5 / 0.55 gave CV char F1 0.578 / 0.582 / 0.583 / 0.583 / 0.582 (plain SGD, 5 folds).
 SPAN_RELATIVE = 0.5
 CALIBRATION_CORPUS = "civil-comments-ccc"
+# The encoder head's regularisation and its margin's weight in the blend: chosen by cross-validation
+# on training rows (bench/README.md, "Choosing the encoder blend").
+HEAD_C = 1.0
+BLEND = 0.3
+# The share of news comments each kind may hold on its own (``fit_categories``): threats are the
+# gravest, so they may cost the desk the most.
+CATEGORY_SHARE = {"threat": 0.01, "insult": 0.005, "identity_attack": 0.005, "obscene": 0.005}
 TARGET_PRECISION = {"abuse_review": 0.6, "abuse_reject": 0.95, "off_topic_review": 0.9}
 
 
@@ -97,17 +112,25 @@ def _fit_abuse_linear(x, y, w, seed: int, alpha: float = ALPHA) -> tuple[np.ndar
 
 
 def gather_abuse(extra_examples, research: bool, data_dir, max_rows):
-    """Return (texts, labels, weights, sources, summary) of the abuse training rows."""
+    """Return (texts, labels, weights, sources, summary, categories) of the abuse training rows.
+
+    ``categories`` has one column per ``CATEGORIES``: 1 or 0 where the corpus labels it, 0 on
+    every row that is not abusive, -1 (unknown) on other abusive rows.
+    """
     corpora = {name: load_corpus(name, "train", max_rows) for name in SHIP_CORPORA}
     corpora["toxic-span-phrases"] = [{"text": t, "abuse": 1}
                                      for t in augment.span_phrases(corpora["civil-comments-toxic-spans"])]
     corpora["identity-augmentation"] = [{"text": t, "abuse": 0} for t in augment.neutral_sentences()]
+    corpora["idea-augmentation"] = [{"text": t, "abuse": 0} for t in augment.idea_sentences()]
+    threat = {**dict.fromkeys(CATEGORIES, 0), "threat": 1}
+    corpora["threat-augmentation"] = [{"text": t, "abuse": 1, "categories": threat} for t in augment.threat_sentences()]
     if research:
         found = research_rows(data_dir, evaluation_keys(data_dir))
         corpora.update({k: (v[:max_rows] if max_rows else v) for k, v in found.items()})
     moderator = [{"text": e.text, "abuse": int(e.abuse)} for e in extra_examples if e.abuse is not None]
     corpora["moderator-decisions"] = moderator
-    texts, labels, weights, sources = [], [], [], []
+    texts, labels, weights, sources, categories = [], [], [], [], []
+    unknown = dict.fromkeys(CATEGORIES, -1)
     for name, rows in corpora.items():
         weight = MODERATOR_WEIGHT if name == "moderator-decisions" else CORPUS_WEIGHTS[name]
         for row in rows:
@@ -115,16 +138,23 @@ def gather_abuse(extra_examples, research: bool, data_dir, max_rows):
             labels.append(row["abuse"])
             weights.append(weight)
             sources.append(name)
+            known = row.get("categories") or (dict.fromkeys(CATEGORIES, 0) if not row["abuse"] else unknown)
+            categories.append([known[c] for c in CATEGORIES])
     summary = {name: dict(Counter(str(r["abuse"]) for r in rows)) for name, rows in corpora.items()}
-    return texts, np.array(labels), np.array(weights), np.array(sources), summary
+    return (texts, np.array(labels), np.array(weights), np.array(sources), summary,
+            np.array(categories, dtype=np.int8).reshape(len(texts), len(CATEGORIES)))
 
 
-def out_of_fold(x, y, w, strata, seed: int) -> np.ndarray:
-    """Return out-of-fold margins of the abuse model (stratified by corpus and label)."""
-    oof = np.zeros(len(y))
+def abuse_folds(strata, seed: int) -> list:
+    """Return the abuse model's cross-validation folds, stratified by corpus and label."""
     counts = Counter(strata)
     strata = np.array([s if counts[s] >= FOLDS else "rare" for s in strata])
-    folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(x, strata))
+    return list(StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(len(strata)), strata))
+
+
+def out_of_fold(x, y, w, folds, seed: int) -> np.ndarray:
+    """Return out-of-fold margins of the abuse model on ``folds``."""
+    oof = np.zeros(len(y))
     # SGD's inner loop releases the GIL: threads put both cores of a small server to work.
     fitted = Parallel(n_jobs=2, prefer="threads")(
         delayed(_fit_abuse_linear)(x[tr], y[tr], w[tr], seed) for tr, _te in folds)
@@ -142,23 +172,107 @@ def threshold_for_precision(y, p, target: float) -> dict:
             "precision": float(precision[i]), "recall": float(recall[i])}
 
 
-def fit_abuse(x, y, w, sources, seed):
-    """Fit the abuse model and its Platt calibration; return (params, threshold info, cv metrics)."""
-    w = w * len(w) / w.sum()
-    oof = out_of_fold(x, y, w, [f"{s}:{label}" for s, label in zip(sources, y, strict=True)], seed)
-    coef, intercept = _fit_abuse_linear(x, y, w, seed)
-    calib = sources == CALIBRATION_CORPUS
-    if len(set(y[calib])) < 2:
-        calib = np.ones(len(y), dtype=bool)
+def _fit_head(vectors, y, w, c: float = HEAD_C) -> dict:
+    """Fit the encoder head: a logistic regression on the standardised vectors."""
+    mean, scale = vectors.mean(axis=0), vectors.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    model = LogisticRegression(C=c, max_iter=500).fit((vectors - mean) / scale, y, sample_weight=w)
+    return {"mean": mean.astype(np.float32), "scale": scale.astype(np.float32),
+            "coef": model.coef_.ravel().astype(np.float32), "intercept": float(model.intercept_[0])}
+
+
+def _calibrated(oof, y, calib) -> tuple[dict, dict, dict]:
+    """Return Platt scaling of margins ``oof`` fitted on the ``calib`` rows, its thresholds and CV metrics."""
     platt = LogisticRegression(C=1e4).fit(oof[calib, None], y[calib])
-    params = {"coef": coef, "intercept": intercept,
-              "platt_a": float(platt.coef_[0, 0]), "platt_b": float(platt.intercept_[0])}
+    params = {"platt_a": float(platt.coef_[0, 0]), "platt_b": float(platt.intercept_[0])}
     p = expit(params["platt_a"] * oof[calib] + params["platt_b"])
     thresholds = {k: threshold_for_precision(y[calib], p, TARGET_PRECISION[k])
                   for k in ("abuse_review", "abuse_reject")}
     cv = {"calibration_rows": int(calib.sum()), "oof_roc_auc": float(roc_auc_score(y[calib], p)),
           "oof_average_precision": float(average_precision_score(y[calib], p))}
     return params, thresholds, cv
+
+
+@dataclass
+class AbuseFit:
+    """The abuse model fitted with and without the encoder, and what was read off its folds."""
+
+    #: The linear model's coefficients with the blend's Platt scaling.
+    params: dict
+    head: dict
+    #: The linear model's own Platt scaling, for scoring without the encoder.
+    linear: dict
+    thresholds: dict
+    cv: dict
+    linear_thresholds: dict
+    linear_cv: dict
+    #: The linear model's out-of-fold margins of every training row.
+    linear_oof: np.ndarray
+
+
+def fit_abuse(x, y, w, sources, seed, vectors) -> AbuseFit:
+    """Fit the abuse model, the encoder head and their blend, each calibrated by Platt scaling.
+
+    The blend is the linear margin plus ``BLEND`` times the head's, calibrated on out-of-fold
+    margins of both; the linear model alone, which serves when the encoder cannot run, is
+    calibrated on its own out-of-fold margins.
+    """
+    strata = [f"{s}:{label}" for s, label in zip(sources, y, strict=True)]
+    folds = abuse_folds(strata, seed)
+    linear_oof = out_of_fold(x, y, w, folds, seed)
+    head_oof = np.zeros(len(y))
+    fitted = Parallel(n_jobs=2, prefer="threads")(delayed(_fit_head)(vectors[tr], y[tr], w[tr]) for tr, _te in folds)
+    for (_tr, te), head in zip(folds, fitted, strict=True):
+        head_oof[te] = head_margins(head, vectors[te])
+    coef, intercept = _fit_abuse_linear(x, y, w, seed)
+    head = {**_fit_head(vectors, y, w), "blend": BLEND}
+    calib = sources == CALIBRATION_CORPUS
+    if len(set(y[calib])) < 2:
+        calib = np.ones(len(y), dtype=bool)
+    linear, linear_thresholds, linear_cv = _calibrated(linear_oof, y, calib)
+    blend, thresholds, cv = _calibrated(linear_oof + BLEND * head_oof, y, calib)
+    return AbuseFit({"coef": coef, "intercept": intercept, **blend}, head, linear, thresholds, cv,
+                    linear_thresholds, linear_cv, linear_oof)
+
+
+def fit_categories(vectors, linear_margins, categories, w, sources, seed) -> tuple[dict, dict]:
+    """Fit one head per kind of abuse on the vectors and the linear model's out-of-fold margin.
+
+    Each is a logistic regression on the rows whose label for that kind is known; a seeded third
+    of the rows that are not abusive stands for all of them, at three times the weight (a third
+    of the fitting time, the same expected loss). A kind's review threshold is a workload: the
+    level its out-of-fold probability exceeds on ``CATEGORY_SHARE`` of the Civil Comments CCC
+    training rows, news comments at their natural share of abuse. Kinds are rare (140 labelled
+    threats), so no threshold reaches a useful precision on its own; the share says what a kind
+    costs the desk. Precision and recall there are read off the corpus rows alone: the rows
+    written for this project are easy to tell apart and would flatter them. Returns
+    ({kind: params}, {kind: threshold info with its out-of-fold ROC-AUC}).
+    """
+    rows = np.hstack([vectors, linear_margins[:, None]])
+    rng = np.random.default_rng(seed)
+    sampled = (categories.max(axis=1) > 0) | (rng.random(len(rows)) < 1 / 3) | (categories.min(axis=1) < 0)
+    weights = np.where(categories.max(axis=1) > 0, w, 3 * w)
+    natural = np.flatnonzero(sources == CALIBRATION_CORPUS)
+    params, info = {}, {}
+    for j, kind in enumerate(CATEGORIES):
+        known = np.flatnonzero((categories[:, j] >= 0) & sampled)
+        x, y, weight = rows[known], categories[known, j], weights[known]
+        folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(x, y))
+        fitted = Parallel(n_jobs=2, prefer="threads")(
+            delayed(_fit_head)(x[tr], y[tr], weight[tr]) for tr, _te in folds)
+        params[kind] = _fit_head(x, y, weight)
+        # Out-of-fold where the row was fitted, the full head's elsewhere (rows it never saw).
+        p = expit(head_margins(params[kind], rows))
+        for (_tr, te), head in zip(folds, fitted, strict=True):
+            p[known[te]] = expit(head_margins(head, x[te]))
+        threshold = float(np.quantile(p[natural], 1 - CATEGORY_SHARE[kind]))
+        real = known[~np.char.endswith(sources[known].astype(str), "augmentation")]
+        flagged, labels = p[real] >= threshold, categories[real, j]
+        info[kind] = {"threshold": threshold, "share_of_news_comments": CATEGORY_SHARE[kind],
+                      "precision": float(labels[flagged].mean()) if flagged.any() else 0.0,
+                      "recall": float(flagged[labels == 1].mean()), "rows": len(real),
+                      "positives": int(labels.sum()), "oof_roc_auc": float(roc_auc_score(labels, p[real]))}
+    return params, info
 
 
 def _token_rows(featuriser, rows):
@@ -232,14 +346,19 @@ def fit_spans(featuriser, rows, seed):
     return params, {"cv_char_f1": f1, "folds": SPAN_FOLDS, "threshold": threshold, "gate": gate}
 
 
-def fit_off_topic(featuriser, extra_examples, seed, max_rows):
-    """Fit the off-topic model on Fox News pairs (+ moderator labels); choose its threshold by CV."""
+def fit_off_topic(featuriser, extra_examples, seed, max_rows, vectors):
+    """Fit the off-topic models on Fox News pairs (+ moderator labels): one on TF-IDF similarities
+    alone, one with the encoder's similarities too; choose each one's threshold by CV.
+
+    Returns (semantic params, its threshold info, TF-IDF params, its threshold info).
+    """
     rows = load_corpus("fox-news-comments", "train", max_rows)
     articles = {r["thread"]: r["article"] for r in rows}
     pool: dict = {}
     for r in rows:
         pool.setdefault(r["thread"], []).append(r["text"])
-    x, y = offtopic.fox_pairs(featuriser, rows, pool, articles, np.random.default_rng(seed), short_threads=True)
+    x, semantic, y = offtopic.fox_pairs(featuriser, rows, pool, articles, np.random.default_rng(seed),
+                                        short_threads=True, vectors=vectors)
     w = np.ones(len(y))
     # Folds by article: with the same article on both sides the similarities are optimistic, and
     # so would be the threshold read off them. A moderator's example is a group of its own.
@@ -249,25 +368,40 @@ def fit_off_topic(featuriser, extra_examples, seed, max_rows):
         rows_x = featuriser.transform([e.text for e in labelled])
         extra = np.vstack([offtopic.features(featuriser, rows_x[i], e.article, e.parent, ())
                            for i, e in enumerate(labelled)])
-        x, y = np.vstack([x, extra]), np.concatenate([y, [int(e.off_topic) for e in labelled]])
+        texts, contexts = vectors([e.text for e in labelled]), vectors([e.article or " " for e in labelled])
+        parents = vectors([e.parent or " " for e in labelled])
+        extra_semantic = np.vstack([
+            offtopic.semantic_similarities(texts[i: i + 1], contexts[i] if e.article.strip() else None,
+                                           parents[i] if e.parent.strip() else None)
+            for i, e in enumerate(labelled)])
+        x, semantic = np.vstack([x, extra]), np.vstack([semantic, extra_semantic])
+        y = np.concatenate([y, [int(e.off_topic) for e in labelled]])
         w = np.concatenate([w, np.full(len(labelled), MODERATOR_WEIGHT / 4)])
         groups = np.concatenate([groups, -1 - np.arange(len(labelled))])
-    oof = np.zeros(len(y))
-    for tr, te in GroupKFold(max(2, min(5, len(set(groups))))).split(x, y, groups):
-        oof[te] = offtopic.predict(offtopic.fit(x[tr], y[tr], w[tr]), x[te])
-    params = offtopic.fit(x, y, w)
-    info = threshold_for_precision(y, oof, TARGET_PRECISION["off_topic_review"])
-    info["oof_roc_auc"] = float(roc_auc_score(y, oof))
-    return params, info
+    folds = list(GroupKFold(max(2, min(5, len(set(groups))))).split(x, y, groups))
+    fitted = {}
+    for name, fit, predict, inputs in (
+            ("semantic", offtopic.fit_semantic, offtopic.predict_semantic, (x, semantic)),
+            ("linear", offtopic.fit, offtopic.predict, (x,))):
+        oof = np.zeros(len(y))
+        for tr, te in folds:
+            oof[te] = predict(fit(*(a[tr] for a in inputs), y[tr], w[tr]), *(a[te] for a in inputs))
+        info = threshold_for_precision(y, oof, TARGET_PRECISION["off_topic_review"])
+        info["oof_roc_auc"] = float(roc_auc_score(y, oof))
+        fitted[name] = (fit(*inputs, y, w), info)
+    return *fitted["semantic"], *fitted["linear"]
 
 
 def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=None,
-          max_rows: int | None = None) -> Model:
+          max_rows: int | None = None, encoder: Encoder | None = None) -> Model:
     """Train a model on the shipped corpora plus moderator ``extra_examples``.
 
     :param research: also train on research-licensed evaluate corpora found in ``data_dir``
         (OLID training part, Kaggle insults train and test), never on a held-out set.
     :param max_rows: cap rows per corpus, for quick runs.
+    :param encoder: the sentence encoder (default: the shipped one); texts of the shipped corpora
+        take their vectors from ``moderation/data/vectors.npz``, other texts are encoded.
+    :raise EncoderError: the encoder cannot be loaded or run; a model is never trained without it.
     """
     started = time.perf_counter()
     seconds = {}
@@ -276,28 +410,46 @@ def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=
         seconds[stage] = round(time.perf_counter() - started - sum(seconds.values()), 1)
 
     extra_examples = list(extra_examples)
-    texts, y, w, sources, summary = gather_abuse(extra_examples, research, data_dir, max_rows)
+    encoder = encoder if encoder is not None else Encoder.load()
+    shipped = ShippedVectors(encoder)
+    texts, y, w, sources, summary, categories = gather_abuse(extra_examples, research, data_dir, max_rows)
+    w = w * len(w) / w.sum()
     featuriser = Featuriser()
     x = featuriser.fit_transform(texts)
-    lap("load_and_featurise")
-    abuse, abuse_thresholds, abuse_cv = fit_abuse(x, y, w, sources, seed)
+    vectors = shipped.get(texts)
+    lap("load_featurise_and_encode")
+    abuse = fit_abuse(x, y, w, sources, seed, vectors)
     lap("abuse")
+    kinds, kinds_info = fit_categories(vectors, abuse.linear_oof, categories, w, sources, seed)
+    lap("categories")
     spans, spans_info = fit_spans(featuriser, load_corpus("civil-comments-toxic-spans", "train", max_rows), seed)
     lap("highlights")
-    off, off_info = fit_off_topic(featuriser, extra_examples, seed, max_rows)
+    off, off_info, linear_off, linear_off_info = fit_off_topic(featuriser, extra_examples, seed, max_rows, shipped.get)
     lap("off_topic")
-    thresholds = {k: v["threshold"] for k, v in abuse_thresholds.items()}
-    thresholds["off_topic_review"] = off_info["threshold"]
+
+    def chosen(abuse_info, off_topic_info):
+        out = {k: v["threshold"] for k, v in abuse_info.items()}
+        out["off_topic_review"] = off_topic_info["threshold"]
+        return out
+
     trained_at = datetime.now(timezone.utc)
-    digest = hashlib.sha256(abuse["coef"].tobytes() + spans["coef"].tobytes()).hexdigest()[:8]
+    digest = hashlib.sha256(abuse.params["coef"].tobytes() + abuse.head["coef"].tobytes()
+                            + spans["coef"].tobytes()).hexdigest()[:8]
     state = {
         "format": FORMAT_VERSION,
         "version": f"{trained_at:%Y%m%dT%H%M%S}-{digest}",
+        "encoder": encoder.version,
         "idf": featuriser.idf,
-        "abuse": abuse,
+        "abuse": abuse.params,
+        "head": abuse.head,
+        "categories": kinds,
         "spans": spans,
         "off_topic": off,
-        "thresholds": thresholds,
+        "thresholds": {**chosen(abuse.thresholds, off_info),
+                       **{f"{kind}_review": info["threshold"] for kind, info in kinds_info.items()}},
+        # What scores when the encoder cannot run: the linear model and TF-IDF similarities alone.
+        "linear": {**abuse.linear, "off_topic": linear_off,
+                   "thresholds": chosen(abuse.linear_thresholds, linear_off_info)},
     }
     state["metadata"] = {
         "version": state["version"],
@@ -305,17 +457,21 @@ def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=
         "seed": seed,
         "research": research,
         "max_rows": max_rows,
+        "encoder": encoder.version,
         "data": {"rows_per_corpus_and_class": summary, "moderator_examples": len(extra_examples)},
-        "thresholds": {"abuse": abuse_thresholds, "off_topic_review": off_info,
+        "thresholds": {"abuse": abuse.thresholds, "off_topic_review": off_info, "categories": kinds_info,
+                       "without_encoder": {"abuse": abuse.linear_thresholds, "off_topic_review": linear_off_info},
                        "chosen_on": f"out-of-fold predictions on {CALIBRATION_CORPUS} training rows "
-                                    "(abuse) and Fox News training pairs (off-topic)"},
-        "cross_validation": {"abuse": abuse_cv, "highlights": spans_info, "off_topic": off_info},
+                                    "(abuse), Fox News training pairs (off-topic) and the labelled "
+                                    "training rows of each kind of abuse (categories)"},
+        "cross_validation": {"abuse": abuse.cv, "abuse_without_encoder": abuse.linear_cv, "highlights": spans_info,
+                             "off_topic": off_info, "off_topic_without_encoder": linear_off_info},
         "libraries": {"python": platform.python_version(), "numpy": np.__version__,
                       "scipy": scipy.__version__, "scikit-learn": sklearn.__version__},
         "train_seconds": None,
     }
-    model = Model(state)
-    state["metadata"]["heldout"] = heldout_summary(model)
+    model = Model(state, encoder)
+    state["metadata"]["heldout"] = heldout_summary(model, shipped)
     lap("heldout_summary")
     state["metadata"]["train_seconds"] = round(time.perf_counter() - started, 1)
     state["metadata"]["stage_seconds"] = seconds

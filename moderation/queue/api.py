@@ -9,6 +9,7 @@ from forum.extensions import db, limiter
 from forum.models import Article, Comment
 from forum.openapi import operation
 from forum.ratelimits import limit
+from forum.screening import Submission
 from forum.security import admin_required, authenticated_user, moderator_required
 from forum.threads.service import get_article, get_comment, thread_context
 from moderation import scoring
@@ -119,16 +120,21 @@ def set_role(username, body: RoleBody):
 def score(body: ScoreBody):
     """Score a text as a new comment would be scored (with the thread as context), with its highlights."""
     article, parent = _score_context(body)
-    scores, version = scoring.score_text(
+    context_ids, context = thread_context(article, parent) if article is not None else ((), ())
+    scores, version = scoring.score_text(Submission(
         body.text,
         article=article.text if article is not None else "",
         parent=parent.body if parent is not None else "",
-        context=thread_context(article, parent) if article is not None else (),
-    )
+        context=context,
+        article_id=article.id if article is not None else None,
+        parent_id=parent.id if parent is not None else None,
+        context_ids=context_ids,
+    ))
     if scores is None:
         raise ApiError("The classifier is not available; see /healthz.", code="model_unavailable", status=503)
     return {"abuse": scores.abuse, "off_topic": scores.off_topic,
-            "highlights": [highlight_dict(h) for h in scores.highlights], "model_version": version}
+            "highlights": [highlight_dict(h) for h in scores.highlights], "categories": scores.categories,
+            "model_version": version}
 
 
 def _score_context(body: ScoreBody) -> tuple[Article | None, Comment | None]:

@@ -19,7 +19,7 @@ from forum.errors import Invalid
 from forum.extensions import db
 from forum.models import Comment, CommentStatus, HoldReason, User, utcnow
 from forum.pagination import Key, paginate
-from moderation import scoring
+from moderation import embeddings, scoring
 from moderation.models import ModerationDecision, Report, Sanction
 from moderation.queue import ranking
 from moderation.readers.service import latest_notes
@@ -81,6 +81,8 @@ class QueueItem:
     comment_count: int = 0
     rejected_count: int = 0
     highlights: list = field(default_factory=list)
+    #: The probability of each kind of abuse, from the comment's stored vector (empty without one).
+    categories: dict = field(default_factory=dict)
     #: Moderators' notes on the author: how many, and the latest few.
     note_count: int = 0
     notes: list = field(default_factory=list)
@@ -164,13 +166,19 @@ def attach_context(items: list[QueueItem]) -> None:
 
 
 def _attach_highlights(items: list[QueueItem]) -> None:
-    """Mark the words of the word lists, and those that pushed the abuse score when the model is available."""
+    """Mark the words of the word lists, and those that pushed the abuse score when the model is
+    available; and the kinds of abuse, from the comments' stored vectors."""
     bodies = [i.comment.body for i in items]
     lists = wordlists.compiled()
     model = scoring.active_model()
     model_spans = model.highlights_batch(bodies) if model is not None else [[] for _ in bodies]
-    for item, spans in zip(items, model_spans, strict=True):
+    kinds = [{} for _ in items]
+    if model is not None and model.encoder is not None:
+        stored = embeddings.comment_vectors([i.comment.id for i in items], model.encoder.version)
+        kinds = model.categories_of(bodies, [stored.get(i.comment.id) for i in items])
+    for item, spans, item_kinds in zip(items, model_spans, kinds, strict=True):
         item.highlights = lists.highlights(item.comment.body) + list(spans)
+        item.categories = item_kinds
 
 
 def author_counts(author_ids) -> dict[int, tuple[int, int]]:

@@ -200,6 +200,9 @@ class QueueItemOut(Answer):
     #: waiting; None in the decided view.
     points: float | None
     highlights: list[Highlight]
+    #: The probability of each kind of abuse (threat, insult, identity_attack, obscene); empty
+    #: when the comment has no stored vector or the encoder is down.
+    categories: dict[str, float]
     reports: list[QueueReport]
     author: QueueAuthor
     #: The decision, in the decided view; None in the others.
@@ -242,6 +245,8 @@ class ScoreOut(Answer):
     abuse: float
     off_topic: float
     highlights: list[Highlight]
+    #: The probability of each kind of abuse; empty when the encoder is down.
+    categories: dict[str, float]
     model_version: str | None
 
 

@@ -36,6 +36,7 @@ def queue_item_dict(item: QueueItem, viewer: User) -> dict:
         "priority": round(item.priority, 3) if item.priority is not None else None,
         "points": round(item.points, 3) if item.points is not None else None,
         "highlights": [highlight_dict(h) for h in item.highlights],
+        "categories": item.categories,
         "reports": [{"reason": r.reason, "note": r.note, "reporter": r.reporter.username,
                      "created_at": iso(r.created_at)} for r in item.reports],
         "author": {**author_status_dict(comment.author, comment_count=item.comment_count,
