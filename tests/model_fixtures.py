@@ -1,9 +1,8 @@
-"""Session fixtures for the full base model, trained once and cached between runs, and a small one.
+"""Session fixtures for the full base model, trained once and cached between runs.
 
 ``PARLEY_TEST_MODEL_PATH`` (set by ``make test``) wins when it names a file. Otherwise the model
 is trained once and cached in ``tests/.model-cache`` under a hash of the classifier's code and
-shipped data, so an edit to either retrains it and an unchanged tree reuses it. The small model,
-for the mechanics of training, scoring and saving, is trained once per test process.
+shipped data, so an edit to either retrains it and an unchanged tree reuses it.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL_ROWS = 400  # rows per corpus: enough for the mechanics, a few seconds to train
+SMALL_ROWS = 400  # rows per corpus of the models the training tests train: a few seconds each
 CACHE_DIR = Path(__file__).resolve().parent / ".model-cache"
 SOURCES = (ROOT / "moderation" / "classifier", ROOT / "moderation" / "data")
 
@@ -64,11 +63,3 @@ def base_model(base_model_path):
     from moderation.classifier import load
 
     return load(base_model_path)
-
-
-@pytest.fixture(scope="session")
-def small_model():
-    """Return a model trained on the first ``SMALL_ROWS`` rows of each corpus."""
-    from moderation.classifier import train
-
-    return train(max_rows=SMALL_ROWS)

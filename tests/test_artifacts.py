@@ -13,8 +13,8 @@ from moderation.classifier.training import FORMAT_VERSION
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory, small_model):
-    model = small_model
+def saved(tmp_path_factory, base_model):
+    model = base_model
     path = tmp_path_factory.mktemp("artifacts") / "model.skops"
     save(model, path)
     return model, path

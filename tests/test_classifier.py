@@ -1,4 +1,4 @@
-"""The classifier library: mechanics on a small model, behaviour on the full base model."""
+"""The classifier library: mechanics and behaviour on the full base model, training on small ones."""
 
 import math
 import shutil
@@ -13,6 +13,7 @@ from moderation.classifier import (
     ContextVectors,
     Example,
     Highlight,
+    Model,
     Scores,
     encoder,
     heldout_summary,
@@ -46,34 +47,34 @@ def test_normalise_keeps_numbers_and_count():
     assert normalise_batch(texts) == ["kill the bill in 2016", "", "a b", "x y"]
 
 
-def test_scores_are_probabilities(small_model):
-    scores = small_model.score("What a thoughtful article.", article="Budget vote\nThe council votes on the budget.")
+def test_scores_are_probabilities(base_model):
+    scores = base_model.score("What a thoughtful article.", article="Budget vote\nThe council votes on the budget.")
     assert isinstance(scores, Scores)
     assert 0.0 <= scores.abuse <= 1.0
     assert 0.0 <= scores.off_topic <= 1.0
 
 
-def test_no_context_means_no_off_topic_judgement(small_model):
-    assert small_model.score("Anything at all").off_topic == 0.0
+def test_no_context_means_no_off_topic_judgement(base_model):
+    assert base_model.score("Anything at all").off_topic == 0.0
 
 
-def test_batch_matches_single(small_model):
+def test_batch_matches_single(base_model):
     texts = ["you are an idiot", "Nice work on the budget story", ""]
-    batch = small_model.score_batch(texts, article="The budget\nCouncil passes the budget")
-    singles = [small_model.score(t, article="The budget\nCouncil passes the budget") for t in texts]
+    batch = base_model.score_batch(texts, article="The budget\nCouncil passes the budget")
+    singles = [base_model.score(t, article="The budget\nCouncil passes the budget") for t in texts]
     for b, s in zip(batch, singles, strict=True):
         assert math.isclose(b.abuse, s.abuse, abs_tol=1e-6)
         assert math.isclose(b.off_topic, s.off_topic, abs_tol=1e-6)
 
 
-def test_score_batch_empty(small_model):
-    assert small_model.score_batch([]) == []
+def test_score_batch_empty(base_model):
+    assert base_model.score_batch([]) == []
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=300))
-def test_any_text_scores_with_valid_highlights(small_model, text):
-    scores = small_model.score_batch([text], parent=text[:20], context=[text[::-1]], highlight_all=True)[0]
+def test_any_text_scores_with_valid_highlights(base_model, text):
+    scores = base_model.score_batch([text], parent=text[:20], context=[text[::-1]], highlight_all=True)[0]
     assert 0.0 <= scores.abuse <= 1.0 and 0.0 <= scores.off_topic <= 1.0
     for h in scores.highlights:
         assert isinstance(h, Highlight)
@@ -82,31 +83,32 @@ def test_any_text_scores_with_valid_highlights(small_model, text):
         assert 0.0 <= h.weight <= 1.0
 
 
-def test_highlights_point_into_original_text(small_model):
+def test_highlights_point_into_original_text(base_model):
     text = "Honestly, you are a st00pid 1d10t and everyone knows it."
-    spans = small_model.highlights(text)
+    spans = base_model.highlights(text)
     assert spans, "an insult should be highlighted"
     assert all(text[h.start:h.end] == h.text for h in spans)
 
 
-def test_metadata_and_thresholds(small_model):
-    meta = small_model.metadata
-    assert meta["version"] == small_model.version
+def test_metadata_and_thresholds(base_model):
+    meta = base_model.metadata
+    assert meta["version"] == base_model.version
     kinds = {f"{kind}_review" for kind in CATEGORIES}
-    assert set(small_model.thresholds) == {"abuse_review", "abuse_reject", "off_topic_review"} | kinds
-    assert small_model.thresholds["abuse_review"] <= small_model.thresholds["abuse_reject"]
+    assert set(base_model.thresholds) == {"abuse_review", "abuse_reject", "off_topic_review"} | kinds
+    assert base_model.thresholds["abuse_review"] <= base_model.thresholds["abuse_reject"]
     assert meta["data"]["rows_per_corpus_and_class"]["civil-comments-ccc"]
     assert meta["thresholds"]["abuse"]["abuse_review"]["target_precision"] == 0.6
     assert "score" in meta["heldout"]
 
 
-def test_training_is_deterministic(small_model):
-    again = train(max_rows=SMALL_ROWS)
+def test_training_is_deterministic():
+    first, again = train(max_rows=SMALL_ROWS), train(max_rows=SMALL_ROWS)
     text = "you people are the worst"
-    assert again.score(text).abuse == pytest.approx(small_model.score(text).abuse, abs=1e-9)
+    assert again.score(text).abuse == pytest.approx(first.score(text).abuse, abs=1e-9)
+    assert again.score(text).categories == pytest.approx(first.score(text).categories, abs=1e-9)
 
 
-def test_moderator_examples_change_the_model(small_model):
+def test_moderator_examples_change_the_model(base_model):
     rejects = [Example(f"{opener} zorblax {closer}", abuse=1, off_topic=None)
                for opener in ("you are a", "what a", "typical", "shut up you", "nobody asked you",
                               "go away")
@@ -115,13 +117,13 @@ def test_moderator_examples_change_the_model(small_model):
                 for topic in ("budget", "school board", "bridge", "election", "weather")]
     retrained = train(rejects + approves, max_rows=SMALL_ROWS)
     unseen = "honestly only a zorblax would write this comment"
-    assert small_model.score(unseen).abuse < small_model.thresholds["abuse_review"]
+    assert base_model.score(unseen).abuse < base_model.thresholds["abuse_review"]
     assert retrained.score(unseen).abuse >= retrained.thresholds["abuse_review"]
     assert retrained.metadata["data"]["moderator_examples"] == len(rejects) + len(approves)
 
 
-def test_heldout_summary_gate(small_model):
-    summary = heldout_summary(small_model)
+def test_heldout_summary_gate(base_model):
+    summary = heldout_summary(base_model)
     assert 0.5 < summary["score"] <= 1.0
     assert {"roc_auc", "average_precision", "highlight_char_f1", "off_topic_roc_auc"} <= set(summary)
     assert is_no_worse(summary, summary)
@@ -178,22 +180,22 @@ def test_a_short_reply_early_in_a_thread_is_not_held_as_off_topic(base_model, te
         assert scores.off_topic < base_model.thresholds["off_topic_review"]
 
 
-def test_folded_matches_dense(small_model):
+def test_folded_matches_dense(base_model):
     import numpy as np
 
     from moderation.classifier import offtopic
     texts = ["you are an idiot", "Nice work on the budget story, council", "", "a b c d e f g " * 30]
-    x = small_model.featuriser.transform(texts)
+    x = base_model.featuriser.transform(texts)
     for sparse_block, dense_block in zip(offtopic.folded(x), offtopic.dense(x), strict=True):
         assert np.allclose(sparse_block.toarray(), dense_block, atol=1e-6)
 
 
-def test_thread_context_from_cache_matches_dense(small_model):
+def test_thread_context_from_cache_matches_dense(base_model):
     """Scoring folds a thread's cached rows sparsely; training compares dense rows: same features."""
     import numpy as np
 
     from moderation.classifier import offtopic
-    featuriser = small_model.featuriser
+    featuriser = base_model.featuriser
     article = "City council approves new bike lanes\nThe council voted 7-2 to add bike lanes on Main Street."
     thread = [f"Comment {i} about the bike lanes and the council vote on Main Street" for i in range(40)]
     thread += ["", "Bread is better with butter", "bike lanes again"]
@@ -236,48 +238,44 @@ def _broken_encoder(tmp_path):
     return copy
 
 
-def test_a_comment_s_vector_comes_back_in_its_stored_form(small_model):
-    scores = small_model.score("The lanes are overdue.", article=ARTICLE)
+def test_a_comment_s_vector_comes_back_in_its_stored_form(base_model):
+    scores = base_model.score("The lanes are overdue.", article=ARTICLE)
     assert scores.vector.dtype == np.int8 and scores.vector.shape == (encoder.DIMENSIONS,)
-    assert np.array_equal(scores.vector, small_model.embed(["The lanes are overdue."])[0])
+    assert np.array_equal(scores.vector, base_model.embed(["The lanes are overdue."])[0])
 
 
-def test_stored_context_vectors_score_as_the_texts_do(small_model):
+def test_stored_context_vectors_score_as_the_texts_do(base_model):
     """The app passes the article's, parent's and thread's stored vectors rather than re-encoding them."""
     comment = "Bread is better with butter."
-    by_text = small_model.score(comment, article=ARTICLE, parent=THREAD[0], context=THREAD)
-    article, parent = small_model.embed([ARTICLE, THREAD[0]])
-    stored = ContextVectors(article, parent, small_model.embed(THREAD))
-    by_vectors = small_model.score(comment, article=ARTICLE, parent=THREAD[0], context=THREAD, context_vectors=stored)
+    by_text = base_model.score(comment, article=ARTICLE, parent=THREAD[0], context=THREAD)
+    article, parent = base_model.embed([ARTICLE, THREAD[0]])
+    stored = ContextVectors(article, parent, base_model.embed(THREAD))
+    by_vectors = base_model.score(comment, article=ARTICLE, parent=THREAD[0], context=THREAD, context_vectors=stored)
     assert by_vectors.off_topic == pytest.approx(by_text.off_topic, abs=1e-9)
     assert by_vectors.abuse == by_text.abuse
 
 
-def test_without_its_encoder_a_model_scores_with_the_linear_model_alone(small_model, tmp_path):
+def test_without_its_encoder_a_model_scores_with_the_linear_model_alone(base_model, tmp_path):
     path = tmp_path / "model.skops"
-    save(small_model, path)
+    save(base_model, path)
     degraded = load(path, encoder_directory=_broken_encoder(tmp_path))
     assert "onnxruntime cannot load" in degraded.encoder_error
-    assert small_model.encoder_error is None
-    assert degraded.thresholds == small_model.state["linear"]["thresholds"]
-    assert degraded.thresholds != small_model.thresholds  # each way of scoring has its own calibration
+    assert base_model.encoder_error is None
+    assert degraded.thresholds == base_model.state["linear"]["thresholds"]
+    assert degraded.thresholds != base_model.thresholds  # each way of scoring has its own calibration
     scores = degraded.score("You are an idiot.", article=ARTICLE, parent=THREAD[0], context=THREAD)
     assert scores.vector is None and degraded.embed(["You are an idiot."]) is None
-    assert 0 < scores.abuse < 1 and 0 < scores.off_topic < 1
+    assert scores.abuse >= degraded.thresholds["abuse_review"] and 0 <= scores.off_topic <= 1
     rows = load_corpus("civil-comments-ccc", "heldout")
     texts, labels = [r["text"] for r in rows], [r["abuse"] for r in rows]
-    linear, blended = degraded.abuse_probabilities(texts), small_model.abuse_probabilities(texts)
-    assert not np.allclose(linear, blended)
-    assert roc_auc_score(labels, linear) > 0.7  # still a working classifier (trained on 400 rows a corpus)
+    linear = degraded.abuse_probabilities(texts)
+    assert not np.allclose(linear[:100], base_model.abuse_probabilities(texts[:100]))
+    assert roc_auc_score(labels, linear) > 0.85  # still a working classifier
 
 
-def test_a_model_trained_with_another_encoder_does_not_use_this_one(small_model, tmp_path):
+def test_a_model_trained_with_another_encoder_does_not_use_this_one(base_model, tmp_path):
     path = tmp_path / "model.skops"
-    small_model.state["encoder"], trained_with = "0" * 16, small_model.state["encoder"]
-    try:
-        save(small_model, path)
-    finally:
-        small_model.state["encoder"] = trained_with
+    save(Model({**base_model.state, "encoder": "0" * 16}), path)
     other = load(path)
     assert other.encoder is None and "trained with encoder 0000000000000000" in other.encoder_error
     assert other.score("The lanes are overdue.").vector is None
