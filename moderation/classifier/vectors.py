@@ -42,13 +42,29 @@ class ShippedVectors:
         # Texts encoded here before: an evaluation scores each set more than once.
         self._encoded: dict = {}
 
+    def _find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the row of each key in the shipped file, and whether it is there."""
+        if not len(self._keys):
+            return np.zeros(len(keys), dtype=int), np.zeros(len(keys), dtype=bool)
+        at = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        return at, self._keys[at] == keys
+
+    def has(self, texts) -> np.ndarray:
+        """Return whether the shipped file holds each text's vector."""
+        return self._find(text_keys(list(texts)))[1]
+
+    def stored(self, texts) -> np.ndarray:
+        """Return the stored (int8) vectors of ``texts``, which must all be in the shipped file."""
+        at, found = self._find(text_keys(list(texts)))
+        if not found.all():
+            raise KeyError("a text is not in the shipped vectors")
+        return self._stored[at]
+
     def get(self, texts) -> np.ndarray:
         """Return the float32 unit vectors of ``texts`` (one row each, in order)."""
         texts = list(texts)
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        keys = text_keys(texts)
-        at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
-        found = (self._keys[at] == keys) if len(self._keys) else np.zeros(len(texts), dtype=bool)
+        at, found = self._find(text_keys(texts))
         out[found] = dequantise(self._stored[at[found]])
         new = list(dict.fromkeys(texts[i] for i in np.flatnonzero(~found) if texts[i] not in self._encoded))
         if new:
