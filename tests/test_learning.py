@@ -72,6 +72,8 @@ def review_threshold(app) -> float:
         return policy.thresholds(app.config, scoring.active_model())["abuse_review"]
 
 
+# Training dominates, and the decisions it reads are plain selects: one backend is enough.
+@pytest.mark.backend_independent
 def test_moderators_teach_the_model_a_newsroom_slur(api, app, runner, own_model):
     premod_article(api)
     authors = [api.reader(f"reader{n}") for n in range(3)]
