@@ -101,25 +101,32 @@ def test_metadata_and_thresholds(base_model):
     assert "score" in meta["heldout"]
 
 
-def test_training_is_deterministic():
-    first, again = train(max_rows=SMALL_ROWS), train(max_rows=SMALL_ROWS)
+#: A newsroom's moderators reject a made-up insult the shipped corpora have never seen.
+REJECTS = [Example(f"{opener} zorblax {closer}", abuse=1, off_topic=None)
+           for opener in ("you are a", "what a", "typical", "shut up you", "nobody asked you", "go away")
+           for closer in ("", "lol", "honestly", "as usual", "again", "!!")]
+APPROVES = [Example(f"I read the article about the {topic} today", abuse=0, off_topic=0)
+            for topic in ("budget", "school board", "bridge", "election", "weather")]
+
+
+@pytest.fixture(scope="module")
+def retrained():
+    """A small model trained on the shipped corpora and those moderators' decisions."""
+    return train(REJECTS + APPROVES, max_rows=SMALL_ROWS)
+
+
+def test_training_is_deterministic(retrained):
+    again = train(REJECTS + APPROVES, max_rows=SMALL_ROWS)
     text = "you people are the worst"
-    assert again.score(text).abuse == pytest.approx(first.score(text).abuse, abs=1e-9)
-    assert again.score(text).categories == pytest.approx(first.score(text).categories, abs=1e-9)
+    assert again.score(text).abuse == pytest.approx(retrained.score(text).abuse, abs=1e-9)
+    assert again.score(text).categories == pytest.approx(retrained.score(text).categories, abs=1e-9)
 
 
-def test_moderator_examples_change_the_model(base_model):
-    rejects = [Example(f"{opener} zorblax {closer}", abuse=1, off_topic=None)
-               for opener in ("you are a", "what a", "typical", "shut up you", "nobody asked you",
-                              "go away")
-               for closer in ("", "lol", "honestly", "as usual", "again", "!!")]
-    approves = [Example(f"I read the article about the {topic} today", abuse=0, off_topic=0)
-                for topic in ("budget", "school board", "bridge", "election", "weather")]
-    retrained = train(rejects + approves, max_rows=SMALL_ROWS)
+def test_moderator_examples_change_the_model(base_model, retrained):
     unseen = "honestly only a zorblax would write this comment"
     assert base_model.score(unseen).abuse < base_model.thresholds["abuse_review"]
     assert retrained.score(unseen).abuse >= retrained.thresholds["abuse_review"]
-    assert retrained.metadata["data"]["moderator_examples"] == len(rejects) + len(approves)
+    assert retrained.metadata["data"]["moderator_examples"] == len(REJECTS) + len(APPROVES)
 
 
 def test_heldout_summary_gate(base_model):
