@@ -24,12 +24,10 @@ from moderation.models import ModerationDecision, Report, Sanction
 from moderation.queue import ranking
 from moderation.readers.service import latest_notes
 from moderation.rules import wordlists
-from moderation.vocabulary import DecisionAction
+from moderation.vocabulary import FINAL_ACTIONS, DecisionAction
 
 QUEUE_REASONS = tuple(HoldReason)
 HELD_BY_MODEL = (HoldReason.ABUSE, HoldReason.OFF_TOPIC)
-#: The decisions that take a comment out of the queue (an escalation only hands it to the admins).
-FINAL_ACTIONS = (DecisionAction.APPROVE, DecisionAction.REJECT)
 
 
 def in_queue():
