@@ -11,6 +11,10 @@ class DecisionAction(enum.StrEnum):
     ESCALATE = "escalate"
 
 
+#: The decisions that take a comment out of the queue (an escalation only hands it to the admins).
+FINAL_ACTIONS = (DecisionAction.APPROVE, DecisionAction.REJECT)
+
+
 class RejectionReason(enum.StrEnum):
     """Why a moderator rejects a comment (API.md, Moderation); the learning loop reads these codes."""
 

@@ -16,12 +16,12 @@ from forum.threads.service import can_see
 EXCERPT_LENGTH = 140
 
 
-def excerpt(text: str) -> str:
-    """Return the start of ``text`` on one line, cut at a word with an ellipsis when long."""
+def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
+    """Return the start of ``text`` on one line, cut at a word with an ellipsis when longer than ``length``."""
     flat = " ".join(text.split())
-    if len(flat) <= EXCERPT_LENGTH:
+    if len(flat) <= length:
         return flat
-    return flat[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"
+    return flat[:length].rsplit(" ", 1)[0] + "…"
 
 
 def in_reply_to_dict(parent: Comment | None, viewer) -> dict | None:

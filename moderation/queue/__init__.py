@@ -3,7 +3,7 @@ from flask import url_for
 
 from forum.security import can_moderate
 from forum.views import add_nav_item
-from moderation.queue import alerts, api, reports
+from moderation.queue import alerts, api, precedents, reports
 from moderation.queue.queries import queue_size
 from moderation.queue.views import bp
 from moderation.vocabulary import REPORT_LABELS, DecisionAction, RejectionReason, SanctionKind
@@ -17,10 +17,12 @@ def _nav_item(user) -> dict | None:
 
 
 def init_app(app) -> None:
-    """Register the desk's pages, its JSON API, the readers' report form, the header link and the alerts."""
+    """Register the desk's pages, its JSON API, the readers' report form, the header link, the alerts
+    and the index of precedents."""
     for blueprint in (bp, api.bp, reports.bp):
         app.register_blueprint(blueprint)
     alerts.init_app(app)
+    precedents.init_app(app)
     add_nav_item(app, _nav_item)
     app.jinja_env.globals["report_reasons"] = REPORT_LABELS
     # The desk's templates name its codes through the enums, never as bare strings.

@@ -21,15 +21,13 @@ from forum.models import Comment, CommentStatus, HoldReason, User, utcnow
 from forum.pagination import Key, paginate
 from moderation import embeddings, scoring
 from moderation.models import ModerationDecision, Report, Sanction
-from moderation.queue import ranking
+from moderation.queue import precedents, ranking
 from moderation.readers.service import latest_notes
 from moderation.rules import wordlists
-from moderation.vocabulary import DecisionAction
+from moderation.vocabulary import FINAL_ACTIONS, DecisionAction
 
 QUEUE_REASONS = tuple(HoldReason)
 HELD_BY_MODEL = (HoldReason.ABUSE, HoldReason.OFF_TOPIC)
-#: The decisions that take a comment out of the queue (an escalation only hands it to the admins).
-FINAL_ACTIONS = (DecisionAction.APPROVE, DecisionAction.REJECT)
 
 
 def in_queue():
@@ -88,6 +86,8 @@ class QueueItem:
     notes: list = field(default_factory=list)
     #: The decision an item of the decided view shows.
     decision: ModerationDecision | None = None
+    #: The most similar comments moderators already decided (``moderation.queue.precedents``).
+    precedents: list = field(default_factory=list)
 
 
 @dataclass
@@ -142,7 +142,8 @@ def queue_size() -> int:
 
 
 def attach_context(items: list[QueueItem]) -> None:
-    """Load parents, reports, author counts, notes and highlights for a page of items, a few queries in all."""
+    """Load parents, reports, author counts, notes, highlights and precedents for a page of items, a few
+    queries in all."""
     if not items:
         return
     parent_ids = {i.comment.parent_id for i in items if i.comment.parent_id}
@@ -162,19 +163,23 @@ def attach_context(items: list[QueueItem]) -> None:
         item.reports = by_comment.get(item.comment.id, [])
         item.comment_count, item.rejected_count = counts.get(item.comment.author_id, (0, 0))
         item.note_count, item.notes = notes.get(item.comment.author_id, (0, []))
-    _attach_highlights(items)
+    model = scoring.active_model()
+    encoder = model.encoder.version if model is not None and model.encoder is not None else None
+    stored = embeddings.comment_vectors([i.comment.id for i in items], encoder) if encoder is not None else {}
+    _attach_highlights(items, model, stored)
+    found = precedents.precedents_of(stored, encoder) if stored else {}
+    for item in items:
+        item.precedents = found.get(item.comment.id, [])
 
 
-def _attach_highlights(items: list[QueueItem]) -> None:
+def _attach_highlights(items: list[QueueItem], model, stored: dict) -> None:
     """Mark the words of the word lists, and those that pushed the abuse score when the model is
-    available; and the kinds of abuse, from the comments' stored vectors."""
+    available; and the kinds of abuse, from the comments' ``stored`` vectors."""
     bodies = [i.comment.body for i in items]
     lists = wordlists.compiled()
-    model = scoring.active_model()
     model_spans = model.highlights_batch(bodies) if model is not None else [[] for _ in bodies]
     kinds = [{} for _ in items]
-    if model is not None and model.encoder is not None:
-        stored = embeddings.comment_vectors([i.comment.id for i in items], model.encoder.version)
+    if stored:
         kinds = model.categories_of(bodies, [stored.get(i.comment.id) for i in items])
     for item, spans, item_kinds in zip(items, model_spans, kinds, strict=True):
         item.highlights = lists.highlights(item.comment.body) + list(spans)

@@ -185,6 +185,21 @@ class QueueDecision(Answer):
     created_at: str
 
 
+class QueuePrecedent(Answer):
+    """A comment moderators already decided that is like the item, with its latest approval or rejection."""
+
+    comment_id: int
+    #: The comment's start on one line, cut at a word (up to 200 characters).
+    excerpt: str
+    action: Literal[FINAL_ACTIONS]
+    reason: str | None
+    #: The reason in words, e.g. "Spam or advertising".
+    reason_text: str | None
+    #: The cosine of the two comments' stored vectors, to 3 decimals.
+    similarity: float
+    decided_at: str
+
+
 class QueueItemOut(Answer):
     comment: CommentOut
     article: ArticleRef
@@ -207,6 +222,10 @@ class QueueItemOut(Answer):
     author: QueueAuthor
     #: The decision, in the decided view; None in the others.
     decision: QueueDecision | None = None
+    precedents: list[QueuePrecedent] = Field(description=(
+        "the three comments most like this one (by their stored vectors) that moderators already approved "
+        "or rejected, most similar first, each with its latest decision; empty when the comment has no "
+        "stored vector, the encoder is down, or nothing is decided"))
 
 
 class WordlistOut(Answer):

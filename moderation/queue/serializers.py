@@ -2,6 +2,7 @@
 from forum.api.serializers import author_dict, comment_dict, iso
 from forum.models import User, UserStatus
 from moderation.models import ModerationDecision
+from moderation.queue.precedents import Precedent
 from moderation.queue.queries import QueueItem, queue_reason
 from moderation.readers.serializers import note_dict
 from moderation.vocabulary import REJECTION_LABELS
@@ -43,6 +44,20 @@ def queue_item_dict(item: QueueItem, viewer: User) -> dict:
                                         rejected_count=item.rejected_count),
                    "note_count": item.note_count, "notes": [note_dict(note) for note in item.notes]},
         "decision": queue_decision_dict(decision) if decision is not None else None,
+        "precedents": [precedent_dict(p) for p in item.precedents],
+    }
+
+
+def precedent_dict(precedent: Precedent) -> dict:
+    """Return a precedent as the API shows it: the decided comment's start, its latest decision, the likeness."""
+    return {
+        "comment_id": precedent.comment_id,
+        "excerpt": precedent.excerpt,
+        "action": precedent.action,
+        "reason": precedent.reason,
+        "reason_text": REJECTION_LABELS[precedent.reason] if precedent.reason is not None else None,
+        "similarity": precedent.similarity,
+        "decided_at": iso(precedent.decided_at),
     }
 
 
