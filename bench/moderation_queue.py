@@ -16,14 +16,13 @@ import argparse  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from bench.pgdb import drop_database, fresh_database  # noqa: E402
+from bench.pgdb import on_backends  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.models import Article, Comment, User, url_digest, utcnow  # noqa: E402
@@ -155,14 +154,8 @@ def main() -> None:
     if not Path(args.model).is_file():
         sys.exit(f"No model at {args.model}: run `flask --app wsgi moderation train` or pass --model.")
     print(f"{COMMENTS:,} comments, {QUEUED:,} queued, {READERS:,} readers; median of {args.runs} runs (ms)")
-    if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            report("SQLite", run(f"sqlite:///{tmp}/bench.sqlite3", args.model, args.runs))
-    if args.backend in ("postgresql", "both"):
-        try:
-            report("PostgreSQL", run(fresh_database(PG_NAME), args.model, args.runs))
-        finally:
-            drop_database(PG_NAME)
+    for name, figures in on_backends(args.backend, PG_NAME, lambda url: run(url, args.model, args.runs)).items():
+        report(name, figures)
 
 
 def report(name: str, figures: dict) -> None:

@@ -1,5 +1,7 @@
 """The benchmarks' own PostgreSQL databases: made afresh for a run, dropped after it."""
 import os
+import tempfile
+from collections.abc import Callable
 
 import psycopg
 
@@ -23,3 +25,18 @@ def drop_database(name: str) -> None:
     """Drop the database ``name``, closing whatever connections it still has."""
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def on_backends(backend: str, name: str, run: Callable[[str], dict]) -> dict:
+    """Return ``{"SQLite": run(url), "PostgreSQL": run(url)}`` for ``backend`` (sqlite, postgresql
+    or both): SQLite in a temporary file, PostgreSQL in the database ``name``, dropped after."""
+    results = {}
+    if backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as folder:
+            results["SQLite"] = run(f"sqlite:///{folder}/bench.sqlite3")
+    if backend in ("postgresql", "both"):
+        try:
+            results["PostgreSQL"] = run(fresh_database(name))
+        finally:
+            drop_database(name)
+    return results

@@ -24,7 +24,6 @@ import os  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
@@ -34,7 +33,7 @@ from sqlalchemy import insert  # noqa: E402
 from sqlalchemy import text as sql  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from bench.pgdb import drop_database, fresh_database  # noqa: E402
+from bench.pgdb import on_backends  # noqa: E402
 from bench.queue_views import timings_ms  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
@@ -238,15 +237,7 @@ def main() -> None:
         return
     print(f"{DECIDED:,} decided comments ({ESCALATED_FIRST:,} escalated first, {DECIDED_TWICE:,} decided twice), "
           f"{ITEMS} queued; load average {load()}")
-    results = {}
-    if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            results["SQLite"] = run(f"sqlite:///{tmp}/bench.sqlite3", args.runs)
-    if args.backend in ("postgresql", "both"):
-        try:
-            results["PostgreSQL"] = run(fresh_database(PG_NAME), args.runs)
-        finally:
-            drop_database(PG_NAME)
+    results = on_backends(args.backend, PG_NAME, lambda url: run(url, args.runs))
     print_table(results, args.runs)
     print(f"load average at the end {load()}")
 

@@ -21,7 +21,6 @@ import argparse  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
@@ -29,7 +28,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 from sqlalchemy import text as sql  # noqa: E402
 
-from bench.pgdb import drop_database, fresh_database  # noqa: E402
+from bench.pgdb import on_backends  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.models import Article, Comment, User, url_digest, utcnow  # noqa: E402
@@ -206,15 +205,7 @@ def main() -> None:
         sys.exit(f"No model at {args.model}: run `flask --app wsgi moderation train` or pass --model.")
     print(f"{PENDING:,} pending ({ESCALATED} escalated), {REPORTED} reported, {DECIDED:,} decided, "
           f"{PUBLISHED:,} published; load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    results = {}
-    if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            results["SQLite"] = run(f"sqlite:///{tmp}/bench.sqlite3", args.model, args.runs)
-    if args.backend in ("postgresql", "both"):
-        try:
-            results["PostgreSQL"] = run(fresh_database(PG_NAME), args.model, args.runs)
-        finally:
-            drop_database(PG_NAME)
+    results = on_backends(args.backend, PG_NAME, lambda url: run(url, args.model, args.runs))
     print_table(results, args.runs)
     print(f"load average at the end {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
