@@ -38,12 +38,11 @@ def test_a_paraphrase_of_a_rejected_comment_shows_it_first_with_the_reason(make_
 
     [item] = queue(api, mia)["items"]
     QueueItemOut.model_validate(item)
-    first, second = item["precedents"]
+    [first] = item["precedents"]  # the approved civil comment is nothing like it
     assert {key: first[key] for key in ("comment_id", "excerpt", "action", "reason", "reason_text")} == {
         "comment_id": spam["id"], "excerpt": SPAM, "action": "reject", "reason": "spam",
         "reason_text": "Spam or advertising"}
-    assert (second["comment_id"], second["action"], second["reason"]) == (civil["id"], "approve", None)
-    assert first["similarity"] > 0.6 > second["similarity"] and first["similarity"] == round(first["similarity"], 3)
+    assert first["similarity"] > 0.6 and first["similarity"] == round(first["similarity"], 3)
     assert first["decided_at"].endswith("Z") and item["comment"]["id"] == probe["id"]
     # Another worker, whose index is built from the log at once, finds the same.
     assert precedents(ApiActions(make_app()), mia) == {probe["id"]: item["precedents"]}
