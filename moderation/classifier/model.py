@@ -100,8 +100,10 @@ class Model:
 
     @property
     def thresholds(self) -> dict:
-        """Return the review / reject thresholds chosen on training data, for the scores in use."""
-        return dict(self.state["thresholds"] if self.encoder is not None else self.state["linear"]["thresholds"])
+        """Return the review / reject thresholds chosen on training data, for the scores in use: the
+        linear model's own while the encoder is missing or its last run failed."""
+        with_encoder = self.encoder is not None and self._encoder_error is None
+        return dict(self.state["thresholds"] if with_encoder else self.state["linear"]["thresholds"])
 
     def embed(self, texts) -> np.ndarray | None:
         """Return the stored form (int8) of the vectors of ``texts``, or None without a working encoder."""
