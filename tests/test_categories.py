@@ -49,3 +49,11 @@ def test_the_score_endpoint_and_the_queue_give_each_kind(readers, api):
     assert item["comment"]["id"] == held["id"] and set(item["categories"]) == set(CATEGORIES)
     assert item["categories"]["threat"] == pytest.approx(max(item["categories"].values()))
     assert item["hold_rule"].startswith("threat: ")
+
+
+def test_the_queue_page_shows_each_kind_most_likely_first(readers, api, pages):
+    api.staff("mia")
+    api.comment(readers[0], IMPLICIT_THREATS[0])
+    pages.login("mia")
+    html = pages.client.get("/moderation").get_data(as_text=True)
+    assert "Kinds of abuse: threat 0." in html and "identity attack" in html
