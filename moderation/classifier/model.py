@@ -107,19 +107,20 @@ class Model:
 
     def embed(self, texts) -> np.ndarray | None:
         """Return the stored form (int8) of the vectors of ``texts``, or None without a working encoder."""
-        vectors = self._encode(list(texts))
-        return None if vectors is None else quantise(vectors)
-
-    def _encode(self, texts: list[str]) -> np.ndarray | None:
         if self.encoder is None:
             return None
         try:
-            vectors = dequantise(quantise(self.encoder.encode(texts)))
+            stored = quantise(self.encoder.encode(list(texts)))
         except EncoderError as exc:
             self._encoder_error = f"the encoder failed: {exc}"
             return None
         self._encoder_error = None
-        return vectors
+        return stored
+
+    def _encode(self, texts: list[str]) -> np.ndarray | None:
+        """Return the float vectors that scoring reads: the stored form's, as the app and training see them."""
+        stored = self.embed(texts)
+        return None if stored is None else dequantise(stored)
 
     def abuse_probabilities(self, texts, vectors: np.ndarray | None = None) -> np.ndarray:
         """Return calibrated abuse probabilities for raw ``texts`` (the batch fast path).
