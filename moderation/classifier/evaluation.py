@@ -19,7 +19,7 @@ from .datasets import load_corpus
 from .heldout import fox_off_topic, highlight_f1
 from .peers import load_peers
 from .report import format_report
-from .vectors import ShippedVectors
+from .vectors import for_model
 
 __all__ = ["evaluate", "format_report"]
 
@@ -157,7 +157,7 @@ def evaluate(model, data_dir=None, peers: bool = True) -> dict:
     """Evaluate ``model`` (and the peers) on every held-out set; return the report dict."""
     root = Path(data_dir) if data_dir else corpora.DEFAULT_DATA_DIR
     loaded, messages = load_peers() if peers else ([], [])
-    vectors = ShippedVectors(model.encoder) if model.encoder is not None else None
+    vectors = for_model(model)
     systems = _systems(model, loaded, vectors)
     report = {"model": model.version, "thresholds": model.thresholds, "messages": messages,
               "systems": [s[0] for s in systems], "abuse": []}

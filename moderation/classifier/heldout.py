@@ -14,7 +14,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from . import explain, offtopic
 from .datasets import SHIP_CORPORA, load_corpus
-from .vectors import ShippedVectors
+from .vectors import ShippedVectors, for_model
 
 TOLERANCE = 0.005
 
@@ -33,13 +33,6 @@ def highlight_f1(model, rows) -> float:
     ]))
 
 
-def _vectors(model, vectors):
-    """Return a texts -> float vectors function for ``model``, or None when it scores without its encoder."""
-    if model.encoder is None:
-        return None
-    return (vectors or ShippedVectors(model.encoder)).get
-
-
 def fox_off_topic(model, article_only: bool = False,
                   vectors: ShippedVectors | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Return (labels, probabilities) of held-out Fox comments under their own / another article.
@@ -53,12 +46,13 @@ def fox_off_topic(model, article_only: bool = False,
         pool.setdefault(r["thread"], []).append(r["text"])
     articles = {r["thread"]: r["article"] for r in everything}
     rows = list(_heldout("fox-news-comments"))
-    encode = _vectors(model, vectors)
+    vectors = for_model(model, vectors)
     rng = np.random.default_rng(12345)
-    if encode is None:
+    if vectors is None:
         x, y = offtopic.fox_pairs(model.featuriser, rows, pool, articles, rng, article_only)
         return y, offtopic.predict(model.state["linear"]["off_topic"], x)
-    x, semantic, y = offtopic.fox_pairs(model.featuriser, rows, pool, articles, rng, article_only, vectors=encode)
+    x, semantic, y = offtopic.fox_pairs(model.featuriser, rows, pool, articles, rng, article_only,
+                                        vectors=vectors.get)
     return y, offtopic.predict_semantic(model.state["off_topic"], x, semantic)
 
 
@@ -67,7 +61,7 @@ def heldout_summary(model, vectors: ShippedVectors | None = None) -> dict:
 
     :param vectors: where the texts' vectors come from (default: the shipped ones, else encoded).
     """
-    vectors = vectors or (ShippedVectors(model.encoder) if model.encoder is not None else None)
+    vectors = for_model(model, vectors)
     sets = {}
     for name in SHIP_CORPORA:
         rows = _heldout(name)

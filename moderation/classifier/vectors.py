@@ -74,6 +74,13 @@ class ShippedVectors:
         return out
 
 
+def for_model(model, vectors: ShippedVectors | None = None) -> ShippedVectors | None:
+    """Return ``vectors``, or the shipped vectors for ``model``'s encoder; None when it scores without one."""
+    if model.encoder is None:
+        return None
+    return vectors if vectors is not None else ShippedVectors(model.encoder)
+
+
 def quantised(encoder: Encoder, texts) -> np.ndarray:
     """Return the stored (int8) form of ``texts``' vectors, as the app and the shipped file keep them.
 
