@@ -12,8 +12,6 @@ from pathlib import Path
 # Run as a script: import the project from the repository root.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-import argparse  # noqa: E402
-import os  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
@@ -22,7 +20,7 @@ from datetime import timedelta  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from bench.pgdb import on_backends  # noqa: E402
+from bench.pgdb import backend_options, on_backends, require_model  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.models import Article, Comment, User, url_digest, utcnow  # noqa: E402
@@ -145,14 +143,8 @@ def run(url: str, model: str, runs: int) -> dict:
 
 def main() -> None:
     """Run the benchmark on the chosen backends and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--model", default=os.environ.get("MODERATION_MODEL_PATH", "instance/model.skops"),
-                        help="model artifact for scores and highlights")
-    parser.add_argument("--runs", type=int, default=30)
-    args = parser.parse_args()
-    if not Path(args.model).is_file():
-        sys.exit(f"No model at {args.model}: run `flask --app wsgi moderation train` or pass --model.")
+    args = backend_options(__doc__.splitlines()[0], "model artifact for scores and highlights").parse_args()
+    require_model(args.model)
     print(f"{COMMENTS:,} comments, {QUEUED:,} queued, {READERS:,} readers; median of {args.runs} runs (ms)")
     for name, figures in on_backends(args.backend, PG_NAME, lambda url: run(url, args.model, args.runs)).items():
         report(name, figures)

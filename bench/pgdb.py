@@ -1,7 +1,11 @@
-"""The benchmarks' own PostgreSQL databases: made afresh for a run, dropped after it."""
+"""The database benchmarks' own PostgreSQL databases (made afresh for a run, dropped after it),
+the loop over the backends, and the options they share."""
+import argparse
 import os
+import sys
 import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import psycopg
 
@@ -40,3 +44,21 @@ def on_backends(backend: str, name: str, run: Callable[[str], dict]) -> dict:
         finally:
             drop_database(name)
     return results
+
+
+def backend_options(description: str, model_help: str | None = None) -> argparse.ArgumentParser:
+    """Return a parser of ``--backend`` and ``--runs``, and of ``--model`` (``model_help`` says
+    what the model is for) when the benchmark scores."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    if model_help is not None:
+        parser.add_argument("--model", default=os.environ.get("MODERATION_MODEL_PATH", "instance/model.skops"),
+                            help=model_help)
+    parser.add_argument("--runs", type=int, default=30)
+    return parser
+
+
+def require_model(path: str) -> None:
+    """Exit with what to do when there is no model artifact at ``path``."""
+    if not Path(path).is_file():
+        sys.exit(f"No model at {path}: run `flask --app wsgi moderation train` or pass --model.")

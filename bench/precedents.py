@@ -33,7 +33,7 @@ from sqlalchemy import insert  # noqa: E402
 from sqlalchemy import text as sql  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from bench.pgdb import on_backends  # noqa: E402
+from bench.pgdb import backend_options, on_backends  # noqa: E402
 from bench.queue_views import timings_ms  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
@@ -225,9 +225,7 @@ def load() -> str:
 
 def main() -> None:
     """Run the benchmark on the chosen backends and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--runs", type=int, default=30)
+    parser = backend_options(__doc__.splitlines()[0])
     parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
