@@ -98,21 +98,26 @@ def thread_context(article: Article, parent: Comment | None) -> tuple[tuple[int,
     return tuple(row.id for row in rows), tuple(row.body for row in rows)
 
 
-def _apply_moderation(comment: Comment, article: Article, parent: Comment | None) -> None:
-    """Screen ``comment`` in its thread and set its status, hold reason and scores from the assessment."""
-    context_ids, context = thread_context(article, parent)
-    assessment = screening.assess(screening.Submission(
-        text=comment.body,
-        article=article.text,
+def submission(text: str, article: Article | None, parent: Comment | None, **who) -> screening.Submission:
+    """Return ``text`` as the screen sees it under ``article`` (and ``parent``): their texts and ids
+    and the thread's latest comments; ``who`` adds the mode and the author's and comment's ids."""
+    context_ids, context = thread_context(article, parent) if article is not None else ((), ())
+    return screening.Submission(
+        text=text,
+        article=article.text if article is not None else "",
         parent=parent.body if parent is not None else "",
         context=context,
-        mode=article.moderation_mode,
-        author_id=comment.author.id,
-        article_id=article.id,
-        comment_id=comment.id,
+        article_id=article.id if article is not None else None,
         parent_id=parent.id if parent is not None else None,
         context_ids=context_ids,
-    ))
+        **who,
+    )
+
+
+def _apply_moderation(comment: Comment, article: Article, parent: Comment | None) -> None:
+    """Screen ``comment`` in its thread and set its status, hold reason and scores from the assessment."""
+    assessment = screening.assess(submission(comment.body, article, parent, mode=article.moderation_mode,
+                                             author_id=comment.author.id, comment_id=comment.id))
     comment.abuse_score = assessment.abuse
     comment.off_topic_score = assessment.off_topic
     comment.model_version = assessment.model_version

@@ -9,9 +9,8 @@ from forum.extensions import db, limiter
 from forum.models import Article, Comment
 from forum.openapi import operation
 from forum.ratelimits import limit
-from forum.screening import Submission
 from forum.security import admin_required, authenticated_user, moderator_required
-from forum.threads.service import get_article, get_comment, thread_context
+from forum.threads.service import get_article, get_comment, submission
 from moderation import scoring
 from moderation.queue import queries, scopes, service
 from moderation.queue.schemas import (
@@ -119,17 +118,7 @@ def set_role(username, body: RoleBody):
 @operation(auth="moderator", body=ScoreBody, responses={200: ScoreOut}, errors=(404, 503))
 def score(body: ScoreBody):
     """Score a text as a new comment would be scored (with the thread as context), with its highlights."""
-    article, parent = _score_context(body)
-    context_ids, context = thread_context(article, parent) if article is not None else ((), ())
-    scores, version = scoring.score_text(Submission(
-        body.text,
-        article=article.text if article is not None else "",
-        parent=parent.body if parent is not None else "",
-        context=context,
-        article_id=article.id if article is not None else None,
-        parent_id=parent.id if parent is not None else None,
-        context_ids=context_ids,
-    ))
+    scores, version = scoring.score_text(submission(body.text, *_score_context(body)))
     if scores is None:
         raise ApiError("The classifier is not available; see /healthz.", code="model_unavailable", status=503)
     return {"abuse": scores.abuse, "off_topic": scores.off_topic,
