@@ -107,16 +107,20 @@ REJECTS = [Example(f"{opener} zorblax {closer}", abuse=1, off_topic=None)
            for closer in ("", "lol", "honestly", "as usual", "again", "!!")]
 APPROVES = [Example(f"I read the article about the {topic} today", abuse=0, off_topic=0)
             for topic in ("budget", "school board", "bridge", "election", "weather")]
+#: Enough decisions for the newsroom's own thresholds: news comments past the small model's rows,
+#: decided as their raters labelled them (their vectors ship, so nothing is encoded).
+DECIDED = [Example(row["text"], abuse=row["abuse"], off_topic=None)
+           for row in load_corpus("civil-comments-care-balanced", "train", None)[SMALL_ROWS:SMALL_ROWS + 240]]
 
 
 @pytest.fixture(scope="module")
 def retrained():
     """A small model trained on the shipped corpora and those moderators' decisions."""
-    return train(REJECTS + APPROVES, max_rows=SMALL_ROWS)
+    return train(REJECTS + APPROVES + DECIDED, max_rows=SMALL_ROWS)
 
 
 def test_training_is_deterministic(retrained):
-    again = train(REJECTS + APPROVES, max_rows=SMALL_ROWS)
+    again = train(REJECTS + APPROVES + DECIDED, max_rows=SMALL_ROWS)
     text = "you people are the worst"
     assert again.score(text).abuse == pytest.approx(retrained.score(text).abuse, abs=1e-9)
     assert again.score(text).categories == pytest.approx(retrained.score(text).categories, abs=1e-9)
@@ -126,7 +130,20 @@ def test_moderator_examples_change_the_model(base_model, retrained):
     unseen = "honestly only a zorblax would write this comment"
     assert base_model.score(unseen).abuse < base_model.thresholds["abuse_review"]
     assert retrained.score(unseen).abuse >= retrained.thresholds["abuse_review"]
-    assert retrained.metadata["data"]["moderator_examples"] == len(REJECTS) + len(APPROVES)
+    assert retrained.metadata["data"]["moderator_examples"] == len(REJECTS) + len(APPROVES) + len(DECIDED)
+
+
+def test_enough_decisions_set_the_newsroom_thresholds(retrained):
+    newsroom = retrained.metadata["thresholds"]["newsroom"]
+    assert newsroom["used"] and newsroom["decisions"] == len(REJECTS) + len(APPROVES) + len(DECIDED)
+    assert {k: retrained.thresholds[k] for k in ("abuse_review", "abuse_reject")} == newsroom["thresholds"]
+    corpus = retrained.metadata["thresholds"]["abuse"]
+    assert newsroom["corpus"] == {k: corpus[k]["threshold"] for k in ("abuse_review", "abuse_reject")}
+    assert newsroom["corpus"]["abuse_review"] <= newsroom["thresholds"]["abuse_review"]
+    assert newsroom["thresholds"]["abuse_review"] <= newsroom["thresholds"]["abuse_reject"]
+    for rule in ("newsroom", "corpus"):
+        held = newsroom["cross_validation"][rule]["abuse_review"]
+        assert held["flagged"] > 0 and 0 < held["recall"] <= 1
 
 
 def test_heldout_summary_gate(base_model):

@@ -22,11 +22,12 @@ import scipy.sparse as sp
 import sklearn
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression, SGDClassifier
-from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
+from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 
-from . import augment, explain, offtopic
+from . import augment, calibration, explain, offtopic
+from .calibration import threshold_for_precision
 from .corpora import CATEGORIES
 from .datasets import SHIP_CORPORA, evaluation_keys, load_corpus, research_rows
 from .encoder import Encoder
@@ -59,6 +60,7 @@ CORPUS_WEIGHTS = {
 }
 # A moderator's decision is the newsroom's own standard: it counts as much as this many rows.
 MODERATOR_WEIGHT = 20.0
+MODERATOR_SOURCE = "moderator-decisions"
 ALPHA = 1e-5  # 3e-6 gave the same selection score (0.840), 3e-5 one point less
 EPOCHS = 8  # 15 gave the same cross-validated ROC-AUC (0.915 vs 0.915) in twice the time
 FOLDS = 3
@@ -128,11 +130,11 @@ def gather_abuse(extra_examples, research: bool, data_dir, max_rows):
         found = research_rows(data_dir, evaluation_keys(data_dir))
         corpora.update({k: (v[:max_rows] if max_rows else v) for k, v in found.items()})
     moderator = [{"text": e.text, "abuse": int(e.abuse)} for e in extra_examples if e.abuse is not None]
-    corpora["moderator-decisions"] = moderator
+    corpora[MODERATOR_SOURCE] = moderator
     texts, labels, weights, sources, categories = [], [], [], [], []
     unknown = dict.fromkeys(CATEGORIES, -1)
     for name, rows in corpora.items():
-        weight = MODERATOR_WEIGHT if name == "moderator-decisions" else CORPUS_WEIGHTS[name]
+        weight = MODERATOR_WEIGHT if name == MODERATOR_SOURCE else CORPUS_WEIGHTS[name]
         for row in rows:
             texts.append(row["text"])
             labels.append(row["abuse"])
@@ -152,26 +154,6 @@ def abuse_folds(strata, seed: int) -> list:
     return list(StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(len(strata)), strata))
 
 
-def out_of_fold(x, y, w, folds, seed: int) -> np.ndarray:
-    """Return out-of-fold margins of the abuse model on ``folds``."""
-    oof = np.zeros(len(y))
-    # SGD's inner loop releases the GIL: threads put both cores of a small server to work.
-    fitted = Parallel(n_jobs=2, prefer="threads")(
-        delayed(_fit_abuse_linear)(x[tr], y[tr], w[tr], seed) for tr, _te in folds)
-    for (_tr, te), (coef, intercept) in zip(folds, fitted, strict=True):
-        oof[te] = x[te] @ coef + intercept
-    return oof
-
-
-def threshold_for_precision(y, p, target: float) -> dict:
-    """Return the lowest threshold whose precision on (y, p) reaches ``target`` (or the best one)."""
-    precision, recall, thresholds = precision_recall_curve(y, p)
-    ok = np.flatnonzero(precision[:-1] >= target)
-    i = int(ok[0]) if len(ok) else int(np.argmax(precision[:-1]))
-    return {"threshold": float(thresholds[i]), "target_precision": target,
-            "precision": float(precision[i]), "recall": float(recall[i])}
-
-
 def _fit_head(vectors, y, w, c: float = HEAD_C) -> dict:
     """Fit the encoder head: a logistic regression on the standardised vectors."""
     mean, scale = vectors.mean(axis=0), vectors.std(axis=0)
@@ -181,16 +163,17 @@ def _fit_head(vectors, y, w, c: float = HEAD_C) -> dict:
             "coef": model.coef_.ravel().astype(np.float32), "intercept": float(model.intercept_[0])}
 
 
-def _calibrated(oof, y, calib) -> tuple[dict, dict, dict]:
-    """Return Platt scaling of margins ``oof`` fitted on the ``calib`` rows, its thresholds and CV metrics."""
+def _calibrated(oof, y, calib) -> tuple[dict, dict, dict, np.ndarray]:
+    """Return Platt scaling of margins ``oof`` fitted on the ``calib`` rows, its thresholds, CV
+    metrics, and the out-of-fold probabilities of every row."""
     platt = LogisticRegression(C=1e4).fit(oof[calib, None], y[calib])
     params = {"platt_a": float(platt.coef_[0, 0]), "platt_b": float(platt.intercept_[0])}
-    p = expit(params["platt_a"] * oof[calib] + params["platt_b"])
-    thresholds = {k: threshold_for_precision(y[calib], p, TARGET_PRECISION[k])
+    p = expit(params["platt_a"] * oof + params["platt_b"])
+    thresholds = {k: threshold_for_precision(y[calib], p[calib], TARGET_PRECISION[k])
                   for k in ("abuse_review", "abuse_reject")}
-    cv = {"calibration_rows": int(calib.sum()), "oof_roc_auc": float(roc_auc_score(y[calib], p)),
-          "oof_average_precision": float(average_precision_score(y[calib], p))}
-    return params, thresholds, cv
+    cv = {"calibration_rows": int(calib.sum()), "oof_roc_auc": float(roc_auc_score(y[calib], p[calib])),
+          "oof_average_precision": float(average_precision_score(y[calib], p[calib]))}
+    return params, thresholds, cv, p
 
 
 @dataclass
@@ -208,6 +191,8 @@ class AbuseFit:
     linear_cv: dict
     #: The linear model's out-of-fold margins of every training row.
     linear_oof: np.ndarray
+    #: The blend's out-of-fold probabilities of every training row.
+    oof_probabilities: np.ndarray
 
 
 def fit_abuse(x, y, w, sources, seed, vectors) -> AbuseFit:
@@ -219,20 +204,27 @@ def fit_abuse(x, y, w, sources, seed, vectors) -> AbuseFit:
     """
     strata = [f"{s}:{label}" for s, label in zip(sources, y, strict=True)]
     folds = abuse_folds(strata, seed)
-    linear_oof = out_of_fold(x, y, w, folds, seed)
-    head_oof = np.zeros(len(y))
-    fitted = Parallel(n_jobs=2, prefer="threads")(delayed(_fit_head)(vectors[tr], y[tr], w[tr]) for tr, _te in folds)
-    for (_tr, te), head in zip(folds, fitted, strict=True):
-        head_oof[te] = head_margins(head, vectors[te])
-    coef, intercept = _fit_abuse_linear(x, y, w, seed)
-    head = {**_fit_head(vectors, y, w), "blend": BLEND}
+    subsets = [tr for tr, _te in folds]
+    # One pool for the folds' fits and the final ones, so both cores stay busy to the last: SGD's
+    # inner loop and lbfgs's BLAS release the GIL.
+    fits = Parallel(n_jobs=2, prefer="threads")(
+        [delayed(_fit_abuse_linear)(x[tr], y[tr], w[tr], seed) for tr in subsets]
+        + [delayed(_fit_abuse_linear)(x, y, w, seed)]
+        + [delayed(_fit_head)(vectors[tr], y[tr], w[tr]) for tr in subsets]
+        + [delayed(_fit_head)(vectors, y, w)])
+    k = len(folds)
+    (coef, intercept), head = fits[k], {**fits[-1], "blend": BLEND}
+    linear_oof, head_oof = np.zeros(len(y)), np.zeros(len(y))
+    for (_tr, te), (fold_coef, fold_intercept), fold_head in zip(folds, fits[:k], fits[k + 1:-1], strict=True):
+        linear_oof[te] = x[te] @ fold_coef + fold_intercept
+        head_oof[te] = head_margins(fold_head, vectors[te])
     calib = sources == CALIBRATION_CORPUS
     if len(set(y[calib])) < 2:
         calib = np.ones(len(y), dtype=bool)
-    linear, linear_thresholds, linear_cv = _calibrated(linear_oof, y, calib)
-    blend, thresholds, cv = _calibrated(linear_oof + BLEND * head_oof, y, calib)
+    linear, linear_thresholds, linear_cv, _ = _calibrated(linear_oof, y, calib)
+    blend, thresholds, cv, oof_probabilities = _calibrated(linear_oof + BLEND * head_oof, y, calib)
     return AbuseFit({"coef": coef, "intercept": intercept, **blend}, head, linear, thresholds, cv,
-                    linear_thresholds, linear_cv, linear_oof)
+                    linear_thresholds, linear_cv, linear_oof, oof_probabilities)
 
 
 def fit_categories(vectors, linear_margins, categories, w, sources, seed) -> tuple[dict, dict]:
@@ -253,17 +245,23 @@ def fit_categories(vectors, linear_margins, categories, w, sources, seed) -> tup
     sampled = (categories.max(axis=1) > 0) | (rng.random(len(rows)) < 1 / 3) | (categories.min(axis=1) < 0)
     weights = np.where(categories.max(axis=1) > 0, w, 3 * w)
     natural = np.flatnonzero(sources == CALIBRATION_CORPUS)
-    params, info = {}, {}
-    for j, kind in enumerate(CATEGORIES):
+    problems = []
+    for j in range(len(CATEGORIES)):
         known = np.flatnonzero((categories[:, j] >= 0) & sampled)
         x, y, weight = rows[known], categories[known, j], weights[known]
         folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(x, y))
-        fitted = Parallel(n_jobs=2, prefer="threads")(
-            delayed(_fit_head)(x[tr], y[tr], weight[tr]) for tr, _te in folds)
-        params[kind] = _fit_head(x, y, weight)
+        problems.append((known, x, y, weight, folds))
+    # Every kind's folds and final fit in one pool, so both cores stay busy to the last.
+    fitted = iter(Parallel(n_jobs=2, prefer="threads")(
+        delayed(_fit_head)(x[tr], y[tr], weight[tr])
+        for _known, x, y, weight, folds in problems for tr in (*(tr for tr, _te in folds), slice(None))))
+    params, info = {}, {}
+    for j, (kind, (known, x, _y, _weight, folds)) in enumerate(zip(CATEGORIES, problems, strict=True)):
+        fold_heads = [next(fitted) for _ in folds]
+        params[kind] = next(fitted)
         # Out-of-fold where the row was fitted, the full head's elsewhere (rows it never saw).
         p = expit(head_margins(params[kind], rows))
-        for (_tr, te), head in zip(folds, fitted, strict=True):
+        for (_tr, te), head in zip(folds, fold_heads, strict=True):
             p[known[te]] = expit(head_margins(head, x[te]))
         threshold = float(np.quantile(p[natural], 1 - CATEGORY_SHARE[kind]))
         real = known[~np.char.endswith(sources[known].astype(str), "augmentation")]
@@ -317,10 +315,12 @@ def fit_spans(featuriser, rows, seed):
     post_of = np.repeat(np.arange(len(rows)), counts)
     folds = list(KFold(SPAN_FOLDS, shuffle=True, random_state=seed).split(np.arange(len(rows))))
     masks = [np.isin(post_of, te) for _tr, te in folds]
-    fitted = Parallel(n_jobs=2, prefer="threads")(delayed(_fit_tokens)(x[~m], y[~m], seed) for m in masks)
+    # The final fit in the folds' pool, so both cores stay busy to the last.
+    *fitted, final = Parallel(n_jobs=2, prefer="threads")(
+        [delayed(_fit_tokens)(x[~m], y[~m], seed) for m in masks] + [delayed(_fit_tokens)(x, y, seed)])
     z = np.zeros(len(y))
-    for m, params in zip(masks, fitted, strict=True):
-        z[m] = x[m] @ params["coef"] + params["intercept"]
+    for m, fold in zip(masks, fitted, strict=True):
+        z[m] = x[m] @ fold["coef"] + fold["intercept"]
     probs = [expit(z[offsets[i]: offsets[i + 1]]) for i in range(len(rows))]
     spans = [explain.tokens(r["text"]) for r in rows]
     gold = [explain.span_chars(r["spans"]) for r in rows]
@@ -340,8 +340,7 @@ def fit_spans(featuriser, rows, seed):
             f1_mean = float(np.where(gate_p >= gate, f1, empty).mean())
             scored.append((f1_mean, round(float(t), 2), round(float(gate), 2)))
     f1, threshold, gate = max(scored)
-    params = _fit_tokens(x, y, seed)
-    params["threshold"], params["gate"], params["relative"] = threshold, gate, SPAN_RELATIVE
+    params = {**final, "threshold": threshold, "gate": gate, "relative": SPAN_RELATIVE}
     params["gate_model"] = _fit_gate(feats, 1 - empty)
     return params, {"cv_char_f1": f1, "folds": SPAN_FOLDS, "threshold": threshold, "gate": gate}
 
@@ -419,6 +418,10 @@ def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=
     vectors = shipped.get(texts)
     lap("load_featurise_and_encode")
     abuse = fit_abuse(x, y, w, sources, seed, vectors)
+    decided = sources == MODERATOR_SOURCE
+    newsroom, newsroom_info = calibration.newsroom_thresholds(
+        abuse.oof_probabilities[decided], y[decided], {k: v["threshold"] for k, v in abuse.thresholds.items()},
+        TARGET_PRECISION, seed)
     lap("abuse")
     kinds, kinds_info = fit_categories(vectors, abuse.linear_oof, categories, w, sources, seed)
     lap("categories")
@@ -427,10 +430,8 @@ def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=
     off, off_info, linear_off, linear_off_info = fit_off_topic(featuriser, extra_examples, seed, max_rows, shipped.get)
     lap("off_topic")
 
-    def chosen(abuse_info, off_topic_info):
-        out = {k: v["threshold"] for k, v in abuse_info.items()}
-        out["off_topic_review"] = off_topic_info["threshold"]
-        return out
+    def chosen(abuse_thresholds, off_topic_info):
+        return {**abuse_thresholds, "off_topic_review": off_topic_info["threshold"]}
 
     trained_at = datetime.now(timezone.utc)
     digest = hashlib.sha256(abuse.params["coef"].tobytes() + abuse.head["coef"].tobytes()
@@ -445,11 +446,12 @@ def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=
         "categories": kinds,
         "spans": spans,
         "off_topic": off,
-        "thresholds": {**chosen(abuse.thresholds, off_info),
+        "thresholds": {**chosen(newsroom, off_info),
                        **{f"{kind}_review": info["threshold"] for kind, info in kinds_info.items()}},
         # What scores when the encoder cannot run: the linear model and TF-IDF similarities alone.
         "linear": {**abuse.linear, "off_topic": linear_off,
-                   "thresholds": chosen(abuse.linear_thresholds, linear_off_info)},
+                   "thresholds": chosen({k: v["threshold"] for k, v in abuse.linear_thresholds.items()},
+                                        linear_off_info)},
     }
     state["metadata"] = {
         "version": state["version"],
@@ -459,11 +461,14 @@ def train(extra_examples=(), *, seed: int = 0, research: bool = False, data_dir=
         "max_rows": max_rows,
         "encoder": encoder.version,
         "data": {"rows_per_corpus_and_class": summary, "moderator_examples": len(extra_examples)},
-        "thresholds": {"abuse": abuse.thresholds, "off_topic_review": off_info, "categories": kinds_info,
+        "thresholds": {"abuse": abuse.thresholds, "newsroom": newsroom_info, "off_topic_review": off_info,
+                       "categories": kinds_info,
                        "without_encoder": {"abuse": abuse.linear_thresholds, "off_topic_review": linear_off_info},
                        "chosen_on": f"out-of-fold predictions on {CALIBRATION_CORPUS} training rows "
                                     "(abuse), Fox News training pairs (off-topic) and the labelled "
-                                    "training rows of each kind of abuse (categories)"},
+                                    "training rows of each kind of abuse (categories); abuse review and "
+                                    "reject on the moderators' decisions' out-of-fold predictions once "
+                                    "there are enough of them (newsroom)"},
         "cross_validation": {"abuse": abuse.cv, "abuse_without_encoder": abuse.linear_cv, "highlights": spans_info,
                              "off_topic": off_info, "off_topic_without_encoder": linear_off_info},
         "libraries": {"python": platform.python_version(), "numpy": np.__version__,
