@@ -15,12 +15,12 @@ run: install migrate model seed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The suite on TEST_WORKERS pytest-xdist workers (0: none), handed out test by test, so that the
-# learning tests, each of which trains, spread over both (the small models of the classifier
-# tests' module fixtures are then trained once per worker).
+# learning tests, each of which trains, spread over both; a worker that runs dry takes tests queued
+# for the other (worksteal), so a training queued last does not run alone at the end.
 TEST_WORKERS ?= 2
 
 test: lint migrate model
-	PARLEY_TEST_MODEL_PATH=$(abspath $(MODEL)) $(BIN)/pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
+	PARLEY_TEST_MODEL_PATH=$(abspath $(MODEL)) $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 
