@@ -1,4 +1,4 @@
-"""``flask --app wsgi moderation train | evaluate | models | promote | rollback | check-alerts | embed``."""
+"""``flask --app wsgi moderation train | evaluate | backtest | models | promote | rollback | check-alerts | embed``."""
 import json
 
 import click
@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from forum.errors import ApiError
 from forum.extensions import db
-from moderation import embeddings, learning, scoring
-from moderation.classifier import ArtifactError, evaluate, format_report, load
+from moderation import backtest, embeddings, learning, scoring
+from moderation.classifier import ArtifactError, Model, evaluate, format_report, load
 from moderation.models import ModelVersion
 from moderation.queue import alerts
 
@@ -30,6 +30,12 @@ def train_command(force, research, max_rows):
     click.echo(f"Version {row.version}: saved to {row.path}")
     click.echo("Held-out metrics: " + json.dumps(row.metrics["heldout"], sort_keys=True))
     click.echo("Decisions held out: " + json.dumps(row.metrics["decisions"], sort_keys=True))
+    newsroom = row.metrics["newsroom_thresholds"]
+    if newsroom["used"]:
+        chosen = ", ".join(f"{name} {value:.3f}" for name, value in newsroom["thresholds"].items())
+        click.echo(f"Thresholds: the newsroom's own, from {newsroom['decisions']} decisions ({chosen})")
+    else:
+        click.echo(f"Thresholds: the corpora's ({newsroom['why']})")
     click.echo(("Active: " if active else "Not activated: ") + reason)
 
 
@@ -59,11 +65,52 @@ def models_command():
                    f"agreement with held-out decisions {agreement}")
 
 
+def _load(path: str) -> Model:
+    try:
+        return load(path, encoder_directory=current_app.config["MODERATION_ENCODER_DIR"])
+    except ArtifactError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _replayed_beside_the_active(candidate: Model, days: int, as_json: bool = False) -> str:
+    """Return the backtest of ``candidate`` over the last ``days`` days, beside the active model."""
+    active = scoring.active_model()
+    models = {"active": active, "candidate": candidate} if active is not None else {"candidate": candidate}
+    result = backtest.backtest(models, days=days)
+    # A replay changes nothing (it may have stored an article's missing vector: that waits for a post).
+    db.session.rollback()
+    return json.dumps(result.as_dict(), indent=2) if as_json else backtest.format_backtest(result)
+
+
+@moderation.command("backtest")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
+              help="The candidate artifact [the newest trained version that is not active].")
+@click.option("--days", type=click.IntRange(min=1, max=3650), default=backtest.WINDOW_DAYS, show_default=True,
+              help="Replay the comments of this many days back.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def backtest_command(model_path, days, as_json):
+    """Replay the window's comments through a candidate model and its thresholds, beside the active
+    model: the daily workload, and precision and recall on decisions neither model learned from."""
+    if model_path is None:
+        row = learning.newest_inactive_version()
+        if row is None:
+            raise click.ClickException("There is no trained version besides the active one: "
+                                       "give --model PATH, or train one with `moderation train`.")
+        model_path = row.path
+    click.echo(_replayed_beside_the_active(_load(model_path), days, as_json))
+
+
 @moderation.command("promote")
 @click.argument("version")
-def promote_command(version):
-    """Make VERSION the active model."""
+@click.option("--days", type=click.IntRange(min=1, max=3650), default=7, show_default=True,
+              help="Show the backtest of this many days back before switching.")
+@click.option("--no-backtest", is_flag=True, help="Switch without replaying the window first.")
+def promote_command(version, days, no_backtest):
+    """Show VERSION's backtest beside the active model, then make VERSION the active model."""
     try:
+        row = learning.version(version)
+        if not no_backtest and learning.load_error(row) is None:
+            click.echo(_replayed_beside_the_active(_load(row.path), days))
         row = learning.promote(version)
     except ApiError as error:
         raise click.ClickException(error.message) from None

@@ -8,6 +8,7 @@ MODERATION_MODEL_PATH with an atomic rename, so every worker picks it up on its 
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
@@ -55,20 +56,29 @@ def decision_example(decision: ModerationDecision) -> Example | None:
     return None
 
 
+def latest_label_decisions(since: datetime | None = None) -> dict[int, ModerationDecision]:
+    """Return the latest approval or rejection of each comment (posted since ``since``), by comment id."""
+    stmt = (select(ModerationDecision)
+            .options(joinedload(ModerationDecision.comment).joinedload(Comment.article))
+            .where(ModerationDecision.action.in_(LABEL_ACTIONS))
+            .order_by(ModerationDecision.id))
+    if since is not None:
+        stmt = stmt.where(ModerationDecision.comment_id.in_(select(Comment.id).where(Comment.created_at >= since)))
+    return {d.comment_id: d for d in db.session.scalars(stmt)}
+
+
+def is_held_out(comment_id: int) -> bool:
+    """Return whether decisions on this comment are kept out of training, to check models against."""
+    return comment_id % DECISION_HOLDOUT_EVERY == 0
+
+
 def decision_examples() -> tuple[list[Example], list[Example]]:
     """Return (training, held-out) examples from the latest decision on each comment."""
-    decisions = db.session.scalars(
-        select(ModerationDecision)
-        .options(joinedload(ModerationDecision.comment).joinedload(Comment.article))
-        .where(ModerationDecision.action.in_(LABEL_ACTIONS))
-        .order_by(ModerationDecision.id)
-    ).all()
-    latest = {d.comment_id: d for d in decisions}
     train_part, held_out = [], []
-    for comment_id, decision in latest.items():
+    for comment_id, decision in latest_label_decisions().items():
         example = decision_example(decision)
         if example is not None:
-            (held_out if comment_id % DECISION_HOLDOUT_EVERY == 0 else train_part).append(example)
+            (held_out if is_held_out(comment_id) else train_part).append(example)
     return train_part, held_out
 
 
@@ -109,7 +119,8 @@ def train_version(*, research: bool = False, force: bool = False, max_rows=None)
     path = versions_dir() / f"{model.version}.skops"
     save(model, path)
     metrics = {"heldout": model.metadata["heldout"], "decisions": decision_metrics(model, held_out),
-               "cross_validation": model.metadata.get("cross_validation", {})}
+               "cross_validation": model.metadata.get("cross_validation", {}),
+               "newsroom_thresholds": model.metadata["thresholds"]["newsroom"]}
     row = ModelVersion(version=model.version, path=str(path), trained_at=utcnow(),
                        data_summary={**model.metadata.get("data", {}), "decisions_trained": len(train_part),
                                      "decisions_held_out": len(held_out), "max_rows": max_rows},
@@ -117,7 +128,7 @@ def train_version(*, research: bool = False, force: bool = False, max_rows=None)
     db.session.add(row)
     db.session.flush()
     current = active_version()
-    unusable = _load_error(current) if current is not None else None
+    unusable = load_error(current) if current is not None else None
     if current is None:
         reason = "no model was active"
     elif force:
@@ -134,7 +145,7 @@ def train_version(*, research: bool = False, force: bool = False, max_rows=None)
     return row, True, reason
 
 
-def _load_error(row: ModelVersion) -> str | None:
+def load_error(row: ModelVersion) -> str | None:
     """Return why ``row``'s artifact cannot be loaded (missing, corrupt, an older format), or None."""
     try:
         load(row.path)
@@ -157,7 +168,7 @@ def activate(row: ModelVersion) -> None:
     """Make ``row`` the active version, if its artifact loads (so never one of an older format)."""
     if not Path(row.path).is_file():
         raise NotFound(f"The artifact of {row.version} is missing at {row.path}.", code="artifact_missing")
-    problem = _load_error(row)
+    problem = load_error(row)
     if problem:
         raise Conflict(f"The artifact of {row.version} cannot be loaded: {problem}", code="artifact_unusable")
     _install(row.path)
@@ -166,11 +177,23 @@ def activate(row: ModelVersion) -> None:
     row.activated_at = utcnow()
 
 
-def promote(version: str) -> ModelVersion:
-    """Make the registered ``version`` active, whatever its metrics (an operator's explicit choice)."""
-    row = db.session.scalar(select(ModelVersion).where(ModelVersion.version == version))
+def version(name: str) -> ModelVersion:
+    """Return the registered version ``name``."""
+    row = db.session.scalar(select(ModelVersion).where(ModelVersion.version == name))
     if row is None:
-        raise NotFound(f"No model version '{version}'; `moderation models` lists them.", code="unknown_version")
+        raise NotFound(f"No model version '{name}'; `moderation models` lists them.", code="unknown_version")
+    return row
+
+
+def newest_inactive_version() -> ModelVersion | None:
+    """Return the newest registered version that is not active: the usual candidate."""
+    return db.session.scalar(select(ModelVersion).where(ModelVersion.is_active.is_(False))
+                             .order_by(ModelVersion.trained_at.desc(), ModelVersion.id.desc()).limit(1))
+
+
+def promote(name: str) -> ModelVersion:
+    """Make the registered version ``name`` active, whatever its metrics (an operator's explicit choice)."""
+    row = version(name)
     activate(row)
     return row
 

@@ -6,6 +6,7 @@ against 0.85 for the full one), one that learns the moderators' slur far above i
 the gate, promote and rollback are the same whatever the size. Below about 200 rows a class of a
 corpus gets too few members for the cross-validation folds.
 """
+import json
 import shutil
 
 import pytest
@@ -103,6 +104,8 @@ def test_moderators_teach_the_model_a_newsroom_slur(api, app, runner, own_model)
         row = db.session.scalar(select(ModelVersion).where(ModelVersion.is_active))
         summary = row.data_summary
         assert summary["decisions_trained"] + summary["decisions_held_out"] == len(SLURRED) + len(CIVIL)
+        # Too few decisions for the newsroom's own thresholds.
+        assert f"Thresholds: the corpora's ({summary['decisions_trained']} decisions, " in result.output
         assert row.metrics["decisions"]["count"] == row.data_summary["decisions_held_out"] > 0
         assert row.metrics["heldout"]["score"] > 0.5
 
@@ -126,7 +129,14 @@ def test_the_gate_promote_and_rollback(api, app, runner, own_model):
     assert len(listing) == 2 and [line[0] for line in listing] == [" ", "*"]
     v2 = listing[0].split()[0]
 
-    assert runner.invoke(args=["moderation", "promote", v2]).output.strip() == f"Active: {v2}"
+    backtest = runner.invoke(args=["moderation", "backtest", "--json"])
+    assert backtest.exit_code == 0, backtest.output
+    assert {name: model["version"] for name, model in json.loads(backtest.output)["models"].items()} == {
+        "active": v1.version, "candidate": v2}
+    promoted = runner.invoke(args=["moderation", "promote", v2]).output.splitlines()
+    # The candidate's backtest beside the active model, then the switch.
+    assert promoted[0].startswith("Backtest of 0 comments") and promoted[1].split() == ["active", "candidate"]
+    assert promoted[-1] == f"Active: {v2}"
     assert own_model.read_bytes() == (own_model.parent / "model-versions" / f"{v2}.skops").read_bytes()
     assert runner.invoke(args=["moderation", "rollback"]).output.strip() == f"Active: {v1.version}"
     assert own_model.read_bytes() == (own_model.parent / "model-versions" / f"{v1.version}.skops").read_bytes()

@@ -80,9 +80,11 @@ def get_thread_comment(comment_id, viewer: User | None) -> tuple[Comment, bool]:
     raise NotFound(f"No comment {comment_id} is visible to you.", code="comment_not_found")
 
 
-def thread_context(article: Article, parent: Comment | None) -> tuple[tuple[int, ...], tuple[str, ...]]:
+def thread_context(article: Article, parent: Comment | None,
+                   before: int | None = None) -> tuple[tuple[int, ...], tuple[str, ...]]:
     """Return the ids and the bodies of the latest published comments of the article (or of the
-    parent's conversation): what the screen compares a new comment with, as many as it asks for."""
+    parent's conversation): what the screen compares a new comment with, as many as it asks for;
+    with ``before``, only those older than that comment (the thread as it was when it came)."""
     size = screening.context_size()
     if size <= 0:
         return (), ()
@@ -94,14 +96,18 @@ def thread_context(article: Article, parent: Comment | None) -> tuple[tuple[int,
     )
     if parent is not None:
         stmt = stmt.where(Comment.root_id == (parent.root_id or parent.id))
+    if before is not None:
+        stmt = stmt.where(Comment.id < before)
     rows = db.session.execute(stmt).all()
     return tuple(row.id for row in rows), tuple(row.body for row in rows)
 
 
-def submission(text: str, article: Article | None, parent: Comment | None, **who) -> screening.Submission:
+def submission(text: str, article: Article | None, parent: Comment | None, before: int | None = None,
+               **who) -> screening.Submission:
     """Return ``text`` as the screen sees it under ``article`` (and ``parent``): their texts and ids
-    and the thread's latest comments; ``who`` adds the mode and the author's and comment's ids."""
-    context_ids, context = thread_context(article, parent) if article is not None else ((), ())
+    and the thread's latest comments (older than comment ``before``, to replay a comment as it
+    came); ``who`` adds the mode and the author's and comment's ids."""
+    context_ids, context = thread_context(article, parent, before) if article is not None else ((), ())
     return screening.Submission(
         text=text,
         article=article.text if article is not None else "",

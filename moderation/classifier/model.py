@@ -208,17 +208,20 @@ class Model:
         return ContextVectors(stored(article), stored(parent), np.array(thread) if thread else None)
 
     def score(self, text: str, *, article: str = "", parent: str = "", context: Sequence[str] = (),
-              context_vectors: ContextVectors | None = None) -> Scores:
-        """Score one comment; highlights as in ``score_batch``."""
+              context_vectors: ContextVectors | None = None, stored: np.ndarray | None = None) -> Scores:
+        """Score one comment (``stored``: its stored vector, if it has one); highlights as in ``score_batch``."""
         return self.score_batch([text], article=article, parent=parent, context=context,
-                                context_vectors=context_vectors)[0]
+                                context_vectors=context_vectors, stored=None if stored is None else stored[None])[0]
 
     def score_batch(self, texts, *, article: str = "", parent: str = "", context: Sequence[str] = (),
-                    context_vectors: ContextVectors | None = None, highlight_all: bool = False) -> list[Scores]:
+                    context_vectors: ContextVectors | None = None, stored: np.ndarray | None = None,
+                    highlight_all: bool = False) -> list[Scores]:
         """Score comments that share one article, parent and thread.
 
         :param context_vectors: the stored vectors of the article, parent and thread, which the
             app keeps; without them the model encodes ``article``, ``parent`` and ``context``.
+        :param stored: the texts' stored vectors (one row each, made by this model's encoder), when
+            the caller keeps them: they are not encoded again.
 
         Highlights are computed only for comments at or above the abuse review threshold (the
         ones a moderator will look at), unless ``highlight_all``.
@@ -227,7 +230,8 @@ class Model:
         if not texts:
             return []
         x = self.featuriser.transform_codes(normalise_codes(texts))
-        stored = self.embed(texts)
+        if stored is None or self.encoder is None:
+            stored = self.embed(texts)
         vectors = None if stored is None else dequantise(stored)
         z = self._linear_margins(x)
         abuse = self._abuse_of_margins(z, vectors)
