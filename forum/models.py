@@ -19,6 +19,7 @@ from sqlalchemy import (
     and_,
     false,
     or_,
+    true,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -116,6 +117,14 @@ class User(UserMixin, db.Model):
     suspended_until: Mapped[datetime | None] = mapped_column(DateTime)
     sanction_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: When the reader confirmed their address (a local account's link; an SSO account's newsroom
+    #: vouches for it at sign-in); None while unconfirmed.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: What the reader wants mailed: replies to their comments, decisions on them, a daily digest
+    #: of the readers they follow (``email_notifications`` in the API).
+    mail_reply: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    mail_decision: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    mail_followed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     #: The sign-in this object was loaded for, set by ``forum.security``; never stored as such.
     session_token = None
@@ -192,6 +201,40 @@ class UserSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class AccountTokenPurpose(enum.StrEnum):
+    PASSWORD_RESET = "password_reset"
+    EMAIL_CHANGE = "email_change"
+    EMAIL_VERIFICATION = "email_verification"
+
+
+class AccountToken(db.Model):
+    """A single-use link mailed to a reader (password reset, a new address, a first address): only
+    its SHA-256 is stored, with the address it was sent to."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[AccountTokenPurpose] = mapped_column(_enum(AccountTokenPurpose, "account_token_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class RetiredUsername(db.Model):
+    """The name of a deleted account, which nobody may register until ``free_at`` (no one takes
+    over a deleted reader's name at once)."""
+
+    __tablename__ = "retired_usernames"
+
+    username_key: Mapped[str] = mapped_column(String(30), primary_key=True)
+    free_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Article(db.Model):
