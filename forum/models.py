@@ -125,6 +125,9 @@ class User(UserMixin, db.Model):
     mail_reply: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     mail_decision: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     mail_followed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: When the reader deleted the account (or a moderator did): the row stays, emptied of personal
+    #: data, as the author of the placeholders of their comments and of the decision log's rows.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     #: The sign-in this object was loaded for, set by ``forum.security``; never stored as such.
     session_token = None

@@ -1,4 +1,4 @@
-"""Readers' accounts: a confirmed address and mail preferences (users), single-use mailed links
+"""Readers' accounts: a confirmed address, mail preferences and deletion (users), single-use mailed links
 (account_tokens), and the names of deleted accounts held back for a while (retired_usernames)
 
 Revision ID: a3b4c5d6e7f8
@@ -20,6 +20,7 @@ def upgrade():
         batch.add_column(sa.Column("mail_reply", sa.Boolean(), server_default=sa.true(), nullable=False))
         batch.add_column(sa.Column("mail_decision", sa.Boolean(), server_default=sa.true(), nullable=False))
         batch.add_column(sa.Column("mail_followed", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch.add_column(sa.Column("deleted_at", sa.DateTime(), nullable=True))
     op.create_table(
         "account_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -49,6 +50,7 @@ def downgrade():
     op.drop_index("ix_account_tokens_user_id", table_name="account_tokens")
     op.drop_table("account_tokens")
     with op.batch_alter_table("users") as batch:
+        batch.drop_column("deleted_at")
         batch.drop_column("mail_followed")
         batch.drop_column("mail_decision")
         batch.drop_column("mail_reply")

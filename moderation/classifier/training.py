@@ -163,17 +163,16 @@ def _fit_head(vectors, y, w, c: float = HEAD_C) -> dict:
             "coef": model.coef_.ravel().astype(np.float32), "intercept": float(model.intercept_[0])}
 
 
-def _calibrated(oof, y, calib) -> tuple[dict, dict, dict, np.ndarray]:
-    """Return Platt scaling of margins ``oof`` fitted on the ``calib`` rows, its thresholds, CV
-    metrics, and the out-of-fold probabilities of every row."""
+def _calibrated(oof, y, calib) -> tuple[dict, dict, dict]:
+    """Return Platt scaling of margins ``oof`` fitted on the ``calib`` rows, its thresholds and CV metrics."""
     platt = LogisticRegression(C=1e4).fit(oof[calib, None], y[calib])
     params = {"platt_a": float(platt.coef_[0, 0]), "platt_b": float(platt.intercept_[0])}
-    p = expit(params["platt_a"] * oof + params["platt_b"])
-    thresholds = {k: threshold_for_precision(y[calib], p[calib], TARGET_PRECISION[k])
+    p = expit(params["platt_a"] * oof[calib] + params["platt_b"])
+    thresholds = {k: threshold_for_precision(y[calib], p, TARGET_PRECISION[k])
                   for k in ("abuse_review", "abuse_reject")}
-    cv = {"calibration_rows": int(calib.sum()), "oof_roc_auc": float(roc_auc_score(y[calib], p[calib])),
-          "oof_average_precision": float(average_precision_score(y[calib], p[calib]))}
-    return params, thresholds, cv, p
+    cv = {"calibration_rows": int(calib.sum()), "oof_roc_auc": float(roc_auc_score(y[calib], p)),
+          "oof_average_precision": float(average_precision_score(y[calib], p))}
+    return params, thresholds, cv
 
 
 @dataclass
@@ -191,8 +190,13 @@ class AbuseFit:
     linear_cv: dict
     #: The linear model's out-of-fold margins of every training row.
     linear_oof: np.ndarray
-    #: The blend's out-of-fold probabilities of every training row.
-    oof_probabilities: np.ndarray
+    #: The blend's out-of-fold margins of every training row.
+    oof_margins: np.ndarray
+
+    @property
+    def oof_probabilities(self) -> np.ndarray:
+        """Return the blend's out-of-fold margins through its Platt scaling."""
+        return expit(self.params["platt_a"] * self.oof_margins + self.params["platt_b"])
 
 
 def fit_abuse(x, y, w, sources, seed, vectors) -> AbuseFit:
@@ -221,10 +225,11 @@ def fit_abuse(x, y, w, sources, seed, vectors) -> AbuseFit:
     calib = sources == CALIBRATION_CORPUS
     if len(set(y[calib])) < 2:
         calib = np.ones(len(y), dtype=bool)
-    linear, linear_thresholds, linear_cv, _ = _calibrated(linear_oof, y, calib)
-    blend, thresholds, cv, oof_probabilities = _calibrated(linear_oof + BLEND * head_oof, y, calib)
+    linear, linear_thresholds, linear_cv = _calibrated(linear_oof, y, calib)
+    blended = linear_oof + BLEND * head_oof
+    blend, thresholds, cv = _calibrated(blended, y, calib)
     return AbuseFit({"coef": coef, "intercept": intercept, **blend}, head, linear, thresholds, cv,
-                    linear_thresholds, linear_cv, linear_oof, oof_probabilities)
+                    linear_thresholds, linear_cv, linear_oof, blended)
 
 
 def fit_categories(vectors, linear_margins, categories, w, sources, seed) -> tuple[dict, dict]:
