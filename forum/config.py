@@ -85,6 +85,13 @@ class Config:
     RATELIMIT_LOGIN_ACCOUNT = "10 per minute"
     RATELIMIT_POST = "10 per minute"
     RATELIMIT_REPORT = "20 per hour"
+    # Requests that mail a link (password reset, a new confirmation link): per client, and per
+    # address asked for whoever asks, so nobody floods one mailbox from many addresses.
+    RATELIMIT_ACCOUNT_MAIL = "10 per hour"
+    RATELIMIT_ACCOUNT_MAIL_ADDRESS = "5 per hour"
+    # When true, a local account must confirm its address before its first comment
+    # (FLASK_REQUIRE_VERIFIED_EMAIL=true); SSO accounts are confirmed by the newsroom.
+    REQUIRE_VERIFIED_EMAIL = False
 
     # The outbox worker (forum/outbox): seconds between looks at the outbox when nothing woke it (on
     # PostgreSQL a commit wakes it at once), items claimed at a time, how long a claim holds

@@ -1,0 +1,57 @@
+"""Single-use links mailed to a reader (password reset, confirming an address): 32 random bytes in
+the link, only their SHA-256 in ``account_tokens``, with the address the link was sent to."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, or_, select, update
+
+from forum.extensions import db
+from forum.models import AccountToken, AccountTokenPurpose, User, utcnow
+
+#: Far longer than any token made here (43 characters); a longer one is not even hashed.
+TOKEN_MAX_LENGTH = 100
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_account_token(user: User, purpose: AccountTokenPurpose, lifetime: timedelta, *,
+                        email: str | None = None) -> str:
+    """Make a link token for ``user`` valid for ``lifetime``, sent to ``email`` (theirs by default).
+
+    Earlier links of the same purpose stay valid until they expire or one is used; the account's
+    dead ones (expired or used) are swept here, so the table does not grow for ever.
+    """
+    now = utcnow()
+    db.session.execute(delete(AccountToken).where(
+        AccountToken.user_id == user.id, AccountToken.purpose == purpose,
+        or_(AccountToken.expires_at <= now, AccountToken.used_at.is_not(None))))
+    token = secrets.token_urlsafe(32)
+    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=token_digest(token),
+                                email=email or user.email, created_at=now, expires_at=now + lifetime))
+    return token
+
+
+def find_account_token(token, purpose: AccountTokenPurpose) -> AccountToken | None:
+    """Return the unused, unexpired token row of ``purpose`` for ``token``, or None."""
+    if not isinstance(token, str) or not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    return db.session.scalar(select(AccountToken).where(
+        AccountToken.token_hash == token_digest(token), AccountToken.purpose == purpose,
+        AccountToken.used_at.is_(None), AccountToken.expires_at > utcnow()))
+
+
+def use_account_tokens(row: AccountToken) -> bool:
+    """Mark ``row`` used, with every other unused link of its account and purpose; return whether
+    ``row`` was still unused (of two requests racing with one link, only one wins)."""
+    now = utcnow()
+    claimed = db.session.execute(update(AccountToken).where(AccountToken.id == row.id, AccountToken.used_at.is_(None))
+                                 .values(used_at=now))
+    if claimed.rowcount != 1:
+        return False
+    db.session.execute(update(AccountToken).where(
+        AccountToken.user_id == row.user_id, AccountToken.purpose == row.purpose, AccountToken.used_at.is_(None))
+        .values(used_at=now))
+    return True
