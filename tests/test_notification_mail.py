@@ -18,6 +18,14 @@ def app(mail_app):
     return mail_app
 
 
+@pytest.fixture
+def readers(readers, app, mail_server):
+    """Alice and Bob, with the confirmation mail of their registration sent and forgotten."""
+    drain(app)
+    mail_server.clear()
+    return readers
+
+
 def _mails(app, server, subject_part: str = "") -> list:
     drain(app)
     return [m for m in list(server.messages) if subject_part in m["Subject"]]

@@ -1,8 +1,14 @@
 """Accounts over JSON: register, tokens, and who am I."""
 from flask import g
 
-from forum.accounts import recovery
-from forum.accounts.limits import login_limited, password_reset_limited, register_limited, sso_limited
+from forum.accounts import recovery, verification
+from forum.accounts.limits import (
+    account_mail_limited,
+    login_limited,
+    password_reset_limited,
+    register_limited,
+    sso_limited,
+)
 from forum.accounts.recovery import RESET_REQUESTED
 from forum.accounts.service import authenticate, register_user
 from forum.accounts.sso import sign_in_with_token
@@ -13,6 +19,7 @@ from forum.extensions import db
 from forum.openapi import operation
 from forum.schemas import (
     Accepted,
+    EmailConfirmBody,
     PasswordResetBody,
     PasswordResetConfirmBody,
     RegisterBody,
@@ -31,6 +38,7 @@ from forum.security import authenticated_user, issue_token, sign_out_everywhere
 def register(body: RegisterBody):
     """Create a reader account."""
     user = register_user(body.username, body.email, body.password, display_name=body.display_name)
+    verification.send_confirmation(user)
     db.session.commit()
     return {"user": user_dict(user, private=True)}, 201
 
@@ -103,5 +111,24 @@ def request_password_reset(body: PasswordResetBody):
 def confirm_password_reset(body: PasswordResetConfirmBody):
     """Set a new password with the token of a reset link; every session and token of the account ends."""
     recovery.reset_password(body.token, body.password)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/auth/email/confirm")
+@operation(body=EmailConfirmBody, responses={204: None}, errors=(400,))
+def confirm_email(body: EmailConfirmBody):
+    """Confirm an address with the token of the link mailed to it."""
+    verification.confirm_email(body.token)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/me/email/verification")
+@account_mail_limited
+@operation(auth="user", responses={204: None}, errors=(409, 429))
+def send_email_verification():
+    """Mail the signed-in reader a new link to confirm their address (409 when it is confirmed already)."""
+    verification.send_new_confirmation(authenticated_user())
     db.session.commit()
     return "", 204

@@ -17,7 +17,8 @@ def user_dict(user: User, *, private: bool = False) -> dict:
     data = {**author_dict(user), "created_at": iso(user.created_at)}
     if private:
         data.update(email=user.email, role=user.role.value, status=user.status,
-                    suspended_until=iso(user.suspended_until) if user.status == UserStatus.SUSPENDED else None)
+                    suspended_until=iso(user.suspended_until) if user.status == UserStatus.SUSPENDED else None,
+                    email_verified=user.email_verified_at is not None)
     return data
 
 
