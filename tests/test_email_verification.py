@@ -63,7 +63,7 @@ def test_a_new_link_can_be_asked_for(app, api, mail_server):
     assert _verified(app)
 
 
-@pytest.mark.parametrize("token", ["", "forged-" + "b" * 36, "x" * 3000, 17, None])
+@pytest.mark.parametrize("token", ["", "forged-" + "b" * 36, "x" * 3000, 17, None, "\ud800"])
 def test_a_forged_or_malformed_link_is_a_400_and_confirms_nothing(app, api, mail_server, token):
     api.reader("alice")
     answer = api.client.post(CONFIRM, json={"token": token})
