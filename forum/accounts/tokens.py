@@ -14,6 +14,7 @@ TOKEN_MAX_LENGTH = 100
 
 
 def token_digest(token: str) -> str:
+    """Return what ``account_tokens`` stores of ``token``: its SHA-256, in hex."""
     # surrogatepass: JSON can carry a lone surrogate, and a pasted token of any content is just not found.
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 

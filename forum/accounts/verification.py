@@ -17,6 +17,8 @@ CONFIRMATION_LIFETIME = timedelta(days=7)
 
 
 class InvalidEmailToken(ApiError):
+    """A confirmation token that is unknown, used, expired or malformed, or for another address."""
+
     status, code = 400, "invalid_email_token"
 
     def __init__(self):

@@ -22,6 +22,8 @@ ERROR_MAX_LENGTH = 500
 
 @dataclass(frozen=True)
 class MailServer:
+    """Where MAIL_URL sends mail, and the credentials to log in with (None: no login)."""
+
     scheme: str
     host: str
     port: int
