@@ -53,6 +53,11 @@ class Config:
     # werkzeug's scrypt; the tests choose a cheap method to stay fast.
     PASSWORD_HASH_METHOD = "scrypt"
 
+    # How long a link confirming a new email address works, and how many a reader may ask for a
+    # day (each sends two mails: to the new address and a notice to the old one).
+    EMAIL_CHANGE_LINK_LIFETIME = timedelta(hours=24)
+    EMAIL_CHANGES_PER_DAY = 5
+
     COMMENT_MAX_LENGTH = 5000
     COMMENT_EDIT_WINDOW_SECONDS = 15 * 60
     # Levels of a thread one page shows (a top-level comment and its replies); deeper ones get a link.
@@ -80,6 +85,9 @@ class Config:
     RATELIMIT_LOGIN = "10 per minute"
     # Attempts on one username, from anywhere: slows guessing spread over many addresses.
     RATELIMIT_LOGIN_ACCOUNT = "10 per minute"
+    # Wrong current passwords given to change a password (API and /settings), per account: a
+    # stolen session must not become a way to guess the password and take the account over.
+    RATELIMIT_PASSWORD_CHECK = "10 per hour"
     RATELIMIT_POST = "10 per minute"
     RATELIMIT_REPORT = "20 per hour"
 

@@ -1,4 +1,4 @@
-"""The login and registration budgets, one each, shared by the pages and the JSON API.
+"""The login, registration and current-password budgets, shared by the pages and the JSON API.
 
 A client has one login budget (``RATELIMIT_LOGIN``) and one registration budget
 (``RATELIMIT_REGISTER``) whichever door it uses; each username tried has its own login budget
@@ -7,10 +7,14 @@ A client has one login budget (``RATELIMIT_LOGIN``) and one registration budget
 import hashlib
 
 from flask import request
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
+from forum.errors import ApiError
 from forum.extensions import limiter
 from forum.models import fold_username
 from forum.ratelimits import limit
+from forum.validation import json_object
 
 
 def _account_key() -> str:
@@ -36,3 +40,24 @@ def login_limited(view):
 
 #: Count a sign-in with the newsroom's token against the client's budget (a bad token costs as much).
 sso_limited = limiter.shared_limit(limit("RATELIMIT_SSO"), scope="sso", methods=["POST"])
+
+
+def _signed_in_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def _no_current_password() -> bool:
+    if request.is_json:
+        try:
+            return "current_password" not in json_object()
+        except ApiError:  # the view answers that; a body that says nothing asks for no password check
+            return True
+    return "current_password" not in request.form
+
+
+#: Count a wrong current password (answered 403) against the signed-in account's budget
+#: (``RATELIMIT_PASSWORD_CHECK``), at the API and on /settings alike; a request that gives no
+#: current password is neither counted nor stopped, so the rest of the settings stay usable.
+password_check_limited = limiter.shared_limit(
+    limit("RATELIMIT_PASSWORD_CHECK"), scope="password-check", key_func=_signed_in_key,
+    exempt_when=_no_current_password, deduct_when=lambda response: response.status_code == 403)

@@ -1,7 +1,7 @@
 """Accounts over JSON: register, tokens, and who am I."""
 from flask import g
 
-from forum.accounts.limits import login_limited, register_limited, sso_limited
+from forum.accounts.limits import login_limited, password_check_limited, register_limited, sso_limited
 from forum.accounts.service import authenticate, register_user
 from forum.accounts.sso import sign_in_with_token
 from forum.api.base import bp
@@ -9,8 +9,19 @@ from forum.api.serializers import user_dict
 from forum.errors import Unauthorized
 from forum.extensions import db
 from forum.openapi import operation
-from forum.schemas import RegisterBody, SsoBody, SsoTokenOut, TokenBody, TokenOut, UserEnvelope
+from forum.schemas import (
+    AccountChanges,
+    EmailChangeConfirmation,
+    RegisterBody,
+    SsoBody,
+    SsoTokenOut,
+    TokenBody,
+    TokenOut,
+    UserEnvelope,
+)
 from forum.security import authenticated_user, issue_token, sign_out_everywhere
+from forum.settings.email_change import confirm_email_change
+from forum.settings.service import update_account
 
 
 @bp.post("/auth/register")
@@ -74,3 +85,26 @@ def revoke_everything():
 def me():
     """Answer the signed-in reader's account."""
     return {"user": user_dict(authenticated_user(), private=True)}
+
+
+@bp.patch("/me")
+@password_check_limited
+@operation(auth="user", body=AccountChanges, responses={200: UserEnvelope}, errors=(409, 429))
+def update_me(body: AccountChanges):
+    """Change my display name, email (confirmed by a mailed link), password or mail preferences."""
+    user = authenticated_user()
+    notifications = body.email_notifications
+    update_account(user, display_name=body.display_name, email=body.email, password=body.password,
+                   current_password=body.current_password,
+                   notifications=notifications.model_dump(exclude_unset=True) if notifications else None)
+    db.session.commit()
+    return {"user": user_dict(user, private=True)}
+
+
+@bp.post("/auth/email-change/confirm")
+@operation(body=EmailChangeConfirmation, responses={204: None}, errors=(409,))
+def confirm_email(body: EmailChangeConfirmation):
+    """Confirm a new email address with the token of the link mailed to it."""
+    confirm_email_change(body.token)
+    db.session.commit()
+    return "", 204

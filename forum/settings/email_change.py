@@ -1,0 +1,111 @@
+"""A change of address: asked for by the signed-in reader, done only when the new address's link is opened.
+
+Until then the account keeps its address, and ``pending_email`` says which one waits. Opening the
+link (``confirm_email_change``) also confirms the address (``email_verified_at``): it was just
+proven to reach the reader.
+"""
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from forum.accounts.tokens import (
+    account_tokens_issued_since,
+    find_account_token,
+    issue_account_token,
+    open_account_token,
+    redeem_account_token,
+    withdraw_account_tokens,
+)
+from forum.errors import ApiError, Conflict
+from forum.extensions import db
+from forum.models import AccountTokenPurpose, User, utcnow
+from forum.security import configured_duration
+
+PURPOSE = AccountTokenPurpose.EMAIL_CHANGE
+
+
+class InvalidEmailToken(ApiError):
+    status, code = 400, "invalid_email_token"
+
+    def __init__(self):
+        super().__init__("This confirmation link does not work: it was already used, it has expired, or a newer "
+                         "one was sent. Ask for the change again from your settings.")
+
+
+class EmailTaken(Conflict):
+    """The address belongs to another account.
+
+    Saying so tells the signed-in reader that the address has an account here, as registration
+    already does (``account_exists``); an account of one's own is needed to ask, and the daily
+    limit on changes bounds how many addresses one account can try.
+    """
+
+    code = "email_taken"
+
+    def __init__(self):
+        super().__init__("Another account uses that email address: choose another.",
+                         payload={"field": "email"})
+
+
+class TooManyEmailChanges(ApiError):
+    """Each change mails two addresses: a signed-in reader must not become a way to mail strangers."""
+
+    status, code = 429, "too_many_email_changes"
+
+
+def email_owner(email: str) -> int | None:
+    """Return the id of the account whose address is ``email``, or None."""
+    return db.session.scalar(select(User.id).where(User.email == email))
+
+
+def check_email_change(user: User, email: str) -> None:
+    """Raise if ``user`` may not ask to move to ``email`` now (taken, or too many asked today)."""
+    if email_owner(email) not in (None, user.id):
+        raise EmailTaken()
+    per_day = current_app.config["EMAIL_CHANGES_PER_DAY"]
+    if account_tokens_issued_since(user, PURPOSE, utcnow() - timedelta(days=1)) >= per_day:
+        raise TooManyEmailChanges(f"You asked for {per_day} address changes today: try again tomorrow.",
+                                  payload={"field": "email"})
+
+
+def request_email_change(user: User, email: str) -> None:
+    """Issue the link that moves ``user`` to ``email``, in place of any earlier one."""
+    withdraw_account_tokens(user, PURPOSE)
+    issue_account_token(user, PURPOSE, email, configured_duration("EMAIL_CHANGE_LINK_LIFETIME"))
+
+
+def pending_email(user: User) -> str | None:
+    """Return the address ``user`` asked to move to and has not confirmed yet, or None."""
+    token = open_account_token(user, PURPOSE)
+    return token.email if token is not None else None
+
+
+def pending_email_for_link(secret: str) -> str | None:
+    """Return the new address the link ``secret`` would confirm, changing nothing; None if it opens nothing."""
+    token = find_account_token(secret, PURPOSE)
+    return token.email if token is not None else None
+
+
+def confirm_email_change(secret: str) -> User:
+    """Move the account of the link ``secret`` to the address it was sent to, and mark that confirmed.
+
+    :raise InvalidEmailToken: unknown, malformed, used, superseded or expired.
+    :raise EmailTaken: another account took the address since the link was sent.
+    """
+    token = redeem_account_token(secret, PURPOSE)
+    user = db.session.get(User, token.user_id) if token is not None else None
+    if user is None or user.deleted_at is not None:
+        raise InvalidEmailToken()
+    if email_owner(token.email) not in (None, user.id):
+        raise EmailTaken()
+    user.email = token.email
+    user.email_verified_at = utcnow()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another account confirmed the same address at the same moment; the caller rolls back.
+        raise EmailTaken() from None
+    return user
+
