@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.guidelines.views import bp as guidelines_bp
     from forum.notifications.views import init_app as init_notifications
     from forum.reactions.views import bp as reactions_bp
+    from forum.settings.views import init_app as init_settings
     from forum.threads.views import bp as threads_bp
     from forum.views import init_app as init_page_helpers
 
@@ -70,4 +71,5 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     init_following(app)
     init_notifications(app)
+    init_settings(app)
     init_page_helpers(app)

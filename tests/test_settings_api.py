@@ -223,17 +223,22 @@ def test_wrong_current_passwords_are_limited_per_account(make_app):
     assert api.login("alice")  # the password never changed
 
 
-@pytest.fixture
-def newsroom_reader(make_app):
-    """An account that signs in through the newsroom (SSO): (api, headers)."""
-    api = ApiActions(make_app(SSO_SECRET=SSO_SECRET))
+def newsroom_sign_in(api) -> dict:
+    """Sign Jane in with the newsroom's token (SSO) and return her Authorization header."""
     now = int(time.time())
     token = jwt.encode({"iat": now, "exp": now + 300, "user": {
         "id": "np-1", "email": "jane@news.example.org", "username": "jane", "display_name": "Jane Doe"}},
         SSO_SECRET, algorithm="HS256")
     response = api.client.post("/api/v1/auth/sso", json={"token": token})
     assert response.status_code == 200
-    return api, bearer(response.get_json()["token"])
+    return bearer(response.get_json()["token"])
+
+
+@pytest.fixture
+def newsroom_reader(make_app):
+    """An account that signs in through the newsroom (SSO): (api, headers)."""
+    api = ApiActions(make_app(SSO_SECRET=SSO_SECRET))
+    return api, newsroom_sign_in(api)
 
 
 @pytest.mark.parametrize("body, field", [
