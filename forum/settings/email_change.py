@@ -38,8 +38,8 @@ class EmailTaken(Conflict):
     """The address belongs to another account.
 
     Saying so tells the signed-in reader that the address has an account here, as registration
-    already does (``account_exists``); an account of one's own is needed to ask, and the daily
-    limit on changes bounds how many addresses one account can try.
+    already does (``account_exists``, within the registration budget); only a signed-in reader can
+    ask, and a reader who cannot tell why the change fails cannot fix it.
     """
 
     code = "email_taken"
@@ -55,14 +55,14 @@ class TooManyEmailChanges(ApiError):
     status, code = 429, "too_many_email_changes"
 
 
-def email_owner(email: str) -> int | None:
+def _email_owner(email: str) -> int | None:
     """Return the id of the account whose address is ``email``, or None."""
     return db.session.scalar(select(User.id).where(User.email == email))
 
 
 def check_email_change(user: User, email: str) -> None:
     """Raise if ``user`` may not ask to move to ``email`` now (taken, or too many asked today)."""
-    if email_owner(email) not in (None, user.id):
+    if _email_owner(email) not in (None, user.id):
         raise EmailTaken()
     per_day = current_app.config["EMAIL_CHANGES_PER_DAY"]
     if account_tokens_issued_since(user, PURPOSE, utcnow() - timedelta(days=1)) >= per_day:
@@ -98,7 +98,7 @@ def confirm_email_change(secret: str) -> User:
     user = db.session.get(User, token.user_id) if token is not None else None
     if user is None or user.deleted_at is not None:
         raise InvalidEmailToken()
-    if email_owner(token.email) not in (None, user.id):
+    if _email_owner(token.email) not in (None, user.id):
         raise EmailTaken()
     user.email = token.email
     user.email_verified_at = utcnow()
