@@ -11,7 +11,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config=None) -> Flask:
     """Build the app. ``config`` (a mapping) overrides the defaults and the environment."""
-    from forum import cli, cors, errors, headers, models, webhooks  # noqa: F401  (models: the tables Alembic compares)
+    from forum import cli, cors, errors, headers, mail, models, webhooks  # noqa: F401  (models: the tables Alembic compares)
     from forum.config import load_config
     from forum.extensions import init_extensions
     from forum.screening import register_screen
@@ -36,6 +36,7 @@ def create_app(config=None) -> Flask:
     _register_blueprints(app)
     cli.init_app(app)
     webhooks.init_app(app)
+    mail.init_app(app)
     _load_plugins(app)
     if app.config.get("SCREEN") is not None:
         register_screen(app, app.config["SCREEN"])
