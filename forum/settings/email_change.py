@@ -6,7 +6,7 @@ proven to reach the reader.
 """
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +20,7 @@ from forum.accounts.tokens import (
 )
 from forum.errors import ApiError, Conflict
 from forum.extensions import db
+from forum.mail.service import queue_mail
 from forum.models import AccountTokenPurpose, User, utcnow
 from forum.security import configured_duration
 
@@ -71,9 +72,20 @@ def check_email_change(user: User, email: str) -> None:
 
 
 def request_email_change(user: User, email: str) -> None:
-    """Issue the link that moves ``user`` to ``email``, in place of any earlier one."""
+    """Mail ``email`` the link that moves ``user`` there, in place of any earlier one, and tell the old address.
+
+    The notice lets the owner of an account taken over by a stolen session see the change coming.
+    """
     withdraw_account_tokens(user, PURPOSE)
-    issue_account_token(user, PURPOSE, email, configured_duration("EMAIL_CHANGE_LINK_LIFETIME"))
+    lifetime = configured_duration("EMAIL_CHANGE_LINK_LIFETIME")
+    secret = issue_account_token(user, PURPOSE, email, lifetime)
+    queue_mail(email, "Confirm your new email address", "email_change",
+               {"name": user.display_name, "new_email": email, "hours": round(lifetime.total_seconds() / 3600),
+                "confirm_url": url_for("settings.confirm_email", token=secret, _external=True)}, user=user)
+    if user.email:
+        queue_mail(user.email, "Your email address is about to change", "email_change_notice",
+                   {"name": user.display_name, "new_email": email,
+                    "settings_url": url_for("settings.show", _external=True)}, user=user)
 
 
 def pending_email(user: User) -> str | None:
