@@ -12,6 +12,7 @@ from forum.models import AccountToken, User, utcnow
 from tests.factories import ApiActions, PageActions
 from tests.mail_server import body
 from tests.test_settings_api import ME, account_row, me
+from tests.test_thread_races import run_together
 from tests.test_webhooks import drain
 
 CONFIRM = "/api/v1/auth/email-change/confirm"
@@ -180,3 +181,11 @@ def test_a_refused_change_mails_nobody(mailed):
     assert response.status_code == 422
     drain(mailed.app)
     assert [m for m in mailed.server.messages if m["Subject"] in (CONFIRMATION, NOTICE)] == []
+
+
+def test_one_link_opened_twice_at_once_confirms_once(mailed):
+    _, token = mailed.ask("alice.new@example.org")
+    clients = [mailed.app.test_client() for _ in range(4)]
+    statuses = run_together(*(lambda c=c: c.post(CONFIRM, json={"token": token}).status_code for c in clients))
+    assert sorted(statuses) == [204, 400, 400, 400]
+    assert me(mailed.api, mailed.alice)["email"] == "alice.new@example.org"
