@@ -1,6 +1,4 @@
 """Change a reader's own account: every rule is checked before anything is written, so one bad field changes nothing."""
-from dataclasses import dataclass
-
 from forum.accounts.passwords import password_problem
 from forum.errors import Conflict, Forbidden, Invalid
 from forum.models import User
@@ -25,18 +23,12 @@ class WrongPassword(Forbidden):
         super().__init__("That is not your current password.", payload={"field": "current_password"})
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What a change did, for the page's message: where a confirmation link went, whether the password changed."""
-
-    email_link_sent_to: str | None = None
-    password_changed: bool = False
-
-
 def update_account(user: User, *, display_name: str | None = None, email: str | None = None,
                    password: str | None = None, current_password: str | None = None,
-                   notifications: dict[str, bool] | None = None) -> Outcome:
+                   notifications: dict[str, bool] | None = None) -> str | None:
     """Apply the given changes to ``user``'s account; None leaves a field as it is.
+
+    Return the new address a confirmation link was mailed to, if one was.
 
     A new ``email`` is only asked for: a link goes to it, and the address changes when it is
     opened. A new ``password`` needs the ``current_password`` and ends every other sign-in of the
@@ -46,6 +38,7 @@ def update_account(user: User, *, display_name: str | None = None, email: str | 
     :raise WrongPassword: ``current_password`` is not the account's (403).
     :raise Invalid: the new password breaks a rule, or one of the pair is missing (422).
     :raise EmailTaken: another account has ``email`` (409).
+    :raise TooManyEmailChanges: ``EMAIL_CHANGES_PER_DAY`` changes were asked for today (429).
     """
     if email is not None:
         email = email.strip().lower()
@@ -53,9 +46,9 @@ def update_account(user: User, *, display_name: str | None = None, email: str | 
             email = None
     if display_name == user.display_name:
         display_name = None
-    _check_newsroom_fields(user, display_name=display_name, email=email, password=password,
-                           current_password=current_password)
-    if password is not None or current_password is not None:
+    changes_password = password is not None or current_password is not None
+    _check_newsroom_fields(user, display_name, email, changes_password)
+    if changes_password:
         _check_password_change(user, password, current_password)
     if email is not None:
         check_email_change(user, email)
@@ -69,17 +62,17 @@ def update_account(user: User, *, display_name: str | None = None, email: str | 
         sign_out_other_sessions(user)
     if email is not None:
         request_email_change(user, email)
-    return Outcome(email_link_sent_to=email, password_changed=password is not None)
+    return email
 
 
-def _check_newsroom_fields(user: User, **changes) -> None:
+def _check_newsroom_fields(user: User, display_name: str | None, email: str | None, changes_password: bool) -> None:
     if user.sso_id is None:
         return
-    if changes["display_name"] is not None or changes["email"] is not None:
-        field = "display_name" if changes["display_name"] is not None else "email"
+    if display_name is not None or email is not None:
+        field = "display_name" if display_name is not None else "email"
         raise ManagedByNewsroom("Your name and email address come from the newsroom's site, which you sign in "
                                 "with: change them there.", payload={"field": field})
-    if changes["password"] is not None or changes["current_password"] is not None:
+    if changes_password:
         raise ManagedByNewsroom("You sign in through the newsroom's site, so your account has no Parley password: "
                                 "change it there.", payload={"field": "password"})
 

@@ -29,13 +29,12 @@ def details():
     form = DetailsForm()
     try:
         fields = parse_form(DetailsFields)
-        outcome = update_account(current_user, display_name=fields.display_name, email=fields.email)
+        link_sent_to = update_account(current_user, display_name=fields.display_name, email=fields.email)
     except ApiError as error:
         return _refused(error, details=form)
     db.session.commit()
-    if outcome.email_link_sent_to:
-        flash(f"A confirmation link was sent to {outcome.email_link_sent_to}: your address changes when you "
-              "open it.", "success")
+    if link_sent_to:
+        flash(f"A confirmation link was sent to {link_sent_to}: your address changes when you open it.", "success")
     else:
         flash("Your details are saved.", "success")
     return redirect(url_for("settings.show"))
