@@ -56,10 +56,8 @@ class Config:
     # werkzeug's scrypt; the tests choose a cheap method to stay fast.
     PASSWORD_HASH_METHOD = "scrypt"
 
-    # How long a link confirming a new email address works, and how many a reader may ask for a
-    # day (each sends two mails: to the new address and a notice to the old one).
+    # How long a link confirming a new email address works.
     EMAIL_CHANGE_LINK_LIFETIME = timedelta(hours=24)
-    EMAIL_CHANGES_PER_DAY = 5
 
     COMMENT_MAX_LENGTH = 5000
     COMMENT_EDIT_WINDOW_SECONDS = 15 * 60
@@ -91,8 +89,18 @@ class Config:
     # Wrong current passwords given to change a password (API and /settings), per account: a
     # stolen session must not become a way to guess the password and take the account over.
     RATELIMIT_PASSWORD_CHECK = "10 per hour"
+    # Changes of address asked for, per account: each mails the new address and the old one, and
+    # says whether the new one has an account here.
+    RATELIMIT_EMAIL_CHANGE = "5 per day"
     RATELIMIT_POST = "10 per minute"
     RATELIMIT_REPORT = "20 per hour"
+    # Requests that mail a link (password reset, a new confirmation link): per client, and per
+    # address asked for whoever asks, so nobody floods one mailbox from many addresses.
+    RATELIMIT_ACCOUNT_MAIL = "10 per hour"
+    RATELIMIT_ACCOUNT_MAIL_ADDRESS = "5 per hour"
+    # When true, a local account must confirm its address before its first comment
+    # (FLASK_REQUIRE_VERIFIED_EMAIL=true); SSO accounts are confirmed by the newsroom.
+    REQUIRE_VERIFIED_EMAIL = False
 
     # The outbox worker (forum/outbox): seconds between looks at the outbox when nothing woke it (on
     # PostgreSQL a commit wakes it at once), items claimed at a time, how long a claim holds

@@ -52,6 +52,27 @@ class TokenBody(Schema):
     password: LoginPassword
 
 
+#: A mailed link's token as pasted: any string, whose hash is looked up (so a wrong one of any
+#: length or content is the endpoint's 400, never stored); MAX_CONTENT_LENGTH bounds it.
+LinkToken = Annotated[str, Field(strict=True)]
+
+
+class PasswordResetBody(Schema):
+    email: Email
+    error_codes = {"email": "invalid_email"}
+
+
+class PasswordResetConfirmBody(Schema):
+    token: LinkToken
+    password: Password
+    error_codes = {"token": ("invalid_reset_token", 400), "password": "invalid_password"}
+
+
+class EmailConfirmBody(Schema):
+    token: LinkToken
+    error_codes = {"token": ("invalid_email_token", 400)}
+
+
 #: A JWT of a few claims is well under a kilobyte; this bounds what the decoder is handed.
 SSO_TOKEN_MAX_LENGTH = 8000
 
@@ -215,6 +236,14 @@ class LoginFields(Schema):
     password: LoginPassword
 
 
+class NewPasswordFields(Schema):
+    """The form a reset link opens: the new password, typed twice (the page compares the two)."""
+
+    password: Password
+    password_again: LoginPassword
+    error_codes = {"password": "invalid_password", "password_again": "invalid_password"}
+
+
 class NotificationReadFields(Schema):
     id: Id | None = None
     all: Flag | None = None
@@ -340,6 +369,12 @@ class PrivateUser(UserOut):
     role: Role
     status: str
     suspended_until: str | None
+
+
+class Accepted(Answer):
+    """A request taken in (202): what happens next, in words."""
+
+    message: str
 
 
 class UserEnvelope(Answer):

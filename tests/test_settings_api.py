@@ -198,14 +198,20 @@ def test_the_email_of_another_account_is_409_email_taken(api, alice):
     assert error_of(response)["code"] == "email_taken" and error_of(response)["field"] == "email"
 
 
-def test_email_changes_are_limited_per_day(make_app):
-    api = ApiActions(make_app(EMAIL_CHANGES_PER_DAY=2))
-    alice = api.reader("alice")
-    statuses = [patch(api, alice, {"email": f"alice{n}@example.org"}).status_code for n in range(3)]
-    assert statuses == [200, 200, 429]
-    assert me(api, alice)["pending_email"] == "alice1@example.org"
-    # The rest of the settings are not limited.
-    assert patch(api, alice, {"display_name": "Alice L."}).status_code == 200
+def test_email_changes_are_limited_per_account(make_app):
+    api = ApiActions(make_app(RATELIMIT_ENABLED=True, RATELIMIT_EMAIL_CHANGE="3 per day",
+                              RATELIMIT_LOGIN="100 per minute", RATELIMIT_LOGIN_ACCOUNT="100 per minute"))
+    alice, bob = api.reader("alice"), api.reader("bob")
+    # A refused change counts too: asking whether addresses have accounts is limited alike.
+    statuses = [patch(api, alice, {"email": email}).status_code
+                for email in ("alice1@example.org", "bob@example.org", "alice2@example.org", "alice3@example.org")]
+    assert statuses == [200, 409, 200, 429]
+    response = patch(api, api.login("alice"), {"email": "alice4@example.org"})
+    assert response.status_code == 429 and error_of(response)["code"] == "rate_limited"
+    assert me(api, alice)["pending_email"] == "alice2@example.org"
+    # The rest of the settings are not limited, nor is sending the address the account has.
+    assert patch(api, alice, {"display_name": "Alice L.", "email": "alice@example.org"}).status_code == 200
+    assert patch(api, bob, {"email": "bob2@example.org"}).status_code == 200
 
 
 def test_wrong_current_passwords_are_limited_per_account(make_app):

@@ -1,42 +1,45 @@
-"""Single-use links mailed to a reader (``AccountToken``): issued, counted and redeemed by purpose.
-
-The link carries 32 random bytes (urlsafe base64); only their SHA-256 is stored, with the address
-the link was sent to, so a database leak gives nobody a working link.
-"""
-import re
+"""Single-use links mailed to a reader (password reset, confirming an address): 32 random bytes in
+the link, only their SHA-256 in ``account_tokens``, with the address the link was sent to."""
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, or_, select, update
 
 from forum.extensions import db
 from forum.models import AccountToken, AccountTokenPurpose, User, utcnow
 from forum.security import digest
 
-#: What ``secrets.token_urlsafe(32)`` gives: 43 characters of the urlsafe base64 alphabet. Anything
-#: else opens nothing, and is never hashed (a lone surrogate cannot even be encoded).
-LINK_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}\Z")
+#: Far longer than any token made here (43 characters); a longer one is not even hashed.
+TOKEN_MAX_LENGTH = 100
 
 
-def issue_account_token(user: User, purpose: AccountTokenPurpose, email: str, lifetime: timedelta) -> str:
-    """Create a link token of ``purpose`` for ``user``, sent to ``email``; return the secret to mail.
+def issue_account_token(user: User, purpose: AccountTokenPurpose, lifetime: timedelta, *,
+                        email: str | None = None) -> str:
+    """Make a link token for ``user`` valid for ``lifetime``, sent to ``email`` (theirs by default).
 
-    The user's expired tokens of that purpose go first, so the table does not grow for ever.
+    Earlier links of the same purpose stay valid until they expire or one is used (unless the
+    caller withdraws them, ``withdraw_account_tokens``); the account's dead ones (expired or used)
+    are swept here, so the table does not grow for ever.
     """
     now = utcnow()
     db.session.execute(delete(AccountToken).where(
-        AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.expires_at <= now))
-    secret = secrets.token_urlsafe(32)
-    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=digest(secret), email=email,
-                                created_at=now, expires_at=now + lifetime))
-    return secret
+        AccountToken.user_id == user.id, AccountToken.purpose == purpose,
+        or_(AccountToken.expires_at <= now, AccountToken.used_at.is_not(None))))
+    token = secrets.token_urlsafe(32)
+    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=digest(token),
+                                email=email or user.email, created_at=now, expires_at=now + lifetime))
+    return token
 
 
-def withdraw_account_tokens(user: User, purpose: AccountTokenPurpose) -> None:
-    """Spend every open token of ``purpose`` of ``user``, so that only a newer link works."""
-    db.session.execute(update(AccountToken).where(
-        AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None))
-        .values(used_at=utcnow()))
+def find_account_token(token, purpose: AccountTokenPurpose) -> AccountToken | None:
+    """Return the unused, unexpired token row of ``purpose`` for ``token``, or None."""
+    # Not a string, or too long to be one of ours: nothing to look up (and a lone surrogate
+    # cannot even be encoded to be hashed).
+    if not isinstance(token, str) or not token or len(token) > TOKEN_MAX_LENGTH or not token.isascii():
+        return None
+    return db.session.scalar(select(AccountToken).where(
+        AccountToken.token_hash == digest(token), AccountToken.purpose == purpose,
+        AccountToken.used_at.is_(None), AccountToken.expires_at > utcnow()))
 
 
 def open_account_token(user: User, purpose: AccountTokenPurpose) -> AccountToken | None:
@@ -46,29 +49,22 @@ def open_account_token(user: User, purpose: AccountTokenPurpose) -> AccountToken
         AccountToken.expires_at > utcnow()).order_by(AccountToken.id.desc()).limit(1))
 
 
-def account_tokens_issued_since(user: User, purpose: AccountTokenPurpose, since: datetime) -> int:
-    """Count the tokens of ``purpose`` issued to ``user`` since ``since``, used or not."""
-    return db.session.scalar(select(func.count()).select_from(AccountToken).where(
-        AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.created_at > since))
+def withdraw_account_tokens(user: User, purpose: AccountTokenPurpose) -> None:
+    """Spend every open token of ``purpose`` of ``user``, so that only a link issued after this works."""
+    db.session.execute(update(AccountToken).where(
+        AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow()))
 
 
-def find_account_token(secret: str, purpose: AccountTokenPurpose) -> AccountToken | None:
-    """Return the unused, unexpired token of ``purpose`` that ``secret`` opens, or None."""
-    if not isinstance(secret, str) or not LINK_TOKEN_RE.match(secret):
-        return None
-    return db.session.scalar(select(AccountToken).where(
-        AccountToken.token_hash == digest(secret), AccountToken.purpose == purpose,
-        AccountToken.used_at.is_(None), AccountToken.expires_at > utcnow()))
-
-
-def redeem_account_token(secret: str, purpose: AccountTokenPurpose) -> AccountToken | None:
-    """Mark the token ``secret`` opens as used and return it; None if it is unknown, used or expired.
-
-    A conditional update, so that of two requests redeeming one link at once only one succeeds.
-    """
-    row = find_account_token(secret, purpose)
-    if row is None:
-        return None
-    spent = db.session.execute(update(AccountToken).where(AccountToken.id == row.id, AccountToken.used_at.is_(None))
-                               .values(used_at=utcnow()).execution_options(synchronize_session=False))
-    return row if spent.rowcount == 1 else None
+def use_account_tokens(row: AccountToken) -> bool:
+    """Mark ``row`` used, with every other unused link of its account and purpose; return whether
+    ``row`` was still unused (of two requests racing with one link, only one wins)."""
+    now = utcnow()
+    claimed = db.session.execute(update(AccountToken).where(AccountToken.id == row.id, AccountToken.used_at.is_(None))
+                                 .values(used_at=now))
+    if claimed.rowcount != 1:
+        return False
+    db.session.execute(update(AccountToken).where(
+        AccountToken.user_id == row.user_id, AccountToken.purpose == row.purpose, AccountToken.used_at.is_(None))
+        .values(used_at=now))
+    return True

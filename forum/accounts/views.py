@@ -1,13 +1,15 @@
-"""Pages: register, log in, log out."""
+"""Pages: register, log in, log out, and a forgotten password."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forum.accounts.forms import LoginForm, RegisterForm
-from forum.accounts.limits import login_limited, register_limited
+from forum.accounts import recovery
+from forum.accounts.forms import LoginForm, NewPasswordForm, PasswordResetForm, RegisterForm
+from forum.accounts.limits import login_limited, password_reset_limited, register_limited
 from forum.accounts.service import AccountExists, authenticate, register_user
-from forum.errors import ApiError
+from forum.accounts.tokens import TOKEN_MAX_LENGTH
+from forum.errors import ApiError, Invalid
 from forum.extensions import db
-from forum.schemas import LoginFields, RegisterBody
+from forum.schemas import LoginFields, NewPasswordFields, PasswordResetBody, RegisterBody
 from forum.security import sign_in, sign_out
 from forum.validation import parse_form
 from forum.views import add_field_error, next_url
@@ -73,3 +75,45 @@ def logout():
     if not current_user.is_authenticated:
         return redirect(url_for("articles.index"))
     return render_template("accounts/logout.html")
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@password_reset_limited
+def password_reset():
+    """Ask for a reset link; the page says the same whether or not the address has an account."""
+    form = PasswordResetForm()
+    if request.method == "POST":
+        try:
+            fields = parse_form(PasswordResetBody)
+        except ApiError as error:
+            add_field_error(form, error.payload.get("field"), error.message)
+            return render_template("accounts/password_reset.html", form=form), error.status
+        recovery.request_password_reset(fields.email)
+        db.session.commit()
+        return render_template("accounts/password_reset.html", form=None, sent=recovery.RESET_REQUESTED)
+    return render_template("accounts/password_reset.html", form=form)
+
+
+@bp.route(f"/password-reset/<string(maxlength={TOKEN_MAX_LENGTH}):token>", methods=["GET", "POST"])
+def reset_password(token):
+    """Choose a new password with a mailed link; then every sign-in of the account has ended."""
+    recovery.reset_account(token)  # a dead link shows the error page at once, not after typing
+    form = NewPasswordForm()
+    if request.method == "POST":
+        try:
+            fields = parse_form(NewPasswordFields)
+            if fields.password != fields.password_again:
+                raise Invalid("The two passwords differ: type the same one twice.",
+                              payload={"field": "password_again"})
+            recovery.reset_password(token, fields.password)
+        except recovery.InvalidResetToken:
+            raise  # the link died meanwhile: the error page, not a message under a field
+        except ApiError as error:
+            db.session.rollback()
+            add_field_error(form, error.payload.get("field"), error.message)
+            return render_template("accounts/new_password.html", form=form), error.status
+        db.session.commit()
+        flash("Your new password is set, and every device that was signed in is signed out. Log in with it.",
+              "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/new_password.html", form=form)

@@ -1,7 +1,16 @@
 """Accounts over JSON: register, tokens, and who am I."""
 from flask import g
 
-from forum.accounts.limits import login_limited, password_check_limited, register_limited, sso_limited
+from forum.accounts import recovery
+from forum.accounts.limits import (
+    email_change_limited,
+    login_limited,
+    password_check_limited,
+    password_reset_limited,
+    register_limited,
+    sso_limited,
+)
+from forum.accounts.recovery import RESET_REQUESTED
 from forum.accounts.service import authenticate, register_user
 from forum.accounts.sso import sign_in_with_token
 from forum.api.base import bp
@@ -10,8 +19,11 @@ from forum.errors import Unauthorized
 from forum.extensions import db
 from forum.openapi import operation
 from forum.schemas import (
+    Accepted,
     AccountChanges,
     EmailChangeConfirmation,
+    PasswordResetBody,
+    PasswordResetConfirmBody,
     RegisterBody,
     SsoBody,
     SsoTokenOut,
@@ -89,6 +101,7 @@ def me():
 
 @bp.patch("/me")
 @password_check_limited
+@email_change_limited
 @operation(auth="user", body=AccountChanges, responses={200: UserEnvelope}, errors=(409, 429))
 def update_me(body: AccountChanges):
     """Change my display name, email (confirmed by a mailed link), password or mail preferences."""
@@ -106,5 +119,24 @@ def update_me(body: AccountChanges):
 def confirm_email(body: EmailChangeConfirmation):
     """Confirm a new email address with the token of the link mailed to it."""
     confirm_email_change(body.token)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/auth/password-reset")
+@password_reset_limited
+@operation(body=PasswordResetBody, responses={202: Accepted}, errors=(429,))
+def request_password_reset(body: PasswordResetBody):
+    """Mail a link to set a new password, if an account has this address (the answer is the same if not)."""
+    recovery.request_password_reset(body.email)
+    db.session.commit()
+    return {"message": RESET_REQUESTED}, 202
+
+
+@bp.post("/auth/password-reset/confirm")
+@operation(body=PasswordResetConfirmBody, responses={204: None}, errors=(400,))
+def confirm_password_reset(body: PasswordResetConfirmBody):
+    """Set a new password with the token of a reset link; every session and token of the account ends."""
+    recovery.reset_password(body.token, body.password)
     db.session.commit()
     return "", 204

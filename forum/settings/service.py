@@ -38,7 +38,6 @@ def update_account(user: User, *, display_name: str | None = None, email: str | 
     :raise WrongPassword: ``current_password`` is not the account's (403).
     :raise Invalid: the new password breaks a rule, or one of the pair is missing (422).
     :raise EmailTaken: another account has ``email`` (409).
-    :raise TooManyEmailChanges: ``EMAIL_CHANGES_PER_DAY`` changes were asked for today (429).
     """
     if email is not None:
         email = email.strip().lower()

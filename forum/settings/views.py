@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from forum.accounts.limits import password_check_limited
+from forum.accounts.limits import email_change_limited, password_check_limited
 from forum.errors import ApiError, Invalid
 from forum.extensions import db
 from forum.schemas import DetailsFields, MailFields, PasswordFields
@@ -24,6 +24,7 @@ def show():
 
 @bp.post("/settings/details")
 @login_required
+@email_change_limited
 def details():
     """Change my display name, or ask to move to a new address."""
     form = DetailsForm()
