@@ -84,8 +84,6 @@ class SsoBody(Schema):
 
 #: A current password, checked as given: never stripped (spaces count), bounded only in size.
 CurrentPassword = Annotated[str, Field(min_length=1, max_length=1000)]
-#: The secret of a mailed link; anything malformed is simply a link that opens nothing (400).
-LinkToken = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 def _partial_update_schema(schema: dict, _model) -> None:
@@ -141,12 +139,6 @@ class AccountChanges(PartialUpdate):
             raise PydanticCustomError("nothing_to_change", "Nothing to change: send any of display_name, email, "
                                                            "password (with current_password) and email_notifications.")
         return self
-
-
-class EmailChangeConfirmation(Schema):
-    token: LinkToken
-    error_codes = {"token": ("invalid_email_token", 400)}
-    error_messages = {"token": "Send the token from the confirmation link as {\"token\": \"...\"}."}
 
 
 class ArticleBody(Schema):

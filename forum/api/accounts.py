@@ -21,7 +21,7 @@ from forum.openapi import operation
 from forum.schemas import (
     Accepted,
     AccountChanges,
-    EmailChangeConfirmation,
+    EmailConfirmBody,
     PasswordResetBody,
     PasswordResetConfirmBody,
     RegisterBody,
@@ -115,8 +115,8 @@ def update_me(body: AccountChanges):
 
 
 @bp.post("/auth/email-change/confirm")
-@operation(body=EmailChangeConfirmation, responses={204: None}, errors=(409,))
-def confirm_email(body: EmailChangeConfirmation):
+@operation(body=EmailConfirmBody, responses={204: None}, errors=(409,))
+def confirm_email(body: EmailConfirmBody):
     """Confirm a new email address with the token of the link mailed to it."""
     confirm_email_change(body.token)
     db.session.commit()
