@@ -11,7 +11,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config=None) -> Flask:
     """Build the app. ``config`` (a mapping) overrides the defaults and the environment."""
-    from forum import cli, cors, errors, headers, models, webhooks  # noqa: F401  (models: the tables Alembic compares)
+    from forum import cli, cors, errors, headers, mail, models, webhooks  # noqa: F401  (models: the tables Alembic compares)
     from forum.config import load_config
     from forum.extensions import init_extensions
     from forum.screening import register_screen
@@ -36,6 +36,7 @@ def create_app(config=None) -> Flask:
     _register_blueprints(app)
     cli.init_app(app)
     webhooks.init_app(app)
+    mail.init_app(app)
     _load_plugins(app)
     if app.config.get("SCREEN") is not None:
         register_screen(app, app.config["SCREEN"])
@@ -61,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.guidelines.views import bp as guidelines_bp
     from forum.notifications.views import init_app as init_notifications
     from forum.reactions.views import bp as reactions_bp
+    from forum.settings.views import init_app as init_settings
     from forum.threads.views import bp as threads_bp
     from forum.views import init_app as init_page_helpers
 
@@ -70,4 +72,5 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     init_following(app)
     init_notifications(app)
+    init_settings(app)
     init_page_helpers(app)

@@ -3,8 +3,11 @@ import logging
 import os
 import secrets
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from forum.mail.smtp import parse_mail_url
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,9 @@ class Config:
     # werkzeug's scrypt; the tests choose a cheap method to stay fast.
     PASSWORD_HASH_METHOD = "scrypt"
 
+    # How long a link confirming a new email address works.
+    EMAIL_CHANGE_LINK_LIFETIME = timedelta(hours=24)
+
     COMMENT_MAX_LENGTH = 5000
     COMMENT_EDIT_WINDOW_SECONDS = 15 * 60
     # Levels of a thread one page shows (a top-level comment and its replies); deeper ones get a link.
@@ -80,8 +86,21 @@ class Config:
     RATELIMIT_LOGIN = "10 per minute"
     # Attempts on one username, from anywhere: slows guessing spread over many addresses.
     RATELIMIT_LOGIN_ACCOUNT = "10 per minute"
+    # Wrong current passwords given to change a password (API and /settings), per account: a
+    # stolen session must not become a way to guess the password and take the account over.
+    RATELIMIT_PASSWORD_CHECK = "10 per hour"
+    # Changes of address asked for, per account: each mails the new address and the old one, and
+    # says whether the new one has an account here.
+    RATELIMIT_EMAIL_CHANGE = "5 per day"
     RATELIMIT_POST = "10 per minute"
     RATELIMIT_REPORT = "20 per hour"
+    # Requests that mail a link (password reset, a new confirmation link): per client, and per
+    # address asked for whoever asks, so nobody floods one mailbox from many addresses.
+    RATELIMIT_ACCOUNT_MAIL = "10 per hour"
+    RATELIMIT_ACCOUNT_MAIL_ADDRESS = "5 per hour"
+    # When true, a local account must confirm its address before its first comment
+    # (FLASK_REQUIRE_VERIFIED_EMAIL=true); SSO accounts are confirmed by the newsroom.
+    REQUIRE_VERIFIED_EMAIL = False
 
     # The outbox worker (forum/outbox): seconds between looks at the outbox when nothing woke it (on
     # PostgreSQL a commit wakes it at once), items claimed at a time, how long a claim holds
@@ -104,6 +123,12 @@ class Config:
     WEBHOOK_TIMEOUT = 5
     WEBHOOK_RESPONSE_MAX_BYTES = 64 * 1024
     WEBHOOK_SECRET_OVERLAP = 24 * 3600
+
+    # Mail (forum/mail): where it goes (MAIL_URL, smtp:// or smtps://; unset: written to the log),
+    # who it is from, and the seconds to wait for the mail server at each step.
+    MAIL_URL: str | None = None
+    MAIL_FROM = "The Parley Gazette <comments@localhost>"
+    MAIL_TIMEOUT = 10
 
     # None: take the thresholds the model chose on its training data.
     MODERATION_ABUSE_REVIEW_THRESHOLD = None
@@ -224,6 +249,19 @@ def check_sso_keys(config) -> None:
     config["SSO_SECRET"], config["SSO_PUBLIC_KEY"] = secret, pem
 
 
+def check_mail(config) -> None:
+    """Check MAIL_URL (an empty one means unset) and MAIL_FROM before anything is queued.
+
+    :raise ValueError: MAIL_URL is not an smtp:// or smtps:// URL with a host, or MAIL_FROM has no address.
+    """
+    config["MAIL_URL"] = (config.get("MAIL_URL") or "").strip() or None
+    if config["MAIL_URL"]:
+        parse_mail_url(config["MAIL_URL"])
+    if "@" not in parseaddr(config.get("MAIL_FROM") or "")[1]:
+        raise ValueError(f"MAIL_FROM must hold an address, such as The Gazette <comments@news.example.org>, "
+                         f"not {config.get('MAIL_FROM')!r}")
+
+
 def load_config(app, overrides=None) -> None:
     """Apply defaults, then FLASK_* and the contract's variables, then ``overrides``."""
     app.config.from_object(Config)
@@ -236,7 +274,7 @@ def load_config(app, overrides=None) -> None:
         Path(app.instance_path) / "model.skops"
     )
     for name in ("SECRET_KEY", "PUBLISHER_API_KEY", "RATELIMIT_STORAGE_URI", "EMBED_ORIGINS", "SSO_SECRET",
-                 "SSO_PUBLIC_KEY"):
+                 "SSO_PUBLIC_KEY", "MAIL_URL", "MAIL_FROM"):
         if env.get(name):
             app.config[name] = env[name]
     for name in ("RATELIMIT_ENABLED", "WEBHOOKS_ALLOW_PRIVATE_URLS"):
@@ -248,6 +286,7 @@ def load_config(app, overrides=None) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     app.config["EMBED_ORIGINS"] = parse_origins(app.config["EMBED_ORIGINS"])
     check_sso_keys(app.config)
+    check_mail(app.config)
     if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
         timeout = app.config["RATELIMIT_REDIS_TIMEOUT"]
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {

@@ -52,6 +52,27 @@ class TokenBody(Schema):
     password: LoginPassword
 
 
+#: A mailed link's token as pasted: any string, whose hash is looked up (so a wrong one of any
+#: length or content is the endpoint's 400, never stored); MAX_CONTENT_LENGTH bounds it.
+LinkToken = Annotated[str, Field(strict=True)]
+
+
+class PasswordResetBody(Schema):
+    email: Email
+    error_codes = {"email": "invalid_email"}
+
+
+class PasswordResetConfirmBody(Schema):
+    token: LinkToken
+    password: Password
+    error_codes = {"token": ("invalid_reset_token", 400), "password": "invalid_password"}
+
+
+class EmailConfirmBody(Schema):
+    token: LinkToken
+    error_codes = {"token": ("invalid_email_token", 400)}
+
+
 #: A JWT of a few claims is well under a kilobyte; this bounds what the decoder is handed.
 SSO_TOKEN_MAX_LENGTH = 8000
 
@@ -59,6 +80,65 @@ SSO_TOKEN_MAX_LENGTH = 8000
 class SsoBody(Schema):
     token: Text(SSO_TOKEN_MAX_LENGTH, visible=False)
     error_codes = {"token": "invalid_sso_token"}
+
+
+#: A current password, checked as given: never stripped (spaces count), bounded only in size.
+CurrentPassword = Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+def _partial_update_schema(schema: dict, _model) -> None:
+    schema["minProperties"] = 1
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
+
+
+class PartialUpdate(Schema):
+    """A request that changes only the fields it sends: unknown fields are refused, and so is null.
+
+    Each field defaults to None for "not sent", but None is not a value of its type, so an explicit
+    null fails validation; the document shows no default, as there is none to send. At least one
+    field is needed (each subclass says so with ``nothing_to_change``).
+    """
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_partial_update_schema)
+
+
+class EmailNotifications(PartialUpdate):
+    """Which mail the reader wants; a key left out stays as it is."""
+
+    #: Replies to my comments.
+    reply: bool = None
+    #: Moderators' decisions on my comments.
+    decision: bool = None
+    #: A daily digest of the readers I follow.
+    followed: bool = None
+
+    @model_validator(mode="after")
+    def _not_empty(self):
+        if not self.model_fields_set:
+            raise PydanticCustomError("nothing_to_change",
+                                      "is empty: send any of reply, decision and followed")
+        return self
+
+
+class AccountChanges(PartialUpdate):
+    """``PATCH /api/v1/me``: any of these; a field left out stays as it is."""
+
+    display_name: DisplayName = None
+    #: Takes effect when the link mailed to the new address is opened; until then ``pending_email``.
+    email: Email = None
+    #: The new password, with ``current_password``.
+    password: Password = None
+    current_password: CurrentPassword = None
+    email_notifications: EmailNotifications = None
+    error_codes = {"display_name": "invalid_display_name", "email": "invalid_email", "password": "invalid_password"}
+
+    @model_validator(mode="after")
+    def _not_empty(self):
+        if not self.model_fields_set:
+            raise PydanticCustomError("nothing_to_change", "Nothing to change: send any of display_name, email, "
+                                                           "password (with current_password) and email_notifications.")
+        return self
 
 
 class ArticleBody(Schema):
@@ -148,9 +228,42 @@ class LoginFields(Schema):
     password: LoginPassword
 
 
+class NewPasswordFields(Schema):
+    """The form a reset link opens: the new password, typed twice (the page compares the two)."""
+
+    password: Password
+    password_again: LoginPassword
+    error_codes = {"password": "invalid_password", "password_again": "invalid_password"}
+
+
 class NotificationReadFields(Schema):
     id: Id | None = None
     all: Flag | None = None
+
+
+class DetailsFields(Schema):
+    """The /settings form of a reader's name and address."""
+
+    display_name: DisplayName
+    email: Email
+    error_codes = {"display_name": "invalid_display_name", "email": "invalid_email"}
+
+
+class PasswordFields(Schema):
+    """The /settings form of a new password: the current one, the new one twice."""
+
+    current_password: CurrentPassword
+    password: Password
+    confirm_password: CurrentPassword
+    error_codes = {"password": "invalid_password"}
+
+
+class MailFields(Schema):
+    """The /settings form of mail preferences: a box left unticked is not sent, so it means no."""
+
+    reply: Flag = False
+    decision: Flag = False
+    followed: Flag = False
 
 
 class NextQuery(Schema):
@@ -234,11 +347,26 @@ class UserOut(Answer):
     created_at: str
 
 
+class EmailNotificationsOut(Answer):
+    reply: bool
+    decision: bool
+    followed: bool
+
+
 class PrivateUser(UserOut):
     email: str | None
+    #: The new address a confirmation link was mailed to, until it is opened (or expires).
+    pending_email: str | None
+    email_notifications: EmailNotificationsOut
     role: Role
     status: str
     suspended_until: str | None
+
+
+class Accepted(Answer):
+    """A request taken in (202): what happens next, in words."""
+
+    message: str
 
 
 class UserEnvelope(Answer):

@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, text
 from forum import create_app
 from forum.extensions import db
 from tests.factories import ApiActions, PageActions
+from tests.mail_server import mail_app, mail_server  # noqa: F401  (fixtures)
 from tests.model_fixtures import base_model, base_model_path  # noqa: F401  (fixtures)
 from tests.screens import WordScreen
 from tests.webhook_receiver import Receiver

@@ -21,3 +21,13 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     username = StringField("Username", render_kw={"required": True})
     password = PasswordField("Password", render_kw={"required": True})
+
+
+class PasswordResetForm(FlaskForm):
+    email = EmailField("Email", render_kw={"required": True, "maxlength": 254})
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField("New password", render_kw={"required": True, "minlength": PASSWORD_MIN_LENGTH,
+                                                        "maxlength": PASSWORD_MAX_LENGTH})
+    password_again = PasswordField("The same password again", render_kw={"required": True})

@@ -1,16 +1,18 @@
-"""Pages: register, log in, log out."""
+"""Pages: register, log in, log out, and a forgotten password."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forum.accounts.forms import LoginForm, RegisterForm
-from forum.accounts.limits import login_limited, register_limited
+from forum.accounts import recovery
+from forum.accounts.forms import LoginForm, NewPasswordForm, PasswordResetForm, RegisterForm
+from forum.accounts.limits import login_limited, password_reset_limited, register_limited
 from forum.accounts.service import AccountExists, authenticate, register_user
-from forum.errors import ApiError
+from forum.accounts.tokens import TOKEN_MAX_LENGTH
+from forum.errors import ApiError, Invalid
 from forum.extensions import db
-from forum.schemas import LoginFields, RegisterBody
+from forum.schemas import LoginFields, NewPasswordFields, PasswordResetBody, RegisterBody
 from forum.security import sign_in, sign_out
 from forum.validation import parse_form
-from forum.views import next_url
+from forum.views import add_field_error, next_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -30,7 +32,7 @@ def register():
             status, form_error = error.status, error.message
         except ApiError as error:
             db.session.rollback()
-            _add_error(form, error.payload.get("field"), error.message)
+            add_field_error(form, error.payload.get("field"), error.message)
         else:
             sign_in(user, remember=False)
             db.session.commit()
@@ -50,24 +52,16 @@ def login():
         try:
             fields = parse_form(LoginFields)
         except ApiError as error:
-            _add_error(form, error.payload.get("field"), error.message)
+            add_field_error(form, error.payload.get("field"), error.message)
             return render_template("accounts/login.html", form=form), error.status
         user = authenticate(fields.username, fields.password)
         if user is not None:
             sign_in(user, remember=True)
             db.session.commit()
             return redirect(next_url(url_for("articles.index")))
-        _add_error(form, "password", "Wrong username or password.")
+        add_field_error(form, "password", "Wrong username or password.")
         status = 401
     return render_template("accounts/login.html", form=form), status
-
-
-def _add_error(form, name: str | None, message: str) -> None:
-    """Show ``message`` under the form's field ``name`` (under the first field when it names none)."""
-    field = getattr(form, name or "", None)
-    if field is None or not hasattr(field, "errors"):
-        field = next(iter(form))
-    field.errors = [*field.errors, message]
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -81,3 +75,45 @@ def logout():
     if not current_user.is_authenticated:
         return redirect(url_for("articles.index"))
     return render_template("accounts/logout.html")
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@password_reset_limited
+def password_reset():
+    """Ask for a reset link; the page says the same whether or not the address has an account."""
+    form = PasswordResetForm()
+    if request.method == "POST":
+        try:
+            fields = parse_form(PasswordResetBody)
+        except ApiError as error:
+            add_field_error(form, error.payload.get("field"), error.message)
+            return render_template("accounts/password_reset.html", form=form), error.status
+        recovery.request_password_reset(fields.email)
+        db.session.commit()
+        return render_template("accounts/password_reset.html", form=None, sent=recovery.RESET_REQUESTED)
+    return render_template("accounts/password_reset.html", form=form)
+
+
+@bp.route(f"/password-reset/<string(maxlength={TOKEN_MAX_LENGTH}):token>", methods=["GET", "POST"])
+def reset_password(token):
+    """Choose a new password with a mailed link; then every sign-in of the account has ended."""
+    recovery.reset_account(token)  # a dead link shows the error page at once, not after typing
+    form = NewPasswordForm()
+    if request.method == "POST":
+        try:
+            fields = parse_form(NewPasswordFields)
+            if fields.password != fields.password_again:
+                raise Invalid("The two passwords differ: type the same one twice.",
+                              payload={"field": "password_again"})
+            recovery.reset_password(token, fields.password)
+        except recovery.InvalidResetToken:
+            raise  # the link died meanwhile: the error page, not a message under a field
+        except ApiError as error:
+            db.session.rollback()
+            add_field_error(form, error.payload.get("field"), error.message)
+            return render_template("accounts/new_password.html", form=form), error.status
+        db.session.commit()
+        flash("Your new password is set, and every device that was signed in is signed out. Log in with it.",
+              "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/new_password.html", form=form)

@@ -1,7 +1,16 @@
 """Accounts over JSON: register, tokens, and who am I."""
 from flask import g
 
-from forum.accounts.limits import login_limited, register_limited, sso_limited
+from forum.accounts import recovery
+from forum.accounts.limits import (
+    email_change_limited,
+    login_limited,
+    password_check_limited,
+    password_reset_limited,
+    register_limited,
+    sso_limited,
+)
+from forum.accounts.recovery import RESET_REQUESTED
 from forum.accounts.service import authenticate, register_user
 from forum.accounts.sso import sign_in_with_token
 from forum.api.base import bp
@@ -9,8 +18,22 @@ from forum.api.serializers import user_dict
 from forum.errors import Unauthorized
 from forum.extensions import db
 from forum.openapi import operation
-from forum.schemas import RegisterBody, SsoBody, SsoTokenOut, TokenBody, TokenOut, UserEnvelope
+from forum.schemas import (
+    Accepted,
+    AccountChanges,
+    EmailConfirmBody,
+    PasswordResetBody,
+    PasswordResetConfirmBody,
+    RegisterBody,
+    SsoBody,
+    SsoTokenOut,
+    TokenBody,
+    TokenOut,
+    UserEnvelope,
+)
 from forum.security import authenticated_user, issue_token, sign_out_everywhere
+from forum.settings.email_change import confirm_email_change
+from forum.settings.service import update_account
 
 
 @bp.post("/auth/register")
@@ -74,3 +97,46 @@ def revoke_everything():
 def me():
     """Answer the signed-in reader's account."""
     return {"user": user_dict(authenticated_user(), private=True)}
+
+
+@bp.patch("/me")
+@password_check_limited
+@email_change_limited
+@operation(auth="user", body=AccountChanges, responses={200: UserEnvelope}, errors=(409, 429))
+def update_me(body: AccountChanges):
+    """Change my display name, email (confirmed by a mailed link), password or mail preferences."""
+    user = authenticated_user()
+    notifications = body.email_notifications
+    update_account(user, display_name=body.display_name, email=body.email, password=body.password,
+                   current_password=body.current_password,
+                   notifications=notifications.model_dump(exclude_unset=True) if notifications else None)
+    db.session.commit()
+    return {"user": user_dict(user, private=True)}
+
+
+@bp.post("/auth/email-change/confirm")
+@operation(body=EmailConfirmBody, responses={204: None}, errors=(409,))
+def confirm_email(body: EmailConfirmBody):
+    """Confirm a new email address with the token of the link mailed to it."""
+    confirm_email_change(body.token)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/auth/password-reset")
+@password_reset_limited
+@operation(body=PasswordResetBody, responses={202: Accepted}, errors=(429,))
+def request_password_reset(body: PasswordResetBody):
+    """Mail a link to set a new password, if an account has this address (the answer is the same if not)."""
+    recovery.request_password_reset(body.email)
+    db.session.commit()
+    return {"message": RESET_REQUESTED}, 202
+
+
+@bp.post("/auth/password-reset/confirm")
+@operation(body=PasswordResetConfirmBody, responses={204: None}, errors=(400,))
+def confirm_password_reset(body: PasswordResetConfirmBody):
+    """Set a new password with the token of a reset link; every session and token of the account ends."""
+    recovery.reset_password(body.token, body.password)
+    db.session.commit()
+    return "", 204

@@ -9,6 +9,7 @@ from sqlalchemy import exists, insert, literal, select, update
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
 from forum.models import Comment, CommentStatus, Follow, Mute, Notification, User, utcnow
+from forum.notifications.mail import mail_decision, mail_reply
 from forum.signals import comment_published
 
 REPLY = "reply"
@@ -44,6 +45,7 @@ def _notify_reply(comment: Comment, recipient_id: int, now) -> None:
     if not muted:
         db.session.add(Notification(recipient_id=recipient_id, kind=REPLY, comment_id=comment.id,
                                     actor_id=comment.author_id, created_at=now))
+        mail_reply(comment, recipient_id)
 
 
 def _notify_followers(comment: Comment, skip_id: int | None, now) -> None:
@@ -93,6 +95,7 @@ def notify_decision(comment: Comment, moderator: User | None, action: str, reaso
         return
     db.session.add(Notification(recipient_id=comment.author_id, kind=DECISION, comment_id=comment.id,
                                 actor_id=moderator_id, reason=reason, created_at=utcnow()))
+    mail_decision(comment, action, reason)
     db.session.flush()
 
 

@@ -1,0 +1,72 @@
+"""Build a mail from its templates and write it to the outbox in the caller's transaction.
+
+The standard library's ``email`` builds the message: it is the maintained implementation of the
+mail RFCs that ``smtplib`` sends, with MIME parts, header encoding and line folding done right,
+so no third-party mail library is needed.
+"""
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+
+from flask import current_app, render_template
+
+from forum.mail.unsubscribe import KIND_LABELS, unsubscribe_url
+from forum.models import User
+from forum.outbox.service import enqueue
+
+KIND = "mail"
+#: Bodies and headers in 7-bit ASCII (quoted-printable, RFC 2047): any SMTP server takes them.
+POLICY = policy.default.clone(cte_type="7bit")
+
+
+def _sender_domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+
+
+def build_message(to: str, subject: str, text: str, html: str, *, unsubscribe: str | None = None) -> EmailMessage:
+    """Return a plain-text and HTML message, with RFC 8058 one-click headers when ``unsubscribe`` is a URL."""
+    sender = current_app.config["MAIL_FROM"]
+    message = EmailMessage(policy=POLICY)
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain=_sender_domain(sender))
+    if unsubscribe is not None:
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def render_mail(to: str, subject: str, template: str, context: dict, *, unsubscribe: str | None = None,
+                user: User | None = None) -> EmailMessage:
+    """Render ``mail/{template}.txt`` and ``.html`` with ``context`` into a message to ``to``.
+
+    :param unsubscribe: the kind of notification (``reply``, ``decision``, ``followed``) that
+        ``user`` can turn off from the mail's link and headers.
+    """
+    link = None
+    if unsubscribe is not None:
+        if user is None:
+            raise ValueError("a mail with an unsubscribe link needs the user it unsubscribes")
+        link = unsubscribe_url(user, unsubscribe)
+    values = {**context, "subject": subject, "unsubscribe_url": link,
+              "unsubscribe_label": KIND_LABELS.get(unsubscribe)}
+    text = render_template(f"mail/{template}.txt", **values)
+    html = render_template(f"mail/{template}.html", **values)
+    return build_message(to, subject, text, html, unsubscribe=link)
+
+
+def queue_mail(to: str, subject: str, template: str, context: dict, *, unsubscribe: str | None = None,
+               user: User | None = None) -> None:
+    """Render a mail now (inside the request, where absolute links can be built) and queue it.
+
+    It is written to the outbox in the current transaction and never commits: the mail goes out
+    if and only if the caller's change does. See ``render_mail`` for the arguments.
+    """
+    message = render_mail(to, subject, template, context, unsubscribe=unsubscribe, user=user)
+    enqueue(KIND, {"from": parseaddr(current_app.config["MAIL_FROM"])[1], "to": [to],
+                   "message": message.as_string()})
