@@ -69,9 +69,10 @@ def bearer_token() -> str | None:
 
 
 def token_row(token: str) -> ApiToken | None:
-    """Return the unexpired token row for ``token``, or None."""
-    return db.session.scalar(select(ApiToken).where(
+    """Return the unexpired token row for ``token``, or None (also for a deleted account's)."""
+    row = db.session.scalar(select(ApiToken).where(
         ApiToken.token_hash == _digest(token), ApiToken.expires_at > utcnow()))
+    return row if row is not None and row.user.deleted_at is None else None
 
 
 def sign_in(user: User, *, remember: bool) -> None:
@@ -106,7 +107,8 @@ def _load_user(session_id: str) -> User | None:
     """Load the reader of an unexpired page session (from the session or the remember cookie)."""
     row = db.session.scalar(select(UserSession).where(
         UserSession.token_hash == _digest(session_id), UserSession.expires_at > utcnow()))
-    if row is None:
+    # Deleting an account ends its sessions; a deleted account is refused here as well, whatever else wrote one.
+    if row is None or row.user.deleted_at is not None:
         return None
     g.user_session = row
     row.user.session_token = session_id
