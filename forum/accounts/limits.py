@@ -36,3 +36,7 @@ def login_limited(view):
 
 #: Count a sign-in with the newsroom's token against the client's budget (a bad token costs as much).
 sso_limited = limiter.shared_limit(limit("RATELIMIT_SSO"), scope="sso", methods=["POST"])
+
+#: Count a password checked before a deletion against the client's login budget: a wrong guess there
+#: costs what a wrong login costs.
+password_check_limited = limiter.shared_limit(limit("RATELIMIT_LOGIN"), scope="login", methods=["DELETE", "POST"])
