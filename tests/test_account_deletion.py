@@ -352,3 +352,28 @@ def test_an_export_after_deletion_is_401_and_a_survivors_export_is_unchanged_but
     bob = export(api, scene.bob).get_json()
     assert bob["follows"]["followers"] == [] and bob["reactions"] == [
         {"comment_id": scene.ids["published"], "created_at": bob["reactions"][0]["created_at"]}]
+
+
+class FailingHolder:
+    """A plugin whose part of the deletion fails, after the desk's part was written."""
+
+    def export(self, user):
+        return {}
+
+    def erase(self, user):
+        raise RuntimeError("the holder's store is down")
+
+
+def test_a_failure_half_way_rolls_the_whole_deletion_back(make_app):
+    from forum.privacy.holders import register_holder
+    from tests.factories import ApiActions
+
+    app = make_app(PROPAGATE_UNEXPECTED=False)
+    register_holder(app, FailingHolder())
+    api = ApiActions(app)
+    scene = account_scene.build(api)
+    assert delete_me(api, scene.alice).status_code == 500
+    assert api.client.get("/api/v1/me", headers=scene.alice).status_code == 200
+    assert comment(api, scene.alice, scene.ids["lonely"])["body"] == account_scene.LONELY
+    assert comment(api, scene.bob, scene.ids["bob"])["reaction_count"] == 1
+    assert rows(app, Report) == rows(app, Sanction) == 1 and rows(app, RetiredUsername) == 0
