@@ -95,10 +95,12 @@ def sign_out() -> None:
 
 
 def sign_out_everywhere(user: User) -> None:
-    """End every session and bearer token of ``user``, this request's included."""
+    """End every session and bearer token of ``user``, this request's included when it is theirs
+    (a moderator deleting another reader's account stays signed in)."""
     for model in (ApiToken, UserSession):
         db.session.execute(delete(model).where(model.user_id == user.id))
-    if getattr(g, "user_session", None) is not None:
+    row = getattr(g, "user_session", None)
+    if row is not None and row.user_id == user.id:
         logout_user()
 
 

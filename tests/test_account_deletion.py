@@ -377,3 +377,12 @@ def test_a_failure_half_way_rolls_the_whole_deletion_back(make_app):
     assert comment(api, scene.alice, scene.ids["lonely"])["body"] == account_scene.LONELY
     assert comment(api, scene.bob, scene.ids["bob"])["reaction_count"] == 1
     assert rows(app, Report) == rows(app, Sanction) == 1 and rows(app, RetiredUsername) == 0
+
+
+def test_a_moderator_deleting_from_a_page_session_stays_signed_in(app, api, scene):
+    pages = PageActions(app)
+    pages.login("mia")
+    csrf = pages.csrf("/moderation")
+    response = pages.client.delete("/api/v1/moderation/users/alice", headers={"X-CSRFToken": csrf})
+    assert response.status_code == 204, response.get_json()
+    assert pages.client.get("/moderation").status_code == 200
