@@ -20,8 +20,8 @@ class DeskData:
     notes, pre-moderation and text signatures, which deletion removes too."""
 
     def export(self, user: User) -> dict[str, Any]:
-        """Return the reader's reports, sanctions and the decisions on their comments (never the
-        moderators' names or notes: those are the desk's)."""
+        """Return the reader's reports, sanctions and the decisions on their comments (action and
+        reason code; who decided and their notes stay with the desk)."""
         reports = db.session.scalars(select(Report).where(Report.reporter_id == user.id).order_by(Report.id))
         sanctions = db.session.scalars(select(Sanction).where(Sanction.user_id == user.id).order_by(Sanction.id))
         decisions = db.session.scalars(
