@@ -53,6 +53,10 @@ class Config:
     # A screen object to use instead of the plugins' (tests): see forum/screening.py.
     SCREEN = None
 
+    # Days a deleted account's username stays taken, so nobody can pass for its reader at once;
+    # FLASK_ACCOUNT_NAME_COOLING_OFF_DAYS sets it.
+    ACCOUNT_NAME_COOLING_OFF_DAYS = 30
+
     # werkzeug's scrypt; the tests choose a cheap method to stay fast.
     PASSWORD_HASH_METHOD = "scrypt"
 

@@ -70,9 +70,10 @@ def bearer_token() -> str | None:
 
 
 def token_row(token: str) -> ApiToken | None:
-    """Return the unexpired token row for ``token``, or None."""
-    return db.session.scalar(select(ApiToken).where(
+    """Return the unexpired token row for ``token``, or None (also for a deleted account's)."""
+    row = db.session.scalar(select(ApiToken).where(
         ApiToken.token_hash == digest(token), ApiToken.expires_at > utcnow()))
+    return row if row is not None and row.user.deleted_at is None else None
 
 
 def sign_in(user: User, *, remember: bool) -> None:
@@ -95,10 +96,12 @@ def sign_out() -> None:
 
 
 def sign_out_everywhere(user: User) -> None:
-    """End every session and bearer token of ``user``, this request's included."""
+    """End every session and bearer token of ``user``, this request's included when it is theirs
+    (a moderator deleting another reader's account stays signed in)."""
     for model in (ApiToken, UserSession):
         db.session.execute(delete(model).where(model.user_id == user.id))
-    if getattr(g, "user_session", None) is not None:
+    row = getattr(g, "user_session", None)
+    if row is not None and row.user_id == user.id:
         logout_user()
 
 
@@ -116,7 +119,8 @@ def _load_user(session_id: str) -> User | None:
     """Load the reader of an unexpired page session (from the session or the remember cookie)."""
     row = db.session.scalar(select(UserSession).where(
         UserSession.token_hash == digest(session_id), UserSession.expires_at > utcnow()))
-    if row is None:
+    # Deleting an account ends its sessions; a deleted account is refused here as well, whatever else wrote one.
+    if row is None or row.user.deleted_at is not None:
         return None
     g.user_session = row
     row.user.session_token = session_id

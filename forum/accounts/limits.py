@@ -104,3 +104,7 @@ password_check_limited = limiter.shared_limit(
 #: that ``email_taken`` cannot be asked of many addresses); one that keeps the address is free.
 email_change_limited = limiter.shared_limit(limit("RATELIMIT_EMAIL_CHANGE"), scope="email-change",
                                             key_func=_signed_in_key, exempt_when=_no_new_address)
+
+#: Count a password checked before a deletion against the client's login budget: a wrong guess there
+#: costs what a wrong login costs.
+account_deletion_limited = limiter.shared_limit(limit("RATELIMIT_LOGIN"), scope="login", methods=["DELETE", "POST"])
