@@ -61,14 +61,17 @@ def _register_blueprints(app: Flask) -> None:
     from forum.following.views import init_app as init_following
     from forum.guidelines.views import bp as guidelines_bp
     from forum.notifications.views import init_app as init_notifications
+    from forum.privacy.views import bp as privacy_bp
     from forum.reactions.views import bp as reactions_bp
+    from forum.settings.views import init_app as init_settings
     from forum.threads.views import bp as threads_bp
     from forum.views import init_app as init_page_helpers
 
     converters.init_app(app)  # before any rule is added: the rules resolve their converters when added
     for bp in (health.bp, api.bp, openapi.bp, accounts_bp, articles_bp, threads_bp, reactions_bp,
-               embed_bp, guidelines_bp):
+               embed_bp, guidelines_bp, privacy_bp):
         app.register_blueprint(bp)
     init_following(app)
     init_notifications(app)
+    init_settings(app)
     init_page_helpers(app)

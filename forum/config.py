@@ -53,8 +53,15 @@ class Config:
     # A screen object to use instead of the plugins' (tests): see forum/screening.py.
     SCREEN = None
 
+    # Days a deleted account's username stays taken, so nobody can pass for its reader at once;
+    # FLASK_ACCOUNT_NAME_COOLING_OFF_DAYS sets it.
+    ACCOUNT_NAME_COOLING_OFF_DAYS = 30
+
     # werkzeug's scrypt; the tests choose a cheap method to stay fast.
     PASSWORD_HASH_METHOD = "scrypt"
+
+    # How long a link confirming a new email address works.
+    EMAIL_CHANGE_LINK_LIFETIME = timedelta(hours=24)
 
     COMMENT_MAX_LENGTH = 5000
     COMMENT_EDIT_WINDOW_SECONDS = 15 * 60
@@ -83,6 +90,12 @@ class Config:
     RATELIMIT_LOGIN = "10 per minute"
     # Attempts on one username, from anywhere: slows guessing spread over many addresses.
     RATELIMIT_LOGIN_ACCOUNT = "10 per minute"
+    # Wrong current passwords given to change a password (API and /settings), per account: a
+    # stolen session must not become a way to guess the password and take the account over.
+    RATELIMIT_PASSWORD_CHECK = "10 per hour"
+    # Changes of address asked for, per account: each mails the new address and the old one, and
+    # says whether the new one has an account here.
+    RATELIMIT_EMAIL_CHANGE = "5 per day"
     RATELIMIT_POST = "10 per minute"
     RATELIMIT_REPORT = "20 per hour"
     # Requests that mail a link (password reset, a new confirmation link): per client, and per

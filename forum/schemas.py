@@ -82,6 +82,65 @@ class SsoBody(Schema):
     error_codes = {"token": "invalid_sso_token"}
 
 
+#: A current password, checked as given: never stripped (spaces count), bounded only in size.
+CurrentPassword = Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+def _partial_update_schema(schema: dict, _model) -> None:
+    schema["minProperties"] = 1
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
+
+
+class PartialUpdate(Schema):
+    """A request that changes only the fields it sends: unknown fields are refused, and so is null.
+
+    Each field defaults to None for "not sent", but None is not a value of its type, so an explicit
+    null fails validation; the document shows no default, as there is none to send. At least one
+    field is needed (each subclass says so with ``nothing_to_change``).
+    """
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_partial_update_schema)
+
+
+class EmailNotifications(PartialUpdate):
+    """Which mail the reader wants; a key left out stays as it is."""
+
+    #: Replies to my comments.
+    reply: bool = None
+    #: Moderators' decisions on my comments.
+    decision: bool = None
+    #: A daily digest of the readers I follow.
+    followed: bool = None
+
+    @model_validator(mode="after")
+    def _not_empty(self):
+        if not self.model_fields_set:
+            raise PydanticCustomError("nothing_to_change",
+                                      "is empty: send any of reply, decision and followed")
+        return self
+
+
+class AccountChanges(PartialUpdate):
+    """``PATCH /api/v1/me``: any of these; a field left out stays as it is."""
+
+    display_name: DisplayName = None
+    #: Takes effect when the link mailed to the new address is opened; until then ``pending_email``.
+    email: Email = None
+    #: The new password, with ``current_password``.
+    password: Password = None
+    current_password: CurrentPassword = None
+    email_notifications: EmailNotifications = None
+    error_codes = {"display_name": "invalid_display_name", "email": "invalid_email", "password": "invalid_password"}
+
+    @model_validator(mode="after")
+    def _not_empty(self):
+        if not self.model_fields_set:
+            raise PydanticCustomError("nothing_to_change", "Nothing to change: send any of display_name, email, "
+                                                           "password (with current_password) and email_notifications.")
+        return self
+
+
 class ArticleBody(Schema):
     url: Text(2000, pattern=URL_RE, rule="must be an http or https address")
     title: Text(500)
@@ -182,6 +241,31 @@ class NotificationReadFields(Schema):
     all: Flag | None = None
 
 
+class DetailsFields(Schema):
+    """The /settings form of a reader's name and address."""
+
+    display_name: DisplayName
+    email: Email
+    error_codes = {"display_name": "invalid_display_name", "email": "invalid_email"}
+
+
+class PasswordFields(Schema):
+    """The /settings form of a new password: the current one, the new one twice."""
+
+    current_password: CurrentPassword
+    password: Password
+    confirm_password: CurrentPassword
+    error_codes = {"password": "invalid_password"}
+
+
+class MailFields(Schema):
+    """The /settings form of mail preferences: a box left unticked is not sent, so it means no."""
+
+    reply: Flag = False
+    decision: Flag = False
+    followed: Flag = False
+
+
 class NextQuery(Schema):
     """Where to go after a form: checked again by ``safe_next``, but never a control character."""
 
@@ -263,8 +347,17 @@ class UserOut(Answer):
     created_at: str
 
 
+class EmailNotificationsOut(Answer):
+    reply: bool
+    decision: bool
+    followed: bool
+
+
 class PrivateUser(UserOut):
     email: str | None
+    #: The new address a confirmation link was mailed to, until it is opened (or expires).
+    pending_email: str | None
+    email_notifications: EmailNotificationsOut
     role: Role
     status: str
     suspended_until: str | None

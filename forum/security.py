@@ -36,11 +36,12 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
+    """Return what is stored of a secret handed out (a token, a session id, a mailed link): its SHA-256 in hex."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _lifetime(config_key: str) -> timedelta:
+def configured_duration(config_key: str) -> timedelta:
     """Return a duration from the config, given as a timedelta or (from the environment) seconds."""
     value = current_app.config[config_key]
     return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
@@ -57,8 +58,8 @@ def issue_token(user: User) -> str:
     """Create a bearer token for ``user`` that lasts ``API_TOKEN_LIFETIME``; only its digest is kept."""
     _prune_expired(user)
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token),
-                            expires_at=utcnow() + _lifetime("API_TOKEN_LIFETIME")))
+    db.session.add(ApiToken(user_id=user.id, token_hash=digest(token),
+                            expires_at=utcnow() + configured_duration("API_TOKEN_LIFETIME")))
     return token
 
 
@@ -69,17 +70,18 @@ def bearer_token() -> str | None:
 
 
 def token_row(token: str) -> ApiToken | None:
-    """Return the unexpired token row for ``token``, or None."""
-    return db.session.scalar(select(ApiToken).where(
-        ApiToken.token_hash == _digest(token), ApiToken.expires_at > utcnow()))
+    """Return the unexpired token row for ``token``, or None (also for a deleted account's)."""
+    row = db.session.scalar(select(ApiToken).where(
+        ApiToken.token_hash == digest(token), ApiToken.expires_at > utcnow()))
+    return row if row is not None and row.user.deleted_at is None else None
 
 
 def sign_in(user: User, *, remember: bool) -> None:
     """Sign ``user`` in on the pages with a new server-side session that logging out ends."""
     _prune_expired(user)
     user.session_token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user_id=user.id, token_hash=_digest(user.session_token),
-                               expires_at=utcnow() + _lifetime("REMEMBER_COOKIE_DURATION")))
+    db.session.add(UserSession(user_id=user.id, token_hash=digest(user.session_token),
+                               expires_at=utcnow() + configured_duration("REMEMBER_COOKIE_DURATION")))
     login_user(user, remember=remember)
 
 
@@ -94,19 +96,31 @@ def sign_out() -> None:
 
 
 def sign_out_everywhere(user: User) -> None:
-    """End every session and bearer token of ``user``, this request's included."""
+    """End every session and bearer token of ``user``, this request's included when it is theirs
+    (a moderator deleting another reader's account stays signed in)."""
     for model in (ApiToken, UserSession):
         db.session.execute(delete(model).where(model.user_id == user.id))
-    if getattr(g, "user_session", None) is not None:
+    row = getattr(g, "user_session", None)
+    if row is not None and row.user_id == user.id:
         logout_user()
+
+
+def sign_out_other_sessions(user: User) -> None:
+    """End every session and bearer token of ``user`` except the one this request is signed in with."""
+    for model, current in ((ApiToken, g.get("api_token")), (UserSession, g.get("user_session"))):
+        ending = delete(model).where(model.user_id == user.id)
+        if current is not None:
+            ending = ending.where(model.id != current.id)
+        db.session.execute(ending)
 
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> User | None:
     """Load the reader of an unexpired page session (from the session or the remember cookie)."""
     row = db.session.scalar(select(UserSession).where(
-        UserSession.token_hash == _digest(session_id), UserSession.expires_at > utcnow()))
-    if row is None:
+        UserSession.token_hash == digest(session_id), UserSession.expires_at > utcnow()))
+    # Deleting an account ends its sessions; a deleted account is refused here as well, whatever else wrote one.
+    if row is None or row.user.deleted_at is not None:
         return None
     g.user_session = row
     row.user.session_token = session_id

@@ -190,8 +190,10 @@ class Schema(BaseModel):
 
 
 #: Errors that say which rule broke, whatever the field: their code is the error's own.
-_SPECIFIC = {"control_characters", "too_long", "empty_body", "invisible_text", "bidi_control"}
-_GENERIC_CODES = {"missing": "missing_field", "missing_field": "missing_field"}
+_SPECIFIC = {"control_characters", "too_long", "empty_body", "invisible_text", "bidi_control", "nothing_to_change"}
+_GENERIC_CODES = {"missing": "missing_field", "missing_field": "missing_field", "extra_forbidden": "unknown_field"}
+#: Pydantic's words where they would not tell the client what to do.
+_GENERIC_MESSAGES = {"extra_forbidden": "is not a field this request takes"}
 
 
 def _first_error(model: type[Schema], error: ValidationError) -> Invalid:
@@ -216,7 +218,7 @@ def _first_error(model: type[Schema], error: ValidationError) -> Invalid:
         code = "out_of_range"
     else:
         code = f"invalid_{field}" if field else "invalid"
-    message = detail["msg"]
+    message = _GENERIC_MESSAGES.get(kind, detail["msg"])
     if kind not in _SPECIFIC and field in model.error_messages:
         message = model.error_messages[field]
     elif field and kind != "empty_body":

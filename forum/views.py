@@ -43,6 +43,14 @@ def next_url(default: str, *, source: str = "query") -> str:
     return safe_next(target, default)
 
 
+def add_field_error(form, name: str | None, message: str) -> None:
+    """Show ``message`` under the form's field ``name`` (under the first field when it names none)."""
+    field = getattr(form, name or "", None)
+    if field is None or not hasattr(field, "errors"):
+        field = next(iter(form))
+    field.errors = [*field.errors, message]
+
+
 def add_nav_item(app, provider) -> None:
     """Add a link to the page header for signed-in users.
 

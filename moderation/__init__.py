@@ -7,17 +7,21 @@ imported here at module level, so importing the classifier never pulls in Flask.
 
 
 def init_app(app) -> None:
-    """Plug moderation into the forum app: its screen, tables, desk, thread annotations, report form and CLI."""
+    """Plug moderation into the forum app: its screen, tables, desk, thread annotations, report form, what
+    it keeps about readers (for their export and deletion) and CLI."""
+    from forum.privacy.holders import register_holder
     from forum.screening import register_screen
     from moderation import embeddings, models, settings  # noqa: F401  (the tables Alembic and the desk need)
     from moderation.cli import moderation
     from moderation.context import init_app as init_context
     from moderation.queue import init_app as init_queue
     from moderation.readers import api as readers_api
+    from moderation.readers.account_data import DeskData
     from moderation.rules import signatures, wordlists  # noqa: F401  (wordlists: its table)
     from moderation.scoring import ClassifierScreen
 
     register_screen(app, ClassifierScreen())
+    register_holder(app, DeskData())
     init_queue(app)
     init_context(app)
     app.register_blueprint(readers_api.bp)

@@ -34,11 +34,14 @@ API_ROUTES = [
     ("GET", "/api/v1/moderation/wordlists/banned", None, "moderator"),
     ("PUT", "/api/v1/moderation/wordlists/banned", {"terms": ["scam"]}, "moderator"),
     ("POST", "/api/v1/moderation/articles/premod-story/users/rex/rejection", {"reason": "spam"}, "moderator"),
+    ("DELETE", "/api/v1/moderation/users/rex", None, "moderator"),
+    ("GET", "/api/v1/moderation/deletions", None, "moderator"),
 ]
 #: The routes whose success is not a 200.
 SUCCESS = {("PUT", "/api/v1/moderation/users/rex/premoderation"): 204,
            ("DELETE", "/api/v1/moderation/users/rex/premoderation"): 204,
-           ("POST", "/api/v1/moderation/users/rex/notes"): 201}
+           ("POST", "/api/v1/moderation/users/rex/notes"): 201,
+           ("DELETE", "/api/v1/moderation/users/rex"): 204}
 PAGE_ROUTES = [
     ("GET", "/moderation", None, "moderator"),
     ("POST", "/moderation/comments/{comment}/decision", {"action": "approve"}, "moderator"),

@@ -1,23 +1,37 @@
-"""The login, registration and account-mail budgets, shared by the pages and the JSON API.
+"""The login, registration, account-mail and account-settings budgets, shared by the pages and the JSON API.
 
 A client has one login budget (``RATELIMIT_LOGIN``) and one registration budget
 (``RATELIMIT_REGISTER``) whichever door it uses; each username tried has its own login budget
 (``RATELIMIT_LOGIN_ACCOUNT``) whoever tries it, so guesses spread over many addresses slow down too.
 Requests that mail a link have a budget per client (``RATELIMIT_ACCOUNT_MAIL``) and one per
-address asked for (``RATELIMIT_ACCOUNT_MAIL_ADDRESS``).
+address asked for (``RATELIMIT_ACCOUNT_MAIL_ADDRESS``). A signed-in account has a budget of wrong
+current passwords (``RATELIMIT_PASSWORD_CHECK``) and one of address changes (``RATELIMIT_EMAIL_CHANGE``).
 """
 import hashlib
 
 from flask import request
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
+from forum.errors import ApiError
 from forum.extensions import limiter
 from forum.models import fold_username
 from forum.ratelimits import limit
+from forum.validation import json_object
 
 
 def _field(name: str):
-    data = request.get_json(silent=True)
-    return data.get(name) if isinstance(data, dict) else request.form.get(name)
+    """Return the field ``name`` of the request's JSON object or form, or None.
+
+    Read as the views read it (``json_object``): a body nested too deep for the parser is no
+    field, and the view answers it.
+    """
+    if not request.is_json:
+        return request.form.get(name)
+    try:
+        return json_object().get(name)
+    except ApiError:
+        return None
 
 
 def _account_key() -> str:
@@ -63,3 +77,34 @@ def password_reset_limited(view):
 
 #: Count a request for a new confirmation link against the client's account-mail budget.
 account_mail_limited = _account_mail_per_client
+
+
+def _signed_in_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def _no_current_password() -> bool:
+    return _field("current_password") is None
+
+
+def _no_new_address() -> bool:
+    email = _field("email")
+    return not (isinstance(email, str) and current_user.is_authenticated
+                and email.strip().lower() != current_user.email)
+
+
+#: Count a wrong current password (answered 403) against the signed-in account's budget
+#: (``RATELIMIT_PASSWORD_CHECK``), at the API and on /settings alike; a request that gives no
+#: current password is neither counted nor stopped, so the rest of the settings stay usable.
+password_check_limited = limiter.shared_limit(
+    limit("RATELIMIT_PASSWORD_CHECK"), scope="password-check", key_func=_signed_in_key,
+    exempt_when=_no_current_password, deduct_when=lambda response: response.status_code == 403)
+
+#: Count a request for a new address against the signed-in account's budget, refused or not (so
+#: that ``email_taken`` cannot be asked of many addresses); one that keeps the address is free.
+email_change_limited = limiter.shared_limit(limit("RATELIMIT_EMAIL_CHANGE"), scope="email-change",
+                                            key_func=_signed_in_key, exempt_when=_no_new_address)
+
+#: Count a password checked before a deletion against the client's login budget: a wrong guess there
+#: costs what a wrong login costs.
+account_deletion_limited = limiter.shared_limit(limit("RATELIMIT_LOGIN"), scope="login", methods=["DELETE", "POST"])

@@ -2,6 +2,7 @@
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from forum.accounts import retired
 from forum.accounts.passwords import password_problem
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
@@ -51,6 +52,10 @@ def register_user(username, email, password, *, display_name=None, role=Role.REA
     except IntegrityError:
         # The caller's error handling rolls the failed transaction back.
         raise AccountExists() from None
+    # Asked after the insert: on PostgreSQL the insert waits for a deletion renaming the same name
+    # to commit, and this query then sees the name it held back.
+    if retired.held_back([username]):
+        raise AccountExists()
     return user
 
 
@@ -64,8 +69,9 @@ def authenticate(username, password) -> User | None:
 
 
 def find_user(username: str) -> User | None:
-    """Return the user called ``username``, in any letter case, or None."""
-    return db.session.scalar(select(User).where(User.username_key == fold_username(username)))
+    """Return the user called ``username``, in any letter case, or None (also for a deleted account)."""
+    return db.session.scalar(select(User).where(User.username_key == fold_username(username),
+                                                User.deleted_at.is_(None)))
 
 
 def get_user(username: str) -> User:

@@ -17,6 +17,7 @@ from pydantic import BeforeValidator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from forum.accounts import retired
 from forum.errors import Conflict, Forbidden, Invalid, Unauthorized
 from forum.extensions import db
 from forum.models import NO_PASSWORD, User, fold_username, utcnow
@@ -158,11 +159,12 @@ def _email_taken(email: str, user: User | None) -> bool:
 
 
 def free_username(wanted: str) -> str:
-    """Return ``wanted`` as a Parley username (3-30 letters, digits, ``_``), or a free variant of it."""
+    """Return ``wanted`` as a Parley username (3-30 letters, digits, ``_``), or a free variant of it
+    (a deleted account's name is not free during its cooling-off period)."""
     base = _username_base(wanted)
     candidates = [base] + [_with_suffix(base, str(n)) for n in range(2, VARIANTS + 2)]
     taken = set(db.session.scalars(select(User.username_key).where(
-        User.username_key.in_([fold_username(c) for c in candidates]))))
+        User.username_key.in_([fold_username(c) for c in candidates])))) | retired.held_back(candidates)
     for candidate in candidates:
         if fold_username(candidate) not in taken:
             return candidate

@@ -12,7 +12,7 @@ from forum.extensions import db
 from forum.schemas import LoginFields, NewPasswordFields, PasswordResetBody, RegisterBody
 from forum.security import authenticated_user, sign_in, sign_out
 from forum.validation import parse_form
-from forum.views import next_url
+from forum.views import add_field_error, next_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -33,7 +33,7 @@ def register():
             status, form_error = error.status, error.message
         except ApiError as error:
             db.session.rollback()
-            _add_error(form, error.payload.get("field"), error.message)
+            add_field_error(form, error.payload.get("field"), error.message)
         else:
             sign_in(user, remember=False)
             db.session.commit()
@@ -54,24 +54,16 @@ def login():
         try:
             fields = parse_form(LoginFields)
         except ApiError as error:
-            _add_error(form, error.payload.get("field"), error.message)
+            add_field_error(form, error.payload.get("field"), error.message)
             return render_template("accounts/login.html", form=form), error.status
         user = authenticate(fields.username, fields.password)
         if user is not None:
             sign_in(user, remember=True)
             db.session.commit()
             return redirect(next_url(url_for("articles.index")))
-        _add_error(form, "password", "Wrong username or password.")
+        add_field_error(form, "password", "Wrong username or password.")
         status = 401
     return render_template("accounts/login.html", form=form), status
-
-
-def _add_error(form, name: str | None, message: str) -> None:
-    """Show ``message`` under the form's field ``name`` (under the first field when it names none)."""
-    field = getattr(form, name or "", None)
-    if field is None or not hasattr(field, "errors"):
-        field = next(iter(form))
-    field.errors = [*field.errors, message]
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -96,7 +88,7 @@ def password_reset():
         try:
             fields = parse_form(PasswordResetBody)
         except ApiError as error:
-            _add_error(form, error.payload.get("field"), error.message)
+            add_field_error(form, error.payload.get("field"), error.message)
             return render_template("accounts/password_reset.html", form=form), error.status
         recovery.request_password_reset(fields.email)
         db.session.commit()
@@ -120,7 +112,7 @@ def reset_password(token):
             raise  # the link died meanwhile: the error page, not a message under a field
         except ApiError as error:
             db.session.rollback()
-            _add_error(form, error.payload.get("field"), error.message)
+            add_field_error(form, error.payload.get("field"), error.message)
             return render_template("accounts/new_password.html", form=form), error.status
         db.session.commit()
         flash("Your new password is set, and every device that was signed in is signed out. Log in with it.",

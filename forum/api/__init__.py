@@ -6,6 +6,7 @@ from forum.api import (  # noqa: F401
     following,
     guidelines,
     notifications,
+    privacy,
     reactions,
     webhooks,
 )

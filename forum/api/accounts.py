@@ -4,7 +4,9 @@ from flask import g
 from forum.accounts import recovery, verification
 from forum.accounts.limits import (
     account_mail_limited,
+    email_change_limited,
     login_limited,
+    password_check_limited,
     password_reset_limited,
     register_limited,
     sso_limited,
@@ -19,6 +21,7 @@ from forum.extensions import db
 from forum.openapi import operation
 from forum.schemas import (
     Accepted,
+    AccountChanges,
     EmailConfirmBody,
     PasswordResetBody,
     PasswordResetConfirmBody,
@@ -30,6 +33,8 @@ from forum.schemas import (
     UserEnvelope,
 )
 from forum.security import authenticated_user, issue_token, sign_out_everywhere
+from forum.settings.email_change import confirm_email_change
+from forum.settings.service import update_account
 
 
 @bp.post("/auth/register")
@@ -96,6 +101,30 @@ def me():
     return {"user": user_dict(authenticated_user(), private=True)}
 
 
+@bp.patch("/me")
+@password_check_limited
+@email_change_limited
+@operation(auth="user", body=AccountChanges, responses={200: UserEnvelope}, errors=(409, 429))
+def update_me(body: AccountChanges):
+    """Change my display name, email (confirmed by a mailed link), password or mail preferences."""
+    user = authenticated_user()
+    notifications = body.email_notifications
+    update_account(user, display_name=body.display_name, email=body.email, password=body.password,
+                   current_password=body.current_password,
+                   notifications=notifications.model_dump(exclude_unset=True) if notifications else None)
+    db.session.commit()
+    return {"user": user_dict(user, private=True)}
+
+
+@bp.post("/auth/email-change/confirm")
+@operation(body=EmailConfirmBody, responses={204: None}, errors=(409,))
+def confirm_email(body: EmailConfirmBody):
+    """Confirm a new email address with the token of the link mailed to it."""
+    confirm_email_change(body.token)
+    db.session.commit()
+    return "", 204
+
+
 @bp.post("/auth/password-reset")
 @password_reset_limited
 @operation(body=PasswordResetBody, responses={202: Accepted}, errors=(429,))
@@ -117,8 +146,8 @@ def confirm_password_reset(body: PasswordResetConfirmBody):
 
 @bp.post("/auth/email/confirm")
 @operation(body=EmailConfirmBody, responses={204: None}, errors=(400,))
-def confirm_email(body: EmailConfirmBody):
-    """Confirm an address with the token of the link mailed to it."""
+def confirm_address(body: EmailConfirmBody):
+    """Confirm my address with the token of the link mailed to it at registration."""
     verification.confirm_email(body.token)
     db.session.commit()
     return "", 204

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from forum.models import Article, Comment, CommentStatus, User, UserStatus
+from forum.settings.email_change import pending_email
 
 
 def iso(value: datetime | None) -> str | None:
@@ -16,7 +17,10 @@ def user_dict(user: User, *, private: bool = False) -> dict:
     """A reader as others see them; ``private`` adds what only they and the API's /me see."""
     data = {**author_dict(user), "created_at": iso(user.created_at)}
     if private:
-        data.update(email=user.email, role=user.role.value, status=user.status,
+        data.update(email=user.email, pending_email=pending_email(user),
+                    email_notifications={"reply": user.mail_reply, "decision": user.mail_decision,
+                                         "followed": user.mail_followed},
+                    role=user.role.value, status=user.status,
                     suspended_until=iso(user.suspended_until) if user.status == UserStatus.SUSPENDED else None,
                     email_verified=user.email_verified_at is not None)
     return data

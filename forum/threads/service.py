@@ -298,10 +298,17 @@ def edit_comment(comment: Comment, editor: User, body) -> Comment:
 def delete_comment(comment: Comment, user: User) -> None:
     """Delete the user's own comment; its place stays (as a placeholder) while it has replies."""
     _ensure_author(comment, user, "delete")
-    if comment.status == CommentStatus.DELETED:
-        return
-    comment.status = CommentStatus.DELETED
-    comment.body = ""
-    comment.hold_reason = None
+    erase_comments([comment])
+
+
+def erase_comments(comments: list[Comment]) -> None:
+    """Delete ``comments`` (an author's own deletion, or their account's): their words go, their
+    places stay while replies hang from them, and each one is announced (``comment_deleted``)."""
+    erased = [comment for comment in comments if comment.status != CommentStatus.DELETED]
+    for comment in erased:
+        comment.status = CommentStatus.DELETED
+        comment.body = ""
+        comment.hold_reason = None
     db.session.flush()
-    comment_deleted.send(comment)
+    for comment in erased:
+        comment_deleted.send(comment)

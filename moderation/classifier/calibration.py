@@ -1,5 +1,6 @@
-"""Thresholds read off labelled, out-of-sample probabilities: the corpora's when a model is trained,
-and the newsroom's own once its moderators have decided enough comments.
+"""Probabilities and thresholds: the map from a model's margin to a probability, and thresholds read
+off labelled, out-of-sample probabilities (the corpora's when a model is trained, the newsroom's
+own once its moderators have decided enough comments).
 
 A threshold is the lowest probability at which what it flags reaches a target precision: the share
 of held comments a moderator would reject (review), of rejected ones a moderator would have
@@ -10,6 +11,7 @@ standard, stricter or looser, and its decisions say where that standard lies.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.isotonic import IsotonicRegression
 from sklearn.metrics import precision_recall_curve
 from sklearn.model_selection import StratifiedKFold
 
@@ -19,6 +21,35 @@ MIN_NEWSROOM_DECISIONS = 200
 MIN_EACH_CLASS = 20
 NEWSROOM_FOLDS = 5
 NEWSROOM_THRESHOLDS = ("abuse_review", "abuse_reject")
+#: No probability is exactly 0 or 1: no comment is certain.
+PROBABILITY_FLOOR = 1e-4
+
+
+def fit_probability_map(margins, y) -> dict:
+    """Return the map from margins to probabilities fitted on labelled margins: isotonic regression
+    through the centres of its steps (Oron and Flournoy 2017), as knots to interpolate.
+
+    Platt scaling bends one way only, and on the Civil Comments CCC training rows its out-of-fold
+    probabilities were 0.10 too high between 0.7 and 0.9; isotonic regression fits any monotone
+    shape but its flat steps tie comments the margin tells apart; through the steps' centres it
+    rises strictly between the first and the last, so it keeps the margins' order there. By 5-fold
+    cross-validation on those rows (bench/calibration.py) its largest gap in a reliability bin was
+    0.035 (Platt's 0.096), with a lower log loss (0.1473 against 0.1485).
+    """
+    margins, y = np.asarray(margins, dtype=float), np.asarray(y, dtype=float)
+    order = np.argsort(margins, kind="stable")
+    sorted_margins = margins[order]
+    levels = IsotonicRegression(y_min=PROBABILITY_FLOOR, y_max=1 - PROBABILITY_FLOOR).fit_transform(
+        sorted_margins, y[order])
+    starts = np.r_[0, np.flatnonzero(np.diff(levels)) + 1]
+    sizes = np.diff(np.r_[starts, len(levels)])
+    return {"margins": np.add.reduceat(sorted_margins, starts) / sizes, "probabilities": levels[starts]}
+
+
+def probabilities(probability_map: dict, margins) -> np.ndarray:
+    """Return the probabilities of ``margins`` under a map from ``fit_probability_map`` (constant
+    beyond its first and last knots)."""
+    return np.interp(margins, probability_map["margins"], probability_map["probabilities"])
 
 
 def threshold_for_precision(y, p, target: float) -> dict:

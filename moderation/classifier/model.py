@@ -9,6 +9,7 @@ import numpy as np
 from scipy.special import expit
 
 from . import explain, offtopic
+from .calibration import probabilities
 from .encoder import Encoder, EncoderError, dequantise, quantise
 from .features import Featuriser
 from .normalise import normalise_codes
@@ -140,10 +141,9 @@ class Model:
 
     def _abuse_of_margins(self, z, vectors: np.ndarray | None) -> np.ndarray:
         if vectors is None or self.encoder is None:
-            linear = self.state["linear"]
-            return expit(linear["platt_a"] * z + linear["platt_b"])
-        a, head = self.state["abuse"], self.state["head"]
-        return expit(a["platt_a"] * (z + head["blend"] * head_margins(head, vectors)) + a["platt_b"])
+            return probabilities(self.state["linear"]["calibration"], z)
+        head = self.state["head"]
+        return probabilities(self.state["abuse"]["calibration"], z + head["blend"] * head_margins(head, vectors))
 
     def categories_of(self, texts, stored: list[np.ndarray | None]) -> list[dict[str, float]]:
         """Return each kind of abuse's probability for comments and their stored vectors (an empty

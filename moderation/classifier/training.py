@@ -2,9 +2,10 @@
 
 Abuse: hashed word 1-2 + char 2-5 gram TF-IDF of the normalised text, a logistic-loss linear model
 fitted by SGD (as accurate as liblinear's logistic regression here in cross-validation, and six
-times faster), then Platt scaling fitted on out-of-fold margins of the Civil Comments CCC training
-rows, so probabilities match news comments at natural prevalence (about 7 % abusive) rather than
-the mixture of corpora. Thresholds are read off the same out-of-fold probabilities.
+times faster), blended with the sentence encoder's head, then a map to probabilities
+(``calibration.fit_probability_map``) fitted on out-of-fold margins of the Civil Comments CCC
+training rows, so probabilities match news comments at natural prevalence (about 7 % abusive)
+rather than the mixture of corpora. Thresholds are read off the same out-of-fold probabilities.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ from .model import Model, head_margins
 from .vectors import ShippedVectors
 
 # 2, 3: the off-topic model's features and products (offtopic.design); 4: the sentence encoder's
-# head and similarities, with the linear model's own calibration for when the encoder cannot run.
-FORMAT_VERSION = 4
+# head and similarities, with the linear model's own calibration for when the encoder cannot run;
+# 5: margins become probabilities through a monotone map (calibration.fit_probability_map), not Platt.
+FORMAT_VERSION = 5
 # Chosen by cross-validation on training rows only (bench/README.md, "Choosing the abuse model"):
 # the mean of in-corpus 3-fold ROC-AUC and leave-one-corpus-out ROC-AUC over the five shipped
 # corpora with both classes went from 0.827 to 0.840 with these weights and the span phrases.
@@ -164,10 +166,10 @@ def _fit_head(vectors, y, w, c: float = HEAD_C) -> dict:
 
 
 def _calibrated(oof, y, calib) -> tuple[dict, dict, dict]:
-    """Return Platt scaling of margins ``oof`` fitted on the ``calib`` rows, its thresholds and CV metrics."""
-    platt = LogisticRegression(C=1e4).fit(oof[calib, None], y[calib])
-    params = {"platt_a": float(platt.coef_[0, 0]), "platt_b": float(platt.intercept_[0])}
-    p = expit(params["platt_a"] * oof[calib] + params["platt_b"])
+    """Return the map of margins ``oof`` to probabilities fitted on the ``calib`` rows, its
+    thresholds and CV metrics."""
+    params = {"calibration": calibration.fit_probability_map(oof[calib], y[calib])}
+    p = calibration.probabilities(params["calibration"], oof[calib])
     thresholds = {k: threshold_for_precision(y[calib], p, TARGET_PRECISION[k])
                   for k in ("abuse_review", "abuse_reject")}
     cv = {"calibration_rows": int(calib.sum()), "oof_roc_auc": float(roc_auc_score(y[calib], p)),
@@ -179,10 +181,10 @@ def _calibrated(oof, y, calib) -> tuple[dict, dict, dict]:
 class AbuseFit:
     """The abuse model fitted with and without the encoder, and what was read off its folds."""
 
-    #: The linear model's coefficients with the blend's Platt scaling.
+    #: The linear model's coefficients with the blend's map to probabilities.
     params: dict
     head: dict
-    #: The linear model's own Platt scaling, for scoring without the encoder.
+    #: The linear model's own map to probabilities, for scoring without the encoder.
     linear: dict
     thresholds: dict
     cv: dict
@@ -195,12 +197,12 @@ class AbuseFit:
 
     @property
     def oof_probabilities(self) -> np.ndarray:
-        """Return the blend's out-of-fold margins through its Platt scaling."""
-        return expit(self.params["platt_a"] * self.oof_margins + self.params["platt_b"])
+        """Return the blend's out-of-fold margins through its map to probabilities."""
+        return calibration.probabilities(self.params["calibration"], self.oof_margins)
 
 
 def fit_abuse(x, y, w, sources, seed, vectors) -> AbuseFit:
-    """Fit the abuse model, the encoder head and their blend, each calibrated by Platt scaling.
+    """Fit the abuse model, the encoder head and their blend, each with its map to probabilities.
 
     The blend is the linear margin plus ``BLEND`` times the head's, calibrated on out-of-fold
     margins of both; the linear model alone, which serves when the encoder cannot run, is

@@ -5,10 +5,12 @@ from forum.accounts.service import get_user
 from forum.api.base import api_blueprint
 from forum.extensions import db
 from forum.openapi import operation
+from forum.pagination import PageQuery
 from forum.security import admin_required, moderator_required
 from moderation import settings
 from moderation.readers import service
 from moderation.readers.schemas import (
+    DeletionList,
     NoteBody,
     NoteEnvelope,
     NoteList,
@@ -16,7 +18,7 @@ from moderation.readers.schemas import (
     SettingsBody,
     SettingsEnvelope,
 )
-from moderation.readers.serializers import note_dict, standing_dict
+from moderation.readers.serializers import deletion_dict, note_dict, standing_dict
 
 bp = api_blueprint("readers_api", __name__)
 
@@ -66,6 +68,25 @@ def add_note(username, body: NoteBody):
 def notes(username):
     """List the moderators' notes on a reader, newest first."""
     return {"notes": [note_dict(note) for note in service.notes_of(get_user(username))]}
+
+
+@bp.delete("/moderation/users/<username:username>")
+@moderator_required
+@operation(auth="moderator", responses={204: None})
+def delete_account(username):
+    """Delete a reader's account as their own deletion does (admins only for staff), with an audit entry."""
+    service.delete_account(get_user(username), current_user)
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/moderation/deletions")
+@moderator_required
+@operation(auth="moderator", query=PageQuery, responses={200: DeletionList})
+def deletions(query: PageQuery):
+    """List the accounts moderators deleted, newest first: the former username, who, when."""
+    page = service.deletions(**query.page())
+    return {"deletions": [deletion_dict(entry) for entry in page.items], "next_cursor": page.next_cursor}
 
 
 @bp.get("/admin/settings")

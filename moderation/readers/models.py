@@ -50,3 +50,4 @@ class ReaderAudit(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     moderator: Mapped[User | None] = relationship(foreign_keys=[moderator_id], lazy="raise")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")

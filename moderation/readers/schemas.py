@@ -86,3 +86,16 @@ class PremoderationOut(Answer):
     automatic: bool
     since: str | None
     audit: list[AuditOut]
+
+
+class DeletionOut(Answer):
+    #: What the account is called now (``deleted-<id>``), and what it was called.
+    account: str
+    former_username: str | None
+    moderator: str | None
+    created_at: str
+
+
+class DeletionList(Answer):
+    deletions: list[DeletionOut]
+    next_cursor: str | None

@@ -22,3 +22,10 @@ def standing_dict(standing: dict) -> dict:
     return {"premoderated": standing["premoderated"], "automatic": standing["automatic"],
             "since": iso(standing["since"]) if standing["since"] else None,
             "audit": [audit_dict(entry) for entry in standing["audit"]]}
+
+
+def deletion_dict(entry: ReaderAudit) -> dict:
+    """Return a moderator's deletion of an account: the account as it is now, its former name, who, when."""
+    return {"account": entry.user.username, "former_username": entry.detail,
+            "moderator": entry.moderator.username if entry.moderator is not None else None,
+            "created_at": iso(entry.created_at)}

@@ -10,12 +10,16 @@ from sqlalchemy.orm import joinedload
 from forum.errors import Forbidden
 from forum.extensions import db
 from forum.models import Comment, User, utcnow
+from forum.pagination import Key, paginate
+from forum.privacy import deletion
 from moderation import settings
 from moderation.models import ModerationDecision
 from moderation.readers.models import ReaderAudit, ReaderFlag, ReaderNote
 from moderation.vocabulary import DecisionAction
 
 PREMODERATION_ON, PREMODERATION_OFF = "premoderation_on", "premoderation_off"
+#: A moderator deleted the reader's account; the entry's ``detail`` is the account's former username.
+ACCOUNT_DELETED = "account_deleted"
 #: The notes shown beside each queue item (the history page shows them all).
 NOTES_BESIDE_ITEMS = 3
 
@@ -128,3 +132,28 @@ def latest_notes(user_ids) -> dict[int, tuple[int, list[ReaderNote]]]:
 def _notes():
     return (select(ReaderNote).options(joinedload(ReaderNote.author))
             .order_by(ReaderNote.created_at.desc(), ReaderNote.id.desc()))
+
+
+def delete_account(user: User, moderator: User) -> None:
+    """Delete ``user``'s account as its reader's own deletion does, and record who did it in the audit trail.
+
+    Moderators delete readers' accounts; only admins delete staff's; nobody deletes their own here.
+
+    :raise Forbidden: ``self_deletion`` or ``staff_deletion``.
+    """
+    if user.id == moderator.id:
+        raise Forbidden("You cannot delete your own account from the desk; use DELETE /api/v1/me.",
+                        code="self_deletion")
+    if user.is_moderator and not moderator.is_admin:
+        raise Forbidden(f"{user.username} is a {user.role.value}: only an admin can delete their account.",
+                        code="staff_deletion")
+    former = deletion.delete_account(user)
+    _audit(user, moderator, ACCOUNT_DELETED, former, utcnow())
+
+
+def deletions(*, cursor=None, limit=20):
+    """Return a page of the accounts moderators deleted, newest first, with who deleted each."""
+    stmt = (select(ReaderAudit).options(joinedload(ReaderAudit.moderator), joinedload(ReaderAudit.user))
+            .where(ReaderAudit.action == ACCOUNT_DELETED))
+    keys = [Key(ReaderAudit.created_at, True, "created_at"), Key(ReaderAudit.id, True, "id")]
+    return paginate(stmt, keys, cursor=cursor, limit=limit, session=db.session)

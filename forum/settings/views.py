@@ -1,0 +1,124 @@
+"""Pages: /settings (details, password, mail preferences, a link to my data) and the email-change link."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from forum.accounts.limits import email_change_limited, password_check_limited
+from forum.errors import ApiError, Invalid
+from forum.extensions import db
+from forum.schemas import DetailsFields, MailFields, PasswordFields
+from forum.settings.email_change import confirm_email_change, pending_email, pending_email_for_link
+from forum.settings.forms import DetailsForm, MailForm, PasswordForm
+from forum.settings.service import update_account
+from forum.validation import parse_form
+from forum.views import add_field_error, add_nav_item
+
+bp = Blueprint("settings", __name__)
+
+
+@bp.get("/settings")
+@login_required
+def show():
+    """Show my account's settings."""
+    return _settings_page()
+
+
+@bp.post("/settings/details")
+@login_required
+@email_change_limited
+def details():
+    """Change my display name, or ask to move to a new address."""
+    form = DetailsForm()
+    try:
+        fields = parse_form(DetailsFields)
+        link_sent_to = update_account(current_user, display_name=fields.display_name, email=fields.email)
+    except ApiError as error:
+        return _refused(error, details=form)
+    db.session.commit()
+    if link_sent_to:
+        flash(f"A confirmation link was sent to {link_sent_to}: your address changes when you open it.", "success")
+    else:
+        flash("Your details are saved.", "success")
+    return redirect(url_for("settings.show"))
+
+
+@bp.post("/settings/password")
+@login_required
+@password_check_limited
+def password():
+    """Change my password; every other device and app signed in as me is signed out."""
+    form = PasswordForm()
+    try:
+        fields = parse_form(PasswordFields)
+        if fields.confirm_password != fields.password:
+            raise Invalid("The two new passwords differ: type the same one twice.", code="passwords_differ",
+                          payload={"field": "confirm_password"})
+        update_account(current_user, password=fields.password, current_password=fields.current_password)
+    except ApiError as error:
+        return _refused(error, password=form)
+    db.session.commit()
+    flash("Your password is changed, and every other device signed in as you is signed out.", "success")
+    return redirect(url_for("settings.show"))
+
+
+@bp.post("/settings/mail")
+@login_required
+def mail():
+    """Choose which mail I get."""
+    form = MailForm()
+    try:
+        update_account(current_user, notifications=parse_form(MailFields).model_dump())
+    except ApiError as error:
+        return _refused(error, mail=form)
+    db.session.commit()
+    flash("Your mail preferences are saved.", "success")
+    return redirect(url_for("settings.show"))
+
+
+@bp.get("/confirm-email-change/<token>")
+def confirm_email(token):
+    """Show the button that confirms a new address; mail scanners fetch links, so a GET changes nothing."""
+    email = pending_email_for_link(token)
+    return render_template("settings/confirm_email.html", token=token, email=email), 200 if email else 400
+
+
+@bp.post("/confirm-email-change/<token>")
+def confirm_email_post(token):
+    """Confirm the new address of the link."""
+    try:
+        user = confirm_email_change(token)
+    except ApiError as error:
+        db.session.rollback()
+        return render_template("settings/confirm_email.html", token=token, email=None,
+                               error=error.message), error.status
+    db.session.commit()
+    flash(f"Your email address is now {user.email}.", "success")
+    return redirect(url_for("settings.show" if current_user.is_authenticated else "articles.index"))
+
+
+def _refused(error: ApiError, **posted):
+    """Show the settings again with ``error`` under its field of the form that was ``posted``; nothing is kept."""
+    db.session.rollback()
+    (form,) = posted.values()
+    add_field_error(form, error.payload.get("field"), error.message)
+    return _settings_page(status=error.status, **posted)
+
+
+def _settings_page(*, status=200, details=None, password=None, mail=None):
+    user = current_user
+    # The forms not posted show the account as it is, never what another form sent.
+    details = details or DetailsForm(formdata=None, data={"display_name": user.display_name, "email": user.email})
+    mail = mail or MailForm(formdata=None, data={"reply": user.mail_reply, "decision": user.mail_decision,
+                                                 "followed": user.mail_followed})
+    return render_template("settings/show.html", details=details, password=password or PasswordForm(formdata=None),
+                           mail=mail, pending_email=pending_email(user),
+                           managed_by_newsroom=user.sso_id is not None), status
+
+
+def _settings_link(user) -> dict:
+    return {"url": url_for("settings.show"), "label": "Settings"}
+
+
+def init_app(app) -> None:
+    """Register the pages and the header's Settings link."""
+    app.register_blueprint(bp)
+    add_nav_item(app, _settings_link)
