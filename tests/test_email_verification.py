@@ -153,3 +153,12 @@ def test_the_setting_is_read_from_the_environment(monkeypatch, tmp_path, value, 
     monkeypatch.setenv("FLASK_REQUIRE_VERIFIED_EMAIL", value)
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert app.config["REQUIRE_VERIFIED_EMAIL"] is expected
+
+
+def test_new_links_are_limited_per_client(make_app, mail_server):
+    app = make_app(MAIL_URL=mail_server.url, RATELIMIT_ENABLED=True, RATELIMIT_ACCOUNT_MAIL="2 per hour")
+    api = ApiActions(app)
+    alice = api.reader("alice")
+    assert [api.client.post(RESEND, headers=alice).status_code for _ in range(3)] == [204, 204, 429]
+    drain(app)
+    assert len(mail_server.to("alice@example.org")) == 3  # the registration's link and two more
