@@ -291,6 +291,10 @@ def load_config(app, overrides=None) -> None:
     app.config["EMBED_ORIGINS"] = parse_origins(app.config["EMBED_ORIGINS"])
     check_sso_keys(app.config)
     check_mail(app.config)
+    # FLASK_REQUIRE_VERIFIED_EMAIL arrives as JSON (true, 1) or, when it is not JSON, a word (yes, off).
+    required = app.config["REQUIRE_VERIFIED_EMAIL"]
+    app.config["REQUIRE_VERIFIED_EMAIL"] = (required.strip().lower() not in ("", "0", "false", "no", "off")
+                                            if isinstance(required, str) else bool(required))
     if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
         timeout = app.config["RATELIMIT_REDIS_TIMEOUT"]
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {

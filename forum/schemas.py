@@ -361,6 +361,7 @@ class PrivateUser(UserOut):
     role: Role
     status: str
     suspended_until: str | None
+    email_verified: bool
 
 
 class Accepted(Answer):

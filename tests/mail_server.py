@@ -55,6 +55,12 @@ class MailServer:
             self.received_at.append(time.monotonic())
         return "250 Message accepted"
 
+    def clear(self) -> None:
+        """Forget the messages received so far."""
+        with self._lock:
+            self.messages.clear()
+            self.received_at.clear()
+
     def to(self, address: str) -> list[EmailMessage]:
         """Return the messages received for ``address``."""
         return [m for m in list(self.messages) if m["To"] == address]

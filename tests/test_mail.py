@@ -117,3 +117,27 @@ def test_the_mail_url_credentials_are_url_decoded():
     assert (server.scheme, server.host, server.port) == ("smtps", "mail.example.org", 465)
     assert (server.username, server.password) == ("news@example.org", "p:ss/word")
     assert parse_mail_url("smtp://mail.example.org").port == 25
+
+
+def test_non_ascii_names_and_text_arrive_intact(mail_app, mail_server):
+    with mail_app.test_request_context():
+        queue_mail("zoe@example.org", "Zoë Ångström replied to your comment", "reply", {
+            "name": "Zoë", "author": "Zoë Ångström", "article": "Café «Budget» — 2027",
+            "quote": "Ça coûte 12 millions € ✓", "comment_url": "http://localhost/comments/1"})
+        db.session.commit()
+    drain(mail_app)
+    [message] = mail_server.wait_for(1)
+    assert message["Subject"] == "Zoë Ångström replied to your comment"
+    assert "Ça coûte 12 millions € ✓" in body(message) and "Café «Budget» — 2027" in body(message, "html")
+
+
+def test_the_html_part_escapes_what_readers_wrote(mail_app, mail_server):
+    with mail_app.test_request_context():
+        queue_mail("ann@example.org", "bob replied to your comment", "reply", {
+            "name": "Ann", "author": "bob", "article": "Budget", "quote": "<script>alert(1)</script> & more",
+            "comment_url": "http://localhost/comments/1"})
+        db.session.commit()
+    drain(mail_app)
+    [message] = mail_server.wait_for(1)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in body(message, "html")
+    assert "<script>alert(1)</script> & more" in body(message)  # the text part is text

@@ -2,10 +2,10 @@
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from forum.extensions import db
-from forum.models import User
+from forum.models import User, utcnow
 from tests.factories import ANSWER, OPENING
 from tests.mail_server import body
 from tests.moderation_actions import decide, held, premod_article
@@ -16,6 +16,14 @@ from tests.test_webhooks import drain
 def app(mail_app):
     """Every app of this module mails the test's SMTP server."""
     return mail_app
+
+
+@pytest.fixture
+def readers(readers, app, mail_server):
+    """Alice and Bob, with the confirmation mail of their registration sent and forgotten."""
+    drain(app)
+    mail_server.clear()
+    return readers
 
 
 def _mails(app, server, subject_part: str = "") -> list:
@@ -152,3 +160,18 @@ def test_a_forged_or_damaged_unsubscribe_link_changes_nothing(app, api, readers,
         answer = method(f"/unsubscribe/{token}", headers={"Accept": "application/json"})
         assert answer.status_code == status and set(answer.get_json()["error"]) >= {"code", "message"}
     assert _preferences(app, "alice") == (True, True)
+
+
+@pytest.mark.parametrize("change", [{"mail_decision": False}, {"email": None}, {"deleted_at": utcnow()}])
+def test_no_decision_mail_without_address_preference_or_account(app, api, readers, mail_server, change):
+    alice, _ = readers
+    moderator = api.staff("mia")
+    premod_article(api)
+    first, second = held(api, alice, OPENING), held(api, alice, ANSWER)
+    assert decide(api, moderator, first["id"], "approve").status_code == 200
+    assert len(_mails(app, mail_server, "approved")) == 1  # the baseline: this reader is mailed
+    with app.app_context():
+        db.session.execute(update(User).where(User.username == "alice").values(**change))
+        db.session.commit()
+    assert decide(api, moderator, second["id"], "approve").status_code == 200
+    assert len(_mails(app, mail_server, "approved")) == 1

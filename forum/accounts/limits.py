@@ -46,7 +46,7 @@ def _address_key() -> str:
     """Return the budget key of the email address a request names (a digest, as for usernames)."""
     email = _field("email")
     folded = email.strip().lower() if isinstance(email, str) else ""
-    return "address:" + hashlib.sha256(folded.encode()).hexdigest()[:32]
+    return "address:" + hashlib.sha256(folded.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 _login_per_client = limiter.shared_limit(limit("RATELIMIT_LOGIN"), scope="login", methods=["POST"])

@@ -24,6 +24,8 @@ RESET_REQUESTED = "If an account has that address, a link to set a new password 
 
 
 class InvalidResetToken(ApiError):
+    """A reset token that is unknown, used, expired or malformed."""
+
     status, code = 400, "invalid_reset_token"
 
     def __init__(self):

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from forum.accounts import retired
 from forum.errors import Conflict, Forbidden, Invalid, Unauthorized
 from forum.extensions import db
-from forum.models import NO_PASSWORD, User, fold_username
+from forum.models import NO_PASSWORD, User, fold_username, utcnow
 from forum.validation import DisplayName, Email, OptionalText, Schema, Text, validate
 
 USERNAME_LENGTH = 30
@@ -124,8 +124,10 @@ def _create_account(fields: SsoUser) -> SsoSignIn:
             return SsoSignIn(existing, _update_account(existing, fields))
         email_in_use = _email_taken(email, None)
         username = free_username(fields.username)
+        # The newsroom vouches for the address: it is confirmed from the first sign-in.
         user = User(sso_id=fields.id, username=username, password_hash=NO_PASSWORD,
-                    email=None if email_in_use else email, display_name=fields.display_name or username)
+                    email=None if email_in_use else email, display_name=fields.display_name or username,
+                    email_verified_at=None if email_in_use else utcnow())
         db.session.add(user)
         try:
             db.session.flush()
@@ -145,7 +147,8 @@ def _update_account(user: User, fields: SsoUser) -> bool:
     email = fields.email.lower()
     if _email_taken(email, user):
         return True
-    user.email = email
+    if user.email != email or user.email_verified_at is None:
+        user.email, user.email_verified_at = email, utcnow()
     return False
 
 

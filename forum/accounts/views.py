@@ -2,15 +2,15 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forum.accounts import recovery
+from forum.accounts import recovery, verification
 from forum.accounts.forms import LoginForm, NewPasswordForm, PasswordResetForm, RegisterForm
-from forum.accounts.limits import login_limited, password_reset_limited, register_limited
+from forum.accounts.limits import account_mail_limited, login_limited, password_reset_limited, register_limited
 from forum.accounts.service import AccountExists, authenticate, register_user
 from forum.accounts.tokens import TOKEN_MAX_LENGTH
 from forum.errors import ApiError, Invalid
 from forum.extensions import db
 from forum.schemas import LoginFields, NewPasswordFields, PasswordResetBody, RegisterBody
-from forum.security import sign_in, sign_out
+from forum.security import authenticated_user, sign_in, sign_out
 from forum.validation import parse_form
 from forum.views import add_field_error, next_url
 
@@ -26,6 +26,7 @@ def register():
         try:
             fields = parse_form(RegisterBody)
             user = register_user(fields.username, fields.email, fields.password, display_name=fields.display_name)
+            verification.send_confirmation(user)
         except AccountExists as error:
             # Said above the form, not on a field: which of the two is taken stays unsaid.
             db.session.rollback()
@@ -36,7 +37,8 @@ def register():
         else:
             sign_in(user, remember=False)
             db.session.commit()
-            flash(f"Welcome to the conversation, {user.display_name}.", "success")
+            flash(f"Welcome to the conversation, {user.display_name}. We mailed you a link to confirm your address.",
+                  "success")
             return redirect(next_url(url_for("articles.index")))
     if form.errors:
         status = 422
@@ -117,3 +119,27 @@ def reset_password(token):
               "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/new_password.html", form=form)
+
+
+@bp.route(f"/confirm-email/<string(maxlength={TOKEN_MAX_LENGTH}):token>", methods=["GET", "POST"])
+def confirm_email(token):
+    """Confirm an address from its mailed link: a button first, so a mail scanner's visit confirms nothing."""
+    if request.method == "POST":  # CSRFProtect has checked the form's token
+        user = verification.confirm_email(token)
+        db.session.commit()
+        return render_template("accounts/confirm_email.html", confirmed=user.email)
+    return render_template("accounts/confirm_email.html", pending=verification.account_to_confirm(token).email)
+
+
+@bp.route("/confirm-email", methods=["GET", "POST"])
+@account_mail_limited
+def new_confirmation():
+    """Let a signed-in reader whose address is not confirmed ask for a new link."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.path))
+    user = authenticated_user()
+    if request.method == "POST":
+        verification.send_new_confirmation(user)
+        db.session.commit()
+        return render_template("accounts/new_confirmation.html", sent=user.email)
+    return render_template("accounts/new_confirmation.html")

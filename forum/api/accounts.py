@@ -1,8 +1,9 @@
 """Accounts over JSON: register, tokens, and who am I."""
 from flask import g
 
-from forum.accounts import recovery
+from forum.accounts import recovery, verification
 from forum.accounts.limits import (
+    account_mail_limited,
     email_change_limited,
     login_limited,
     password_check_limited,
@@ -42,6 +43,7 @@ from forum.settings.service import update_account
 def register(body: RegisterBody):
     """Create a reader account."""
     user = register_user(body.username, body.email, body.password, display_name=body.display_name)
+    verification.send_confirmation(user)
     db.session.commit()
     return {"user": user_dict(user, private=True)}, 201
 
@@ -138,5 +140,24 @@ def request_password_reset(body: PasswordResetBody):
 def confirm_password_reset(body: PasswordResetConfirmBody):
     """Set a new password with the token of a reset link; every session and token of the account ends."""
     recovery.reset_password(body.token, body.password)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/auth/email/confirm")
+@operation(body=EmailConfirmBody, responses={204: None}, errors=(400,))
+def confirm_address(body: EmailConfirmBody):
+    """Confirm my address with the token of the link mailed to it at registration."""
+    verification.confirm_email(body.token)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/me/email/verification")
+@account_mail_limited
+@operation(auth="user", responses={204: None}, errors=(409, 429))
+def send_email_verification():
+    """Mail the signed-in reader a new link to confirm their address (409 when it is confirmed already)."""
+    verification.send_new_confirmation(authenticated_user())
     db.session.commit()
     return "", 204

@@ -21,7 +21,8 @@ def user_dict(user: User, *, private: bool = False) -> dict:
                     email_notifications={"reply": user.mail_reply, "decision": user.mail_decision,
                                          "followed": user.mail_followed},
                     role=user.role.value, status=user.status,
-                    suspended_until=iso(user.suspended_until) if user.status == UserStatus.SUSPENDED else None)
+                    suspended_until=iso(user.suspended_until) if user.status == UserStatus.SUSPENDED else None,
+                    email_verified=user.email_verified_at is not None)
     return data
 
 

@@ -16,6 +16,8 @@ KIND_LABELS = {"reply": "replies to your comments", "decision": "moderators' dec
 
 
 class InvalidUnsubscribeLink(ApiError):
+    """A token this app did not sign (forged, cut short, or for another site)."""
+
     status, code = 400, "invalid_unsubscribe_token"
 
     def __init__(self):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from forum import screening
 from forum.accounts.service import ensure_can_participate
+from forum.accounts.verification import ensure_email_confirmed
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Article, Comment, CommentStatus, HoldReason, ModerationMode, User, utcnow
@@ -177,6 +178,7 @@ def post_comment(article: Article, author: User, body, *, parent_id=None, submis
     :raise MayBreakGuidelines: with ``nudge="check"``, the screen would hold or reject it for abuse.
     """
     ensure_can_participate(author)
+    ensure_email_confirmed(author)
     if article.moderation_mode == ModerationMode.CLOSED:
         raise Conflict("Comments on this article are closed.", code="article_closed")
     body = clean_body(body)
