@@ -133,6 +133,9 @@ class Config:
     MAIL_URL: str | None = None
     MAIL_FROM = "The Parley Gazette <comments@localhost>"
     MAIL_TIMEOUT = 10
+    # Where readers reach Parley, for the links of mail queued outside a request (a CLI command such
+    # as seed-demo); in a request, links take the request's own scheme and host.
+    PUBLIC_URL = "http://127.0.0.1:5000"
 
     # None: take the thresholds the model chose on its training data.
     MODERATION_ABUSE_REVIEW_THRESHOLD = None
@@ -278,7 +281,7 @@ def load_config(app, overrides=None) -> None:
         Path(app.instance_path) / "model.skops"
     )
     for name in ("SECRET_KEY", "PUBLISHER_API_KEY", "RATELIMIT_STORAGE_URI", "EMBED_ORIGINS", "SSO_SECRET",
-                 "SSO_PUBLIC_KEY", "MAIL_URL", "MAIL_FROM"):
+                 "SSO_PUBLIC_KEY", "MAIL_URL", "MAIL_FROM", "PUBLIC_URL"):
         if env.get(name):
             app.config[name] = env[name]
     for name in ("RATELIMIT_ENABLED", "WEBHOOKS_ALLOW_PRIVATE_URLS"):

@@ -175,3 +175,14 @@ def test_no_decision_mail_without_address_preference_or_account(app, api, reader
         db.session.commit()
     assert decide(api, moderator, second["id"], "approve").status_code == 200
     assert len(_mails(app, mail_server, "approved")) == 1
+
+
+def test_mail_queued_outside_a_request_links_to_the_public_url(make_app, mail_server):
+    # seed-demo posts a reply from the CLI: no request to take the scheme and host from.
+    app = make_app(MAIL_URL=mail_server.url, PUBLIC_URL="https://comments.example.org")
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    replies = _mails(app, mail_server, "replied to your comment")
+    assert replies
+    links = [line for line in body(replies[0]).split() if line.startswith("http")]
+    assert links and all(link.startswith("https://comments.example.org/") for link in links), links

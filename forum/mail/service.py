@@ -4,12 +4,14 @@ The standard library's ``email`` builds the message: it is the maintained implem
 mail RFCs that ``smtplib`` sends, with MIME parts, header encoding and line folding done right,
 so no third-party mail library is needed.
 """
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 
 from forum.mail.unsubscribe import KIND_LABELS, unsubscribe_url
 from forum.models import User
@@ -18,6 +20,17 @@ from forum.outbox.service import enqueue
 KIND = "mail"
 #: Bodies and headers in 7-bit ASCII (quoted-printable, RFC 2047): any SMTP server takes them.
 POLICY = policy.default.clone(cte_type="7bit")
+
+
+@contextmanager
+def links() -> Iterator[None]:
+    """Let ``url_for(..., _external=True)`` build a mail's links: the request's own, or, for mail
+    queued outside a request (a CLI command), ``PUBLIC_URL``'s."""
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        yield
 
 
 def _sender_domain(sender: str) -> str:

@@ -7,7 +7,7 @@ only for published replies, in the same transaction.
 from flask import url_for
 
 from forum.extensions import db
-from forum.mail.service import queue_mail
+from forum.mail.service import links, queue_mail
 from forum.models import Article, Comment, User
 
 #: How much of a reply the mail quotes; the link leads to the rest.
@@ -36,10 +36,11 @@ def mail_reply(reply: Comment, recipient_id: int) -> None:
         return
     author = db.session.get(User, reply.author_id)
     article = db.session.get(Article, reply.article_id)
-    queue_mail(recipient.email, f"{author.display_name} replied to your comment", "reply", {
-        "name": recipient.display_name, "author": author.display_name, "article": article.title,
-        "quote": _quote(reply.body), "comment_url": _comment_url(reply),
-    }, unsubscribe="reply", user=recipient)
+    with links():
+        queue_mail(recipient.email, f"{author.display_name} replied to your comment", "reply", {
+            "name": recipient.display_name, "author": author.display_name, "article": article.title,
+            "quote": _quote(reply.body), "comment_url": _comment_url(reply),
+        }, unsubscribe="reply", user=recipient)
 
 
 def mail_decision(comment: Comment, action: str, reason: str | None) -> None:
@@ -49,8 +50,9 @@ def mail_decision(comment: Comment, action: str, reason: str | None) -> None:
         return
     article = db.session.get(Article, comment.article_id)
     verb = "approved" if action == "approve" else "rejected"
-    queue_mail(recipient.email, f"Your comment was {verb}", "decision", {
-        "name": recipient.display_name, "verb": verb, "reason": reason, "article": article.title,
-        "quote": _quote(comment.body), "comment_url": _comment_url(comment),
-        "guidelines_url": url_for("guidelines.show", _external=True),
-    }, unsubscribe="decision", user=recipient)
+    with links():
+        queue_mail(recipient.email, f"Your comment was {verb}", "decision", {
+            "name": recipient.display_name, "verb": verb, "reason": reason, "article": article.title,
+            "quote": _quote(comment.body), "comment_url": _comment_url(comment),
+            "guidelines_url": url_for("guidelines.show", _external=True),
+        }, unsubscribe="decision", user=recipient)
