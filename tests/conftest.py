@@ -15,6 +15,7 @@ import os
 import shutil
 import uuid
 
+import jinja2
 import psycopg
 import pytest
 import redis
@@ -104,6 +105,29 @@ def _reuse_url_builders() -> None:
 
 
 _reuse_url_builders()
+
+
+class _SharedTemplateCode(jinja2.BytecodeCache):
+    """Compiled templates shared by the test process's apps.
+
+    Each test makes its own app, and each app's Jinja environment compiled every template it
+    rendered again: a page's layout, and the two parts of the confirmation mail every registration
+    sends (20 ms a reader). Jinja checks each entry against its template's source, so an edited
+    template is compiled afresh.
+    """
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = _SharedTemplateCode()
 
 
 #: Tests that passed in this process (under xdist, the controller's count is the whole run's).
@@ -253,8 +277,10 @@ def make_app(request, database, base_model_path, tmp_path):  # noqa: F811
     screen = {} if request.node.get_closest_marker("real_model") else {"SCREEN": WordScreen()}
 
     def make(**overrides):
-        apps.append(create_app({**base_config(url, str(base_model_path)), **screen, **overrides}))
-        return apps[-1]
+        app = create_app({**base_config(url, str(base_model_path)), **screen, **overrides})
+        app.jinja_env.bytecode_cache = _TEMPLATE_CODE
+        apps.append(app)
+        return app
 
     yield make
     for app in apps:
