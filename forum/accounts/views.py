@@ -82,7 +82,7 @@ def login_code():
     """Finish logging in with a two-factor code, after the right password (within five minutes of it)."""
     user = held_user()
     if user is None:
-        flash("Your sign-in waited too long for its code: log in again.", "info")
+        flash("Log in with your password first: after it, the code is asked for within five minutes.", "info")
         return redirect(url_for("accounts.login", next=request.args.get("next")))
     form = TwoFactorCodeForm()
     if request.method == "POST":

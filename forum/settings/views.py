@@ -163,7 +163,7 @@ def _settings_page(*, status=200, details=None, password=None, mail=None, two_fa
                            mail=mail, pending_email=pending_email(user),
                            managed_by_newsroom=user.sso_id is not None,
                            two_factor=_two_factor_section(user, two_factor_code, two_factor_off, recovery_codes)
-                           ), status
+                           ), status, {"Cache-Control": "no-store"}  # it can show a secret or recovery codes
 
 
 def _two_factor_section(user, code_form, off_form, recovery_codes) -> dict | None:
@@ -177,9 +177,9 @@ def _two_factor_section(user, code_form, off_form, recovery_codes) -> dict | Non
         section["recovery_codes_left"] = two_factor.recovery_codes_left(user)
     elif two_factor.is_pending(user):
         uri = two_factor.otpauth_uri(user)
-        # segno writes the SVG from the URI alone (base32 and a name of letters, digits and '_').
-        section.update(secret=user.totp_secret, otpauth_uri=uri,
-                       qr_svg=Markup(segno.make(uri, error="m").svg_inline(scale=4, title="QR code of the secret")))
+        # Safe to inline: segno draws it from the URI alone (base32, a name of letters, digits and '_').
+        qr_svg = Markup(segno.make_qr(uri, error="m").svg_inline(omitsize=True, title="QR code of the secret"))
+        section.update(secret=user.totp_secret, otpauth_uri=uri, qr_svg=qr_svg)
     return section
 
 
