@@ -1,11 +1,15 @@
 """The desk setting require_staff_two_factor: staff without two-factor sign-in are kept off the desk."""
+import time
+
+import jwt
 import pytest
 
-from tests.factories import PageActions
+from tests.factories import ApiActions, PageActions, bearer
 from tests.reader_actions import SETTINGS, patch_settings
 from tests.two_factor_actions import enrol
 
 QUEUE = "/api/v1/moderation/queue"
+SSO_SECRET = "a-newsroom-secret-of-at-least-32-bytes"
 
 
 def error_of(response) -> dict:
@@ -77,3 +81,20 @@ def test_the_desk_pages_send_staff_without_it_to_their_settings(app, api, admin)
         assert response.status_code == 302 and response.headers["Location"].endswith("/settings#two-factor"), path
     settings = pages.client.get("/settings").get_data(as_text=True)
     assert "requires two-factor sign-in" in settings and 'id="two-factor"' in settings
+
+
+def test_a_newsroom_moderator_is_vouched_for_by_the_newsroom(make_app):
+    """An SSO account signs in through the newsroom, which vouches for it: no second factor here."""
+    api = ApiActions(make_app(SSO_SECRET=SSO_SECRET))
+    now = int(time.time())
+    token = jwt.encode({"iat": now, "exp": now + 300, "user": {"id": "np-1", "email": "jane@news.example.org",
+                                                               "username": "jane"}}, SSO_SECRET, algorithm="HS256")
+    jane = bearer(api.client.post("/api/v1/auth/sso", json={"token": token}).get_json()["token"])
+    assert api.app.test_cli_runner().invoke(args=["users", "set-role", "jane", "moderator"]).exit_code == 0
+    admin = api.staff("root", role="admin")
+    enrol(api, admin)
+    patch_settings(api, admin, require_staff_two_factor=True)
+
+    refused = api.client.post("/api/v1/me/two-factor", headers=jane)
+    assert refused.status_code == 403 and error_of(refused)["code"] == "two_factor_not_offered"
+    assert api.client.get(QUEUE, headers=jane).status_code == 200
