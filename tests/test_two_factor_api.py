@@ -5,7 +5,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
+from sqlalchemy import select
 
+from forum.extensions import db
+from forum.models import RecoveryCode, User
 from tests.factories import PASSWORD
 from tests.two_factor_actions import (
     CONFIRM,
@@ -177,6 +180,17 @@ def test_a_recovery_code_turns_it_off(api, moderator):
     _, codes = enrol(api, moderator)
     response = api.client.delete(TWO_FACTOR, json={"password": PASSWORD, "code": codes[3]}, headers=moderator)
     assert response.status_code == 204
+
+
+def test_the_export_says_it_is_on_and_deletion_clears_it(api, app, moderator):
+    authenticator, _ = enrol(api, moderator)
+    exported = api.client.get("/api/v1/me/export", headers=moderator).get_data(as_text=True)
+    assert '"two_factor": true' in exported and authenticator.secret not in exported
+    assert api.client.delete("/api/v1/me", json={"password": PASSWORD}, headers=moderator).status_code == 204
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.deleted_at.is_not(None)))
+        assert (user.totp_secret, user.totp_enabled_at, user.totp_last_step) == (None, None, None)
+        assert not db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).all()
 
 
 def test_enrolment_needs_a_sign_in(api):
