@@ -3,6 +3,7 @@
 A client has one login budget (``RATELIMIT_LOGIN``) and one registration budget
 (``RATELIMIT_REGISTER``) whichever door it uses; each username tried has its own login budget
 (``RATELIMIT_LOGIN_ACCOUNT``) whoever tries it, so guesses spread over many addresses slow down too.
+A two-factor code costs what a login costs, against both budgets.
 Requests that mail a link have a budget per client (``RATELIMIT_ACCOUNT_MAIL``) and one per
 address asked for (``RATELIMIT_ACCOUNT_MAIL_ADDRESS``). A signed-in account has a budget of wrong
 current passwords (``RATELIMIT_PASSWORD_CHECK``) and one of address changes (``RATELIMIT_EMAIL_CHANGE``).
