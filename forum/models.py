@@ -128,6 +128,12 @@ class User(UserMixin, db.Model):
     #: When the reader deleted the account (or a moderator did): the row stays, emptied of personal
     #: data, as the author of the placeholders of their comments and of the decision log's rows.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: Two-factor sign-in (staff only): the TOTP secret (base32), in force from ``totp_enabled_at``
+    #: on; a secret without that date is an enrolment not yet confirmed. ``totp_last_step`` is the
+    #: time step of the last code accepted, so that no code is accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     #: The sign-in this object was loaded for, set by ``forum.security``; never stored as such.
     session_token = None
@@ -165,6 +171,10 @@ class User(UserMixin, db.Model):
     @property
     def has_password(self) -> bool:
         return self.password_hash != NO_PASSWORD
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_moderator(self) -> bool:
@@ -228,6 +238,18 @@ class AccountToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for a two-factor code (a lost phone); only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class RetiredUsername(db.Model):

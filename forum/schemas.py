@@ -47,9 +47,20 @@ LoginName = Text(254, visible=False)
 LoginPassword = Text(1000, visible=False)
 
 
+#: A two-factor code as typed: six digits from the app or a recovery code, checked by the service
+#: (a wrong one of any content is its answer, ``invalid_code``); bounded in size here.
+TwoFactorCode = Annotated[str, Field(min_length=1, max_length=100)]
+TWO_FACTOR_CODE_MESSAGE = "Type the six-digit code from your authenticator app, or one of your recovery codes."
+
+
 class TokenBody(Schema):
     username: LoginName
     password: LoginPassword
+    #: With two-factor sign-in on: the app's current code, or else a recovery code.
+    otp: TwoFactorCode | None = None
+    recovery_code: TwoFactorCode | None = None
+    error_codes = {"otp": "invalid_code", "recovery_code": "invalid_code"}
+    error_messages = {"otp": TWO_FACTOR_CODE_MESSAGE, "recovery_code": TWO_FACTOR_CODE_MESSAGE}
 
 
 #: A mailed link's token as pasted: any string, whose hash is looked up (so a wrong one of any
@@ -139,6 +150,23 @@ class AccountChanges(PartialUpdate):
             raise PydanticCustomError("nothing_to_change", "Nothing to change: send any of display_name, email, "
                                                            "password (with current_password) and email_notifications.")
         return self
+
+
+class TwoFactorCodeBody(Schema):
+    """Confirming a new secret (its first code), or the second step of /login (a code or a recovery code)."""
+
+    code: TwoFactorCode
+    error_codes = {"code": "invalid_code"}
+    error_messages = {"code": TWO_FACTOR_CODE_MESSAGE}
+
+
+class TwoFactorOffBody(Schema):
+    """Turning two-factor sign-in off: the password, and a current code or a recovery code."""
+
+    password: CurrentPassword
+    code: TwoFactorCode
+    error_codes = {"password": "invalid_password", "code": "invalid_code"}
+    error_messages = {"code": TWO_FACTOR_CODE_MESSAGE}
 
 
 class ArticleBody(Schema):
@@ -362,6 +390,8 @@ class PrivateUser(UserOut):
     status: str
     suspended_until: str | None
     email_verified: bool
+    #: Two-factor sign-in is on: signing in takes a code as well as the password.
+    two_factor: bool
 
 
 class Accepted(Answer):
@@ -377,6 +407,17 @@ class UserEnvelope(Answer):
 class TokenOut(Answer):
     token: str
     user: PrivateUser
+
+
+class TwoFactorSecret(Answer):
+    #: Base32, for typing into an authenticator app; not in force until a code from it is confirmed.
+    secret: str
+    otpauth_uri: str
+
+
+class RecoveryCodes(Answer):
+    #: Shown this once: each signs in once in place of a code.
+    recovery_codes: list[str]
 
 
 class SsoTokenOut(TokenOut):

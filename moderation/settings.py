@@ -25,6 +25,8 @@ DEFAULTS = {
     # A comment its story's pre-moderation would hold is published at once when the model scores it
     # below this on both abuse and off-topic (moderation.policy.decide); 0 turns it off.
     "auto_approve_below": 0.0,
+    # Moderators and admins without two-factor sign-in are kept off the desk (moderation.access).
+    "require_staff_two_factor": False,
 }
 
 #: Settings whose default is a config key, so a deployment's config still sets them until an admin does.

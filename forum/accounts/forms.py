@@ -31,3 +31,10 @@ class NewPasswordForm(FlaskForm):
     password = PasswordField("New password", render_kw={"required": True, "minlength": PASSWORD_MIN_LENGTH,
                                                         "maxlength": PASSWORD_MAX_LENGTH})
     password_again = PasswordField("The same password again", render_kw={"required": True})
+
+
+class TwoFactorCodeForm(FlaskForm):
+    """The second step of logging in, and the first code of a new secret on /settings."""
+
+    code = StringField("Code", render_kw={"required": True, "maxlength": 100, "autocomplete": "one-time-code",
+                                          "autocapitalize": "off", "spellcheck": "false"})

@@ -3,6 +3,7 @@
 A client has one login budget (``RATELIMIT_LOGIN``) and one registration budget
 (``RATELIMIT_REGISTER``) whichever door it uses; each username tried has its own login budget
 (``RATELIMIT_LOGIN_ACCOUNT``) whoever tries it, so guesses spread over many addresses slow down too.
+A two-factor code costs what a login costs, against both budgets.
 Requests that mail a link have a budget per client (``RATELIMIT_ACCOUNT_MAIL``) and one per
 address asked for (``RATELIMIT_ACCOUNT_MAIL_ADDRESS``). A signed-in account has a budget of wrong
 current passwords (``RATELIMIT_PASSWORD_CHECK``) and one of address changes (``RATELIMIT_EMAIL_CHANGE``).
@@ -13,6 +14,7 @@ from flask import request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from forum.accounts.pending import held_username
 from forum.errors import ApiError
 from forum.extensions import limiter
 from forum.models import fold_username
@@ -35,8 +37,14 @@ def _field(name: str):
 
 
 def _account_key() -> str:
-    """Return the budget key of the username a login names, whether or not it has an account."""
+    """Return the budget key of the username a login names, whether or not it has an account.
+
+    A two-factor code counts against the account it is for: the sign-in waiting for it on /login,
+    or the signed-in account that turns two-factor on or off.
+    """
     username = _field("username")
+    if username is None:
+        username = held_username() or (current_user.username if current_user.is_authenticated else None)
     folded = fold_username(username) if isinstance(username, str) else ""
     # A digest: bounded in size, and no usernames in the limiter's storage.
     return "account:" + hashlib.sha256(folded.encode()).hexdigest()[:32]
@@ -60,6 +68,16 @@ register_limited = limiter.shared_limit(limit("RATELIMIT_REGISTER"), scope="regi
 def login_limited(view):
     """Count a login attempt against the client's budget and against the named account's."""
     return _login_per_client(_login_per_account(view))
+
+
+_code_per_client = limiter.shared_limit(limit("RATELIMIT_LOGIN"), scope="login", methods=["POST", "DELETE"])
+_code_per_account = limiter.shared_limit(limit("RATELIMIT_LOGIN_ACCOUNT"), scope="login-account",
+                                         key_func=_account_key, methods=["POST", "DELETE"])
+
+
+def two_factor_code_limited(view):
+    """Count a two-factor code (to sign in, to turn it on or off) against the login budgets, as a login."""
+    return _code_per_client(_code_per_account(view))
 
 #: Count a sign-in with the newsroom's token against the client's budget (a bad token costs as much).
 sso_limited = limiter.shared_limit(limit("RATELIMIT_SSO"), scope="sso", methods=["POST"])

@@ -2,14 +2,21 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forum.accounts import recovery, verification
-from forum.accounts.forms import LoginForm, NewPasswordForm, PasswordResetForm, RegisterForm
-from forum.accounts.limits import account_mail_limited, login_limited, password_reset_limited, register_limited
+from forum.accounts import recovery, two_factor, verification
+from forum.accounts.forms import LoginForm, NewPasswordForm, PasswordResetForm, RegisterForm, TwoFactorCodeForm
+from forum.accounts.limits import (
+    account_mail_limited,
+    login_limited,
+    password_reset_limited,
+    register_limited,
+    two_factor_code_limited,
+)
+from forum.accounts.pending import drop_sign_in, held_user, hold_sign_in
 from forum.accounts.service import AccountExists, authenticate, register_user
 from forum.accounts.tokens import TOKEN_MAX_LENGTH
 from forum.errors import ApiError, Invalid
 from forum.extensions import db
-from forum.schemas import LoginFields, NewPasswordFields, PasswordResetBody, RegisterBody
+from forum.schemas import LoginFields, NewPasswordFields, PasswordResetBody, RegisterBody, TwoFactorCodeBody
 from forum.security import authenticated_user, sign_in, sign_out
 from forum.validation import parse_form
 from forum.views import add_field_error, next_url
@@ -57,6 +64,9 @@ def login():
             add_field_error(form, error.payload.get("field"), error.message)
             return render_template("accounts/login.html", form=form), error.status
         user = authenticate(fields.username, fields.password)
+        if user is not None and user.two_factor_enabled:
+            hold_sign_in(user)
+            return redirect(url_for("accounts.login_code", next=request.args.get("next")))
         if user is not None:
             sign_in(user, remember=True)
             db.session.commit()
@@ -64,6 +74,31 @@ def login():
         add_field_error(form, "password", "Wrong username or password.")
         status = 401
     return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@two_factor_code_limited
+def login_code():
+    """Finish logging in with a two-factor code, after the right password (within five minutes of it)."""
+    user = held_user()
+    if user is None:
+        flash("Log in with your password first: after it, the code is asked for within five minutes.", "info")
+        return redirect(url_for("accounts.login", next=request.args.get("next")))
+    form = TwoFactorCodeForm()
+    if request.method == "POST":
+        try:
+            fields = parse_form(TwoFactorCodeBody)
+            if not two_factor.use_code(user, fields.code):
+                raise two_factor.InvalidCode(status=401)
+        except ApiError as error:
+            db.session.rollback()
+            add_field_error(form, "code", error.message)
+            return render_template("accounts/login_code.html", form=form), error.status
+        drop_sign_in()
+        sign_in(user, remember=True)
+        db.session.commit()
+        return redirect(next_url(url_for("articles.index")))
+    return render_template("accounts/login_code.html", form=form)
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """Accounts over JSON: register, tokens, and who am I."""
 from flask import g
 
-from forum.accounts import recovery, verification
+from forum.accounts import recovery, two_factor, verification
 from forum.accounts.limits import (
     account_mail_limited,
     email_change_limited,
@@ -10,6 +10,7 @@ from forum.accounts.limits import (
     password_reset_limited,
     register_limited,
     sso_limited,
+    two_factor_code_limited,
 )
 from forum.accounts.recovery import RESET_REQUESTED
 from forum.accounts.service import authenticate, register_user
@@ -25,11 +26,15 @@ from forum.schemas import (
     EmailConfirmBody,
     PasswordResetBody,
     PasswordResetConfirmBody,
+    RecoveryCodes,
     RegisterBody,
     SsoBody,
     SsoTokenOut,
     TokenBody,
     TokenOut,
+    TwoFactorCodeBody,
+    TwoFactorOffBody,
+    TwoFactorSecret,
     UserEnvelope,
 )
 from forum.security import authenticated_user, issue_token, sign_out_everywhere
@@ -52,10 +57,11 @@ def register(body: RegisterBody):
 @login_limited
 @operation(body=TokenBody, responses={200: TokenOut}, errors=(429,))
 def create_token(body: TokenBody):
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password (and, with two-factor sign-in on, a code) for a bearer token."""
     user = authenticate(body.username, body.password)
     if user is None:
         raise Unauthorized("Wrong username or password.", code="invalid_credentials")
+    two_factor.check_second_factor(user, otp=body.otp, recovery_code=body.recovery_code)
     token = issue_token(user)
     db.session.commit()
     return {"token": token, "user": user_dict(user, private=True)}
@@ -114,6 +120,35 @@ def update_me(body: AccountChanges):
                    notifications=notifications.model_dump(exclude_unset=True) if notifications else None)
     db.session.commit()
     return {"user": user_dict(user, private=True)}
+
+
+@bp.post("/me/two-factor")
+@operation(auth="user", responses={200: TwoFactorSecret}, errors=(403, 409))
+def start_two_factor():
+    """Start turning two-factor sign-in on (staff only): a new secret, in force once a code from it is confirmed."""
+    secret, uri = two_factor.start_enrolment(authenticated_user())
+    db.session.commit()
+    return {"secret": secret, "otpauth_uri": uri}
+
+
+@bp.post("/me/two-factor/confirm")
+@two_factor_code_limited
+@operation(auth="user", body=TwoFactorCodeBody, responses={200: RecoveryCodes}, errors=(400, 409, 429))
+def confirm_two_factor(body: TwoFactorCodeBody):
+    """Turn two-factor sign-in on with the first code of the new secret; answer the recovery codes, once."""
+    codes = two_factor.confirm_enrolment(authenticated_user(), body.code)
+    db.session.commit()
+    return {"recovery_codes": codes}
+
+
+@bp.delete("/me/two-factor")
+@two_factor_code_limited
+@operation(auth="user", body=TwoFactorOffBody, responses={204: None}, errors=(400, 403, 409, 429))
+def turn_off_two_factor(body: TwoFactorOffBody):
+    """Turn two-factor sign-in off, with my password and a current code or a recovery code."""
+    two_factor.turn_off(authenticated_user(), body.password, body.code)
+    db.session.commit()
+    return "", 204
 
 
 @bp.post("/auth/email-change/confirm")

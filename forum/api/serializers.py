@@ -22,7 +22,7 @@ def user_dict(user: User, *, private: bool = False) -> dict:
                                          "followed": user.mail_followed},
                     role=user.role.value, status=user.status,
                     suspended_until=iso(user.suspended_until) if user.status == UserStatus.SUSPENDED else None,
-                    email_verified=user.email_verified_at is not None)
+                    email_verified=user.email_verified_at is not None, two_factor=user.two_factor_enabled)
     return data
 
 

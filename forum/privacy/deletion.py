@@ -20,6 +20,7 @@ from forum.models import (
     Mute,
     Notification,
     Reaction,
+    RecoveryCode,
     Role,
     User,
     utcnow,
@@ -78,6 +79,7 @@ def delete_account(user: User) -> str:
         Notification.recipient_id == user.id,
         (Notification.actor_id == user.id) & (Notification.kind != DECISION))))
     db.session.execute(delete(AccountToken).where(AccountToken.user_id == user.id))
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     sign_out_everywhere(user)
     retired.retire(former)
     _empty(user)
@@ -111,6 +113,7 @@ def _empty(user: User) -> None:
     user.role = Role.READER
     user.banned_at = user.suspended_until = user.sanction_reason = None
     user.email_verified_at = None
+    user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     user.mail_reply = user.mail_decision = user.mail_followed = False
     user.deleted_at = utcnow()
 

@@ -65,6 +65,8 @@ def _account(user: User) -> dict:
                                 "followed": user.mail_followed},
         "signs_in_with_newsroom": user.sso_id is not None,
         "has_password": user.has_password,
+        # Whether it is on, never the secret or the recovery codes: they are sign-in credentials.
+        "two_factor": user.two_factor_enabled,
     }
 
 

@@ -35,6 +35,7 @@ class ExportAccount(Answer):
     email_notifications: dict[str, bool]
     signs_in_with_newsroom: bool
     has_password: bool
+    two_factor: bool
 
 
 class AccountExport(Answer):

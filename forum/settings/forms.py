@@ -26,3 +26,9 @@ class MailForm(FlaskForm):
     reply = BooleanField("Replies to my comments")
     decision = BooleanField("Moderators' decisions on my comments")
     followed = BooleanField("A daily digest of the readers I follow")
+
+
+class TwoFactorOffForm(FlaskForm):
+    password = PasswordField("Password", render_kw={"required": True})
+    code = StringField("Code from your app, or a recovery code",
+                       render_kw={"required": True, "maxlength": 100, "autocomplete": "one-time-code"})

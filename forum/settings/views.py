@@ -1,13 +1,18 @@
-"""Pages: /settings (details, password, mail preferences, a link to my data) and the email-change link."""
+"""Pages: /settings (details, password, mail preferences, two-factor sign-in for staff, a link to my
+data) and the email-change link."""
+import segno
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from forum.accounts.limits import email_change_limited, password_check_limited
+from forum.accounts import two_factor
+from forum.accounts.forms import TwoFactorCodeForm
+from forum.accounts.limits import email_change_limited, password_check_limited, two_factor_code_limited
 from forum.errors import ApiError, Invalid
 from forum.extensions import db
-from forum.schemas import DetailsFields, MailFields, PasswordFields
+from forum.schemas import DetailsFields, MailFields, PasswordFields, TwoFactorCodeBody, TwoFactorOffBody
 from forum.settings.email_change import confirm_email_change, pending_email, pending_email_for_link
-from forum.settings.forms import DetailsForm, MailForm, PasswordForm
+from forum.settings.forms import DetailsForm, MailForm, PasswordForm, TwoFactorOffForm
 from forum.settings.service import update_account
 from forum.validation import parse_form
 from forum.views import add_field_error, add_nav_item
@@ -74,6 +79,50 @@ def mail():
     return redirect(url_for("settings.show"))
 
 
+@bp.post("/settings/two-factor")
+@login_required
+def start_two_factor():
+    """Start turning two-factor sign-in on: a new secret to add to an authenticator app."""
+    try:
+        two_factor.start_enrolment(current_user)
+    except ApiError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("settings.show", _anchor="two-factor"))
+    db.session.commit()
+    return redirect(url_for("settings.show", _anchor="two-factor"))
+
+
+@bp.post("/settings/two-factor/confirm")
+@login_required
+@two_factor_code_limited
+def confirm_two_factor():
+    """Turn two-factor sign-in on with the app's first code; the recovery codes are shown on this page only."""
+    form = TwoFactorCodeForm()
+    try:
+        codes = two_factor.confirm_enrolment(current_user, parse_form(TwoFactorCodeBody).code)
+    except ApiError as error:
+        return _refused(error, two_factor_code=form)
+    db.session.commit()
+    return _settings_page(recovery_codes=codes)
+
+
+@bp.post("/settings/two-factor/off")
+@login_required
+@two_factor_code_limited
+def turn_off_two_factor():
+    """Turn two-factor sign-in off, with the password and a code."""
+    form = TwoFactorOffForm()
+    try:
+        fields = parse_form(TwoFactorOffBody)
+        two_factor.turn_off(current_user, fields.password, fields.code)
+    except ApiError as error:
+        return _refused(error, two_factor_off=form)
+    db.session.commit()
+    flash("Two-factor sign-in is off: logging in takes only your password.", "success")
+    return redirect(url_for("settings.show", _anchor="two-factor"))
+
+
 @bp.get("/confirm-email-change/<token>")
 def confirm_email(token):
     """Show the button that confirms a new address; mail scanners fetch links, so a GET changes nothing."""
@@ -103,7 +152,8 @@ def _refused(error: ApiError, **posted):
     return _settings_page(status=error.status, **posted)
 
 
-def _settings_page(*, status=200, details=None, password=None, mail=None):
+def _settings_page(*, status=200, details=None, password=None, mail=None, two_factor_code=None,
+                   two_factor_off=None, recovery_codes=None):
     user = current_user
     # The forms not posted show the account as it is, never what another form sent.
     details = details or DetailsForm(formdata=None, data={"display_name": user.display_name, "email": user.email})
@@ -111,7 +161,26 @@ def _settings_page(*, status=200, details=None, password=None, mail=None):
                                                  "followed": user.mail_followed})
     return render_template("settings/show.html", details=details, password=password or PasswordForm(formdata=None),
                            mail=mail, pending_email=pending_email(user),
-                           managed_by_newsroom=user.sso_id is not None), status
+                           managed_by_newsroom=user.sso_id is not None,
+                           two_factor=_two_factor_section(user, two_factor_code, two_factor_off, recovery_codes)
+                           ), status, {"Cache-Control": "no-store"}  # it can show a secret or recovery codes
+
+
+def _two_factor_section(user, code_form, off_form, recovery_codes) -> dict | None:
+    """Return what the two-factor section shows, or None for an account it is not offered to."""
+    if not two_factor.is_offered(user):
+        return None
+    section = {"enabled": user.two_factor_enabled, "recovery_codes": recovery_codes,
+               "code_form": code_form or TwoFactorCodeForm(formdata=None),
+               "off_form": off_form or TwoFactorOffForm(formdata=None)}
+    if user.two_factor_enabled:
+        section["recovery_codes_left"] = two_factor.recovery_codes_left(user)
+    elif two_factor.is_pending(user):
+        uri = two_factor.otpauth_uri(user)
+        # Safe to inline: segno draws it from the URI alone (base32, a name of letters, digits and '_').
+        qr_svg = Markup(segno.make_qr(uri, error="m").svg_inline(omitsize=True, title="QR code of the secret"))
+        section.update(secret=user.totp_secret, otpauth_uri=uri, qr_svg=qr_svg)
+    return section
 
 
 def _settings_link(user) -> dict:

@@ -6,8 +6,8 @@ from forum.api.base import api_blueprint
 from forum.extensions import db
 from forum.openapi import operation
 from forum.pagination import PageQuery
-from forum.security import admin_required, moderator_required
-from moderation import settings
+from moderation import access, settings
+from moderation.access import admin_required, moderator_required
 from moderation.readers import service
 from moderation.readers.schemas import (
     DeletionList,
@@ -102,7 +102,9 @@ def get_settings():
 @operation(auth="admin", body=SettingsBody, responses={200: SettingsEnvelope})
 def patch_settings(body: SettingsBody):
     """Change any of the desk's settings; every worker uses the new values from the next request."""
-    values = settings.update(body.changes())
+    changes = body.changes()
+    access.check_settings_change(current_user, changes)
+    values = settings.update(changes)
     db.session.commit()
     return {"settings": values}
 

@@ -34,6 +34,7 @@ class SettingsBody(Schema):
     alert_queue_size: Integer(0, MAX_ALERT_QUEUE_SIZE) | None = None
     alert_wait_minutes: Integer(0, MAX_ALERT_WAIT_MINUTES) | None = None
     auto_approve_below: Annotated[float, Field(ge=0.0, le=MAX_AUTO_APPROVE, allow_inf_nan=False)] | None = None
+    require_staff_two_factor: bool | None = None
     error_codes = dict.fromkeys(settings.DEFAULTS, "invalid_setting")
 
     def changes(self) -> dict:
@@ -52,6 +53,8 @@ class Settings(Answer):
     alert_wait_minutes: int
     #: 0 is off; else a comment its story would hold is published when both scores are below it.
     auto_approve_below: float
+    #: Moderators and admins without two-factor sign-in get 403 ``two_factor_required`` from the desk.
+    require_staff_two_factor: bool
 
 
 class SettingsEnvelope(Answer):
