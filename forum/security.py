@@ -1,6 +1,7 @@
 """Passwords, bearer tokens, sign-ins, who the caller is, and who may do what."""
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from functools import cache, wraps
 from urllib.parse import urlsplit
@@ -151,10 +152,21 @@ def can_moderate(user: User) -> bool:
     return user.is_moderator and user.status == UserStatus.ACTIVE
 
 
+_STAFF_GUARDS = "parley.staff_guards"
+
+
+def register_staff_guard(app, guard: Callable[[User], object]) -> None:
+    """Add a check that every staff route of ``app`` runs after the role and the sanctions (the desk
+    registers its requirement of two-factor sign-in): ``guard(user)`` returns None to let the user
+    through, or a response to send instead, or raises an ApiError."""
+    app.extensions.setdefault(_STAFF_GUARDS, []).append(guard)
+
+
 def _role_required(allowed, message: str):
     """Make a decorator that lets through users for whom ``allowed(user)``; 401 anonymous, 403 others.
 
     A banned or suspended account is refused whatever its role: a sanction stops moderating too.
+    Then the app's staff guards (``register_staff_guard``) have their say.
     """
 
     def decorator(view):
@@ -166,6 +178,10 @@ def _role_required(allowed, message: str):
             if user.status != UserStatus.ACTIVE:
                 raise Forbidden(f"Your account is {user.status}: it cannot moderate until that ends.",
                                 code=user.status.value)
+            for guard in current_app.extensions.get(_STAFF_GUARDS, ()):
+                refused = guard(user)
+                if refused is not None:
+                    return refused
             return view(*args, **kwargs)
 
         return wrapped

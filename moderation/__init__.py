@@ -11,7 +11,9 @@ def init_app(app) -> None:
     it keeps about readers (for their export and deletion) and CLI."""
     from forum.privacy.holders import register_holder
     from forum.screening import register_screen
+    from forum.security import register_staff_guard
     from moderation import embeddings, models, settings  # noqa: F401  (the tables Alembic and the desk need)
+    from moderation.access import two_factor_guard
     from moderation.cli import moderation
     from moderation.context import init_app as init_context
     from moderation.queue import init_app as init_queue
@@ -22,6 +24,7 @@ def init_app(app) -> None:
 
     register_screen(app, ClassifierScreen())
     register_holder(app, DeskData())
+    register_staff_guard(app, two_factor_guard)
     init_queue(app)
     init_context(app)
     app.register_blueprint(readers_api.bp)

@@ -1,16 +1,14 @@
-"""Who may use the moderation desk: the forum's staff checks, and the admins' requirement of two-factor sign-in.
+"""The admins' requirement of two-factor sign-in for staff.
 
 With the desk setting ``require_staff_two_factor`` on, a moderator or admin without two-factor
-sign-in is refused the desk until they turn it on: 403 ``two_factor_required`` from its API, and
-its pages send them to /settings, where they can. An account that signs in through the newsroom
-(SSO) is not offered two-factor sign-in here: the newsroom's own sign-in vouches for it.
+sign-in is refused every staff route (the desk's, and the forum's own: a story's moderation mode,
+the guidelines, webhooks) until they turn it on: 403 ``two_factor_required`` from the API, and the
+pages send them to /settings, where they can. The forum's staff checks run the guard, which the
+desk registers at start-up. An account that signs in through the newsroom (SSO) is not offered
+two-factor sign-in here: the newsroom's own sign-in vouches for it.
 """
-from functools import wraps
-
 from flask import flash, redirect, url_for
-from flask_login import current_user
 
-from forum import security
 from forum.errors import Forbidden, wants_json
 from forum.models import User
 from moderation import settings
@@ -31,29 +29,15 @@ def lacks_required_two_factor(user: User) -> bool:
     return user.sso_id is None and not user.two_factor_enabled and settings.get("require_staff_two_factor")
 
 
-def _two_factor_checked(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if lacks_required_two_factor(current_user):
-            if wants_json():
-                raise TwoFactorRequired()
-            flash(TWO_FACTOR_MESSAGE, "warning")
-            return redirect(url_for("settings.show", _anchor="two-factor"))
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def moderator_required(view):
-    """Let active moderators and admins through (``forum.security.moderator_required``), with two-factor
-    sign-in where the desk requires it."""
-    return security.moderator_required(_two_factor_checked(view))
-
-
-def admin_required(view):
-    """Let active admins through (``forum.security.admin_required``), with two-factor sign-in where the
-    desk requires it."""
-    return security.admin_required(_two_factor_checked(view))
+def two_factor_guard(user: User):
+    """Refuse a staff route to ``user`` while the desk requires two-factor sign-in they lack (a staff
+    guard, ``forum.security.register_staff_guard``): 403 to the API, /settings to the pages."""
+    if not lacks_required_two_factor(user):
+        return None
+    if wants_json():
+        raise TwoFactorRequired()
+    flash(TWO_FACTOR_MESSAGE, "warning")
+    return redirect(url_for("settings.show", _anchor="two-factor"))
 
 
 def check_settings_change(admin: User, changes: dict) -> None:

@@ -53,6 +53,19 @@ def test_an_admin_without_two_factor_is_refused_the_admin_settings_too(api, admi
     assert api.client.get(SETTINGS, headers=admin).get_json()["settings"]["require_staff_two_factor"] is True
 
 
+@pytest.mark.parametrize("method, path, body", [
+    ("GET", "/api/v1/admin/webhooks", None),
+    ("PUT", "/api/v1/admin/guidelines", {"text": "Be kind."}),
+    ("PATCH", "/api/v1/moderation/articles/council-budget", {"moderation_mode": "pre"}),
+])
+def test_the_staff_routes_the_forum_serves_are_behind_it_too(api, admin, method, path, body):
+    api.article()
+    other_admin = api.staff("boss", role="admin")
+    refused = api.client.open(path, method=method, json=body, headers=other_admin)
+    assert refused.status_code == 403 and error_of(refused)["code"] == "two_factor_required"
+    assert api.client.open(path, method=method, json=body, headers=admin).status_code == 200
+
+
 def test_readers_are_refused_as_before(api, admin):
     refused = api.client.get(QUEUE, headers=api.reader("alice"))
     assert refused.status_code == 403 and error_of(refused)["code"] == "forbidden"

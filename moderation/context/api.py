@@ -7,8 +7,8 @@ from forum.accounts.service import get_user
 from forum.api.base import api_blueprint
 from forum.extensions import db
 from forum.openapi import operation
+from forum.security import moderator_required
 from forum.threads.service import get_article
-from moderation.access import moderator_required
 from moderation.context import service
 from moderation.context.schemas import RejectAllBody, RejectAllOut
 

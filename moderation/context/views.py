@@ -11,10 +11,10 @@ from forum.errors import ApiError
 from forum.extensions import db
 from forum.headers import never_framed
 from forum.models import Article, User
+from forum.security import moderator_required
 from forum.threads.service import get_article, get_comment
 from forum.validation import parse_form
 from forum.views import next_url
-from moderation.access import moderator_required
 from moderation.context import service
 from moderation.context.schemas import InPlaceDecisionFields, RejectAllFields
 from moderation.vocabulary import REJECTION_LABELS, DecisionAction

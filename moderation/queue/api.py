@@ -9,10 +9,9 @@ from forum.extensions import db, limiter
 from forum.models import Article, Comment
 from forum.openapi import operation
 from forum.ratelimits import limit
-from forum.security import authenticated_user
+from forum.security import admin_required, authenticated_user, moderator_required
 from forum.threads.service import get_article, get_comment, submission
 from moderation import scoring
-from moderation.access import admin_required, moderator_required
 from moderation.queue import queries, scopes, service
 from moderation.queue.schemas import (
     AuthorStatusEnvelope,

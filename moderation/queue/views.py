@@ -12,11 +12,11 @@ from forum.extensions import db
 from forum.headers import never_framed
 from forum.models import Role
 from forum.pagination import page_args
+from forum.security import admin_required, moderator_required
 from forum.threads.service import get_comment
 from forum.validation import parse_form, parse_query
 from forum.views import next_url
 from moderation import policy, scoring
-from moderation.access import admin_required, moderator_required
 from moderation.queue import queries, scopes, service
 from moderation.queue.charts import decisions_chart
 from moderation.queue.schemas import BulkFields, DecisionFields, LogQuery, QueueQuery, RoleBody, SanctionFields

@@ -6,8 +6,8 @@ from forum.api.base import api_blueprint
 from forum.extensions import db
 from forum.openapi import operation
 from forum.pagination import PageQuery
+from forum.security import admin_required, moderator_required
 from moderation import access, settings
-from moderation.access import admin_required, moderator_required
 from moderation.readers import service
 from moderation.readers.schemas import (
     DeletionList,
