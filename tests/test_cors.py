@@ -4,6 +4,9 @@ import pytest
 from forum.extensions import db
 from tests.factories import PASSWORD, ApiActions
 
+# Which origins may call the API does not depend on the database: SQLite only.
+pytestmark = pytest.mark.backend_independent
+
 ALLOWED = "https://news.example.org"
 OTHER = "https://partner.example.com:8443"
 STRANGER = "https://evil.example.net"

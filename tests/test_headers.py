@@ -7,6 +7,9 @@ from forum import create_app
 from tests.conftest import base_config
 from tests.factories import PASSWORD, ApiActions, PageActions
 
+# Which headers a response carries does not depend on the database: SQLite only.
+pytestmark = pytest.mark.backend_independent
+
 # Pages, JSON, errors of both kinds, static files, health.
 RESPONSES = [
     ("GET", "/"),
