@@ -10,7 +10,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from forum.accounts.passwords import password_problem
-from forum.accounts.tokens import find_account_token, issue_account_token, use_account_tokens
+from forum.accounts.tokens import issue_account_token, mailed_account, use_account_tokens
 from forum.errors import ApiError, Invalid
 from forum.extensions import db
 from forum.mail.service import queue_mail, render_mail
@@ -58,11 +58,10 @@ def _link(token: str) -> str:
 
 
 def _valid_reset(token) -> tuple[AccountToken, User]:
-    row = find_account_token(token, AccountTokenPurpose.PASSWORD_RESET)
-    user = db.session.get(User, row.user_id) if row is not None else None
-    if user is None or user.deleted_at is not None or user.email != row.email:
+    found = mailed_account(token, AccountTokenPurpose.PASSWORD_RESET)
+    if found is None:
         raise InvalidResetToken()
-    return row, user
+    return found
 
 
 def reset_account(token) -> User:

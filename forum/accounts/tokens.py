@@ -42,6 +42,16 @@ def find_account_token(token, purpose: AccountTokenPurpose) -> AccountToken | No
         AccountToken.used_at.is_(None), AccountToken.expires_at > utcnow()))
 
 
+def mailed_account(token, purpose: AccountTokenPurpose) -> tuple[AccountToken, User] | None:
+    """Return the token row and its account for a usable link: unused, unexpired, of an account that
+    still exists and still has the address the link was mailed to (else None)."""
+    row = find_account_token(token, purpose)
+    user = db.session.get(User, row.user_id) if row is not None else None
+    if user is None or user.deleted_at is not None or user.email != row.email:
+        return None
+    return row, user
+
+
 def open_account_token(user: User, purpose: AccountTokenPurpose) -> AccountToken | None:
     """Return the newest unused, unexpired token of ``purpose`` of ``user``, or None."""
     return db.session.scalar(select(AccountToken).where(

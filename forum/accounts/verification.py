@@ -7,9 +7,8 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 
-from forum.accounts.tokens import find_account_token, issue_account_token, use_account_tokens
+from forum.accounts.tokens import issue_account_token, mailed_account, use_account_tokens
 from forum.errors import ApiError, Conflict, Forbidden
-from forum.extensions import db
 from forum.mail.service import queue_mail
 from forum.models import AccountTokenPurpose, User, utcnow
 
@@ -47,12 +46,11 @@ def send_new_confirmation(user: User) -> None:
 
 
 def _valid_confirmation(token):
-    row = find_account_token(token, AccountTokenPurpose.EMAIL_VERIFICATION)
-    user = db.session.get(User, row.user_id) if row is not None else None
     # A link to an address the account no longer has confirms nothing.
-    if user is None or user.deleted_at is not None or user.email != row.email:
+    found = mailed_account(token, AccountTokenPurpose.EMAIL_VERIFICATION)
+    if found is None:
         raise InvalidEmailToken()
-    return row, user
+    return found
 
 
 def account_to_confirm(token) -> User:
