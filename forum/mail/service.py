@@ -37,26 +37,30 @@ def _sender_domain(sender: str) -> str:
     return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
 
 
-def build_message(to: str, subject: str, text: str, html: str, *, unsubscribe: str | None = None) -> EmailMessage:
-    """Return a plain-text and HTML message, with RFC 8058 one-click headers when ``unsubscribe`` is a URL."""
-    sender = current_app.config["MAIL_FROM"]
+def build_message(mail: dict) -> EmailMessage:
+    """Return the plain-text and HTML message of a queued ``mail`` (``render_mail``'s parts), with
+    RFC 8058 one-click headers when it has an unsubscribe link. Built when it is sent, so the
+    request that queued it does not pay for MIME encoding."""
     message = EmailMessage(policy=POLICY)
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = make_msgid(domain=_sender_domain(sender))
-    if unsubscribe is not None:
-        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = mail["to"]
+    message["Subject"] = mail["subject"]
+    message["Date"] = mail["date"]
+    message["Message-ID"] = mail["message_id"]
+    if mail["unsubscribe"] is not None:
+        message["List-Unsubscribe"] = f"<{mail['unsubscribe']}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message.set_content(mail["text"])
+    message.add_alternative(mail["html"], subtype="html")
     return message
 
 
 def render_mail(to: str, subject: str, template: str, context: dict, *, unsubscribe: str | None = None,
-                user: User | None = None) -> EmailMessage:
-    """Render ``mail/{template}.txt`` and ``.html`` with ``context`` into a message to ``to``.
+                user: User | None = None) -> dict:
+    """Render ``mail/{template}.txt`` and ``.html`` with ``context``: the parts of a mail to ``to``.
+
+    Its date and Message-ID are fixed here, so that every attempt to deliver it sends the same
+    message (a receiver can tell a retry from a second mail).
 
     :param unsubscribe: the kind of notification (``reply``, ``decision``, ``followed``) that
         ``user`` can turn off from the mail's link and headers.
@@ -68,9 +72,11 @@ def render_mail(to: str, subject: str, template: str, context: dict, *, unsubscr
         link = unsubscribe_url(user, unsubscribe)
     values = {**context, "subject": subject, "unsubscribe_url": link,
               "unsubscribe_label": KIND_LABELS.get(unsubscribe)}
-    text = render_template(f"mail/{template}.txt", **values)
-    html = render_template(f"mail/{template}.html", **values)
-    return build_message(to, subject, text, html, unsubscribe=link)
+    return {"to": to, "subject": subject, "unsubscribe": link,
+            "date": format_datetime(datetime.now(UTC)),
+            "message_id": make_msgid(domain=_sender_domain(current_app.config["MAIL_FROM"])),
+            "text": render_template(f"mail/{template}.txt", **values),
+            "html": render_template(f"mail/{template}.html", **values)}
 
 
 def queue_mail(to: str, subject: str, template: str, context: dict, *, unsubscribe: str | None = None,
@@ -80,6 +86,4 @@ def queue_mail(to: str, subject: str, template: str, context: dict, *, unsubscri
     It is written to the outbox in the current transaction and never commits: the mail goes out
     if and only if the caller's change does. See ``render_mail`` for the arguments.
     """
-    message = render_mail(to, subject, template, context, unsubscribe=unsubscribe, user=user)
-    enqueue(KIND, {"from": parseaddr(current_app.config["MAIL_FROM"])[1], "to": [to],
-                   "message": message.as_string()})
+    enqueue(KIND, render_mail(to, subject, template, context, unsubscribe=unsubscribe, user=user))

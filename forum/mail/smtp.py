@@ -9,10 +9,12 @@ import smtplib
 import ssl
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.utils import parseaddr
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
+from forum.mail.service import build_message
 from forum.outbox.service import DeliveryFailed
 
 log = logging.getLogger(__name__)
@@ -77,13 +79,14 @@ def send(payload: dict, attempt: int) -> None:
 
     :raise DeliveryFailed: the server refused it, or could not be reached in time.
     """
+    message = build_message(payload).as_string()
     url = current_app.config.get("MAIL_URL")
     if not url:
-        log.info("MAIL_URL is unset, so this mail to %s was logged, not sent:\n%s", ", ".join(payload["to"]),
-                 payload["message"])
+        log.info("MAIL_URL is unset, so this mail to %s was logged, not sent:\n%s", payload["to"], message)
         return
+    sender = parseaddr(current_app.config["MAIL_FROM"])[1]
     try:
         with _connection(parse_mail_url(url), float(current_app.config["MAIL_TIMEOUT"])) as connection:
-            connection.sendmail(payload["from"], payload["to"], payload["message"])
+            connection.sendmail(sender, [payload["to"]], message)
     except (smtplib.SMTPException, OSError) as error:  # OSError: refused, unreachable, timed out, TLS
         raise DeliveryFailed(f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]) from error
