@@ -26,9 +26,10 @@ from moderation.embeddings import CommentVector, store_comment_vector
 from moderation.models import ModerationDecision, Report, Sanction
 from moderation.readers.models import ReaderAudit, ReaderFlag, ReaderNote
 from tests import account_scene
-from tests.factories import CSRF_RE, PASSWORD, PageActions, bearer
+from tests.factories import CSRF_RE, PASSWORD, ApiActions, PageActions, bearer
 from tests.test_account_export import export
 from tests.test_sso import SECRET, mint
+from tests.test_webhooks import drain
 
 TAKEN = "That username or email cannot be used. Choose another username, or log in if you already have an account."
 
@@ -386,3 +387,13 @@ def test_a_moderator_deleting_from_a_page_session_stays_signed_in(app, api, scen
     response = pages.client.delete("/api/v1/moderation/users/alice", headers={"X-CSRFToken": csrf})
     assert response.status_code == 204, response.get_json()
     assert pages.client.get("/moderation").status_code == 200
+
+
+def test_mail_still_waiting_for_the_deleted_address_is_not_sent(make_app, mail_server):
+    app = make_app(MAIL_URL=mail_server.url)
+    api = ApiActions(app)
+    alice = api.reader("alice")
+    api.reader("bob")  # each confirmation mail waits in the outbox
+    assert delete_me(api, alice).status_code == 204
+    drain(app)
+    assert [m["To"] for m in mail_server.messages] == ["bob@example.org"]

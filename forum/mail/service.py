@@ -12,9 +12,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app, has_request_context, render_template
+from sqlalchemy import or_, select
 
+from forum.extensions import db
 from forum.mail.unsubscribe import KIND_LABELS, unsubscribe_url
-from forum.models import User
+from forum.models import User, utcnow
+from forum.outbox.models import OutboxItem, OutboxStatus
 from forum.outbox.service import enqueue
 
 KIND = "mail"
@@ -87,3 +90,15 @@ def queue_mail(to: str, subject: str, template: str, context: dict, *, unsubscri
     if and only if the caller's change does. See ``render_mail`` for the arguments.
     """
     enqueue(KIND, render_mail(to, subject, template, context, unsubscribe=unsubscribe, user=user))
+
+
+def withdraw_mail_to(address: str) -> int:
+    """Drop the mail still waiting in the outbox for ``address`` (a deleted account's), in the
+    current transaction; a mail a worker is sending right now goes out. Return how many."""
+    waiting = db.session.scalars(select(OutboxItem).where(
+        OutboxItem.kind == KIND, OutboxItem.status == OutboxStatus.PENDING,
+        or_(OutboxItem.locked_until.is_(None), OutboxItem.locked_until < utcnow())))
+    dropped = [item for item in waiting if item.payload.get("to") == address]
+    for item in dropped:
+        db.session.delete(item)
+    return len(dropped)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, or_, select, update
 from forum.accounts import retired
 from forum.errors import Forbidden, Invalid, NotFound
 from forum.extensions import db
+from forum.mail.service import withdraw_mail_to
 from forum.models import (
     NO_PASSWORD,
     AccountToken,
@@ -81,6 +82,8 @@ def delete_account(user: User) -> str:
     db.session.execute(delete(AccountToken).where(AccountToken.user_id == user.id))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     sign_out_everywhere(user)
+    if user.email:
+        withdraw_mail_to(user.email)
     retired.retire(former)
     _empty(user)
     db.session.flush()
