@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from forum.extensions import db
 from forum.models import Comment, CommentStatus, ModerationMode, utcnow
 from forum.threads.service import submission
-from moderation import embeddings, learning, policy
+from moderation import embeddings, learning, policy, scoring
 from moderation.classifier import Model
 from moderation.classifier.calibration import flagged_metrics
 
@@ -87,15 +87,6 @@ def _label(decision) -> int | None:
     return int(bool(example.abuse) or bool(example.off_topic))
 
 
-def _scores(model: Model, comment: Comment, stored):
-    replayed = submission(comment.body, comment.article, comment.parent, before=comment.id)
-    vectors = embeddings.context_vectors(
-        model, article_id=replayed.article_id, article=replayed.article, parent_id=replayed.parent_id,
-        parent=replayed.parent, context_ids=replayed.context_ids)
-    return model.score(replayed.text, article=replayed.article, parent=replayed.parent, context=replayed.context,
-                       context_vectors=vectors, stored=stored)
-
-
 def backtest(models: dict[str, Model], *, days: int = WINDOW_DAYS, now: datetime | None = None) -> Backtest:
     """Replay the comments of the last ``days`` days through each of ``models`` (by name)."""
     until = now or utcnow()
@@ -121,9 +112,12 @@ def backtest(models: dict[str, Model], *, days: int = WINDOW_DAYS, now: datetime
             label = _label(decision) if decision is not None else None
             unseen = label is not None and (learning.is_held_out(comment.id) or decision.created_at > learned_until)
             judged += unseen
+            # The thread as it was when the comment came, read once for every model.
+            replayed = submission(comment.body, comment.article, comment.parent, before=comment.id)
             for name, model in models.items():
                 own = stored[model.encoder.version].get(comment.id) if model.encoder is not None else None
-                verdict = policy.decide(_scores(model, comment, own), ModerationMode.POST, replays[name].thresholds)
+                scores = scoring.score_submission(model, replayed, own)
+                verdict = policy.decide(scores, ModerationMode.POST, replays[name].thresholds)
                 replay = replays[name]
                 replay.held += verdict.status == CommentStatus.PENDING
                 replay.rejected += verdict.status == CommentStatus.REJECTED

@@ -89,15 +89,20 @@ def model_error() -> str | None:
     return _loaded.scoring_error
 
 
-def _score(model: Model, submission: Submission) -> Scores | None:
+def score_submission(model: Model, submission: Submission, stored=None) -> Scores:
     """Score with ``model`` against the stored vectors of the submission's article, parent and
-    thread; on failure log it, remember it for ``/healthz`` and return None."""
+    thread (``stored``: the text's own stored vector, when it has one)."""
+    vectors = embeddings.context_vectors(
+        model, article_id=submission.article_id, article=submission.article, parent_id=submission.parent_id,
+        parent=submission.parent, context_ids=submission.context_ids)
+    return model.score(submission.text, article=submission.article, parent=submission.parent,
+                       context=submission.context, context_vectors=vectors, stored=stored)
+
+
+def _score(model: Model, submission: Submission) -> Scores | None:
+    """Score as ``score_submission`` does; on failure log it, remember it for ``/healthz`` and return None."""
     try:
-        vectors = embeddings.context_vectors(
-            model, article_id=submission.article_id, article=submission.article, parent_id=submission.parent_id,
-            parent=submission.parent, context_ids=submission.context_ids)
-        scores = model.score(submission.text, article=submission.article, parent=submission.parent,
-                             context=submission.context, context_vectors=vectors)
+        scores = score_submission(model, submission)
     except Exception as exc:
         log.exception("Scoring failed; holding the comment for review")
         _loaded.scoring_error = f"scoring failed: {type(exc).__name__}: {exc}"
