@@ -18,11 +18,8 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse  # noqa: E402
-import os  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from email.parser import BytesHeaderParser  # noqa: E402
@@ -30,8 +27,9 @@ from email.parser import BytesHeaderParser  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
-from bench.pgdb import drop_database, fresh_database  # noqa: E402
-from forum import PROJECT_ROOT, create_app  # noqa: E402
+from bench.pgdb import on_backends  # noqa: E402
+from bench.webhooks import latency_figures, start_worker  # noqa: E402
+from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.mail.service import queue_mail  # noqa: E402
 from forum.models import User  # noqa: E402
@@ -54,13 +52,6 @@ class Arrivals:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
         self.times[BytesHeaderParser().parsebytes(envelope.content)["Subject"]] = time.perf_counter()
         return "250 OK"
-
-
-def start_worker(url: str, mail_url: str, instance: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "PARLEY_INSTANCE_PATH": instance, "SECRET_KEY": "bench",
-           "MAIL_URL": mail_url}
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=PROJECT_ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def produce(app, arrivals: Arrivals, reader_id: int, label: str, mails: int, rate: float | None) -> dict:
@@ -87,8 +78,7 @@ def produce(app, arrivals: Arrivals, reader_id: int, label: str, mails: int, rat
         raise SystemExit(f"{len(missing)} mails never arrived")
     latencies = sorted((arrivals.times[s] - t) * 1000 for s, t in committed.items())
     span = max(arrivals.times[s] for s in committed) - min(committed.values())
-    return {"p50": statistics.median(latencies), "p99": latencies[int(len(latencies) * 0.99) - 1],
-            "max": latencies[-1], "per_second": mails / span}
+    return {**latency_figures(latencies), "per_second": mails / span}
 
 
 def run(url: str, mails: int, rate: float) -> dict:
@@ -103,7 +93,7 @@ def run(url: str, mails: int, rate: float) -> dict:
         db.session.commit()
         reader_id = reader.id
     with tempfile.TemporaryDirectory() as instance:
-        worker = start_worker(url, arrivals.url, instance)
+        worker = start_worker(url, instance, MAIL_URL=arrivals.url)
         try:
             time.sleep(8)  # the worker's start-up (imports, app) is not part of a delivery
             figures = {"paced": produce(app, arrivals, reader_id, "paced", mails, rate),
@@ -126,19 +116,10 @@ def main() -> None:
     print(f"{args.mails} decision mails per run, each in its own commit; one worker (default settings); "
           f"paced: {args.rate:g} commits/s, burst: as fast as they commit")
     print(f"{'backend':<11} {'run':<6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>9} {'mails/s':>8}")
-    for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
-        if backend == "sqlite":
-            with tempfile.TemporaryDirectory() as folder:
-                results = run(f"sqlite:///{folder}/bench.sqlite3", args.mails, args.rate)
-        else:
-            try:
-                results = run(fresh_database(PG_NAME), args.mails, args.rate)
-            finally:
-                drop_database(PG_NAME)
+    for backend, results in on_backends(args.backend, PG_NAME, lambda url: run(url, args.mails, args.rate)).items():
         for name, figures in results.items():
             print(f"{backend:<11} {name:<6} {figures['p50']:>8.1f} {figures['p99']:>8.1f} {figures['max']:>9.1f} "
                   f"{figures['per_second']:>8.1f}")
-
 
 if __name__ == "__main__":
     main()

@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E40
 
 from flask_migrate import upgrade  # noqa: E402
 
-from bench.pgdb import drop_database, fresh_database  # noqa: E402
+from bench.pgdb import on_backends  # noqa: E402
 from forum import PROJECT_ROOT, create_app  # noqa: E402
 from forum.articles.service import upsert_article  # noqa: E402
 from forum.extensions import db  # noqa: E402
@@ -63,11 +63,9 @@ class Arrivals:
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
 
 
-def start_worker(url: str, instance: str, poll: float | None) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "PARLEY_INSTANCE_PATH": instance, "SECRET_KEY": "bench",
-           "WEBHOOKS_ALLOW_PRIVATE_URLS": "true"}
-    if poll is not None:
-        env["FLASK_OUTBOX_POLL_INTERVAL"] = str(poll)
+def start_worker(url: str, instance: str, **settings: str) -> subprocess.Popen:
+    """Start ``flask --app wsgi worker`` on the database at ``url``, with ``settings`` in its environment."""
+    env = {**os.environ, "DATABASE_URL": url, "PARLEY_INSTANCE_PATH": instance, "SECRET_KEY": "bench", **settings}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=PROJECT_ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -116,7 +114,8 @@ def run(url: str, events: int, rate: float, idle: float, poll: float | None) -> 
         create_webhook(arrivals.url, ["article.created"])
         db.session.commit()
     with tempfile.TemporaryDirectory() as instance:
-        worker = start_worker(url, instance, poll)
+        polling = {"FLASK_OUTBOX_POLL_INTERVAL": str(poll)} if poll is not None else {}
+        worker = start_worker(url, instance, WEBHOOKS_ALLOW_PRIVATE_URLS="true", **polling)
         try:
             time.sleep(8)  # the worker's start-up (imports, model-free app) is not part of a delivery
             latencies = produce(app, arrivals, events, rate)
@@ -128,8 +127,13 @@ def run(url: str, events: int, rate: float, idle: float, poll: float | None) -> 
     with app.app_context():
         db.engine.dispose()
     arrivals.server.shutdown()
+    return {**latency_figures(latencies), "cpu": cpu, "rss": rss}
+
+
+def latency_figures(latencies: list[float]) -> dict:
+    """Return the median, p99 and largest of sorted ``latencies``."""
     return {"p50": statistics.median(latencies), "p99": latencies[int(len(latencies) * 0.99) - 1],
-            "max": latencies[-1], "cpu": cpu, "rss": rss}
+            "max": latencies[-1]}
 
 
 def main() -> None:
@@ -144,18 +148,10 @@ def main() -> None:
     print(f"{args.events} article.created events, {args.rate:g} commits/s, one worker ({poll}); "
           f"idle worker watched {args.idle:g} s")
     print(f"{'backend':<11} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'idle CPU %':>11} {'RSS MiB':>8}")
-    for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
-        if backend == "sqlite":
-            with tempfile.TemporaryDirectory() as folder:
-                figures = run(f"sqlite:///{folder}/bench.sqlite3", args.events, args.rate, args.idle, args.poll)
-        else:
-            try:
-                figures = run(fresh_database(PG_NAME), args.events, args.rate, args.idle, args.poll)
-            finally:
-                drop_database(PG_NAME)
+    results = on_backends(args.backend, PG_NAME, lambda url: run(url, args.events, args.rate, args.idle, args.poll))
+    for backend, figures in results.items():
         print(f"{backend:<11} {figures['p50']:>8.1f} {figures['p99']:>8.1f} {figures['max']:>8.1f} "
               f"{figures['cpu']:>11.2f} {figures['rss']:>8.1f}")
-
 
 if __name__ == "__main__":
     main()
