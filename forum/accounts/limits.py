@@ -70,14 +70,16 @@ def login_limited(view):
     return _login_per_client(_login_per_account(view))
 
 
-_code_per_client = limiter.shared_limit(limit("RATELIMIT_LOGIN"), scope="login", methods=["POST", "DELETE"])
+#: The client's login budget for anything that checks a password or a code, sign-in or not.
+_secret_per_client = limiter.shared_limit(limit("RATELIMIT_LOGIN"), scope="login", methods=["POST", "DELETE"])
 _code_per_account = limiter.shared_limit(limit("RATELIMIT_LOGIN_ACCOUNT"), scope="login-account",
                                          key_func=_account_key, methods=["POST", "DELETE"])
 
 
 def two_factor_code_limited(view):
     """Count a two-factor code (to sign in, to turn it on or off) against the login budgets, as a login."""
-    return _code_per_client(_code_per_account(view))
+    return _secret_per_client(_code_per_account(view))
+
 
 #: Count a sign-in with the newsroom's token against the client's budget (a bad token costs as much).
 sso_limited = limiter.shared_limit(limit("RATELIMIT_SSO"), scope="sso", methods=["POST"])
@@ -125,4 +127,4 @@ email_change_limited = limiter.shared_limit(limit("RATELIMIT_EMAIL_CHANGE"), sco
 
 #: Count a password checked before a deletion against the client's login budget: a wrong guess there
 #: costs what a wrong login costs.
-account_deletion_limited = limiter.shared_limit(limit("RATELIMIT_LOGIN"), scope="login", methods=["DELETE", "POST"])
+account_deletion_limited = _secret_per_client
