@@ -48,14 +48,9 @@ class EmailTaken(Conflict):
                          payload={"field": "email"})
 
 
-def _email_owner(email: str) -> int | None:
-    """Return the id of the account whose address is ``email``, or None."""
-    return db.session.scalar(select(User.id).where(User.email == email))
-
-
 def check_email_change(user: User, email: str) -> None:
     """Raise ``EmailTaken`` if another account than ``user`` has ``email``."""
-    if _email_owner(email) not in (None, user.id):
+    if db.session.scalar(select(User.id).where(User.email == email)) not in (None, user.id):
         raise EmailTaken()
 
 
@@ -98,8 +93,7 @@ def confirm_email_change(secret: str) -> User:
     user = db.session.get(User, token.user_id) if token is not None else None
     if user is None or user.deleted_at is not None or not use_account_tokens(token):
         raise InvalidEmailToken()
-    if _email_owner(token.email) not in (None, user.id):
-        raise EmailTaken()
+    check_email_change(user, token.email)
     user.email = token.email
     user.email_verified_at = utcnow()
     try:
