@@ -95,6 +95,10 @@ def url_digest(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()
 
 
+#: The kinds of mail a reader chooses (``email_notifications`` in the API) and the columns that keep them.
+MAIL_PREFERENCES = {"reply": "mail_reply", "decision": "mail_decision", "followed": "mail_followed"}
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
@@ -167,6 +171,11 @@ class User(UserMixin, db.Model):
         if self.suspended_until is not None and self.suspended_until > utcnow():
             return UserStatus.SUSPENDED
         return UserStatus.ACTIVE
+
+    @property
+    def mail_preferences(self) -> dict[str, bool]:
+        """Return which kinds of mail the reader wants, by ``MAIL_PREFERENCES`` key."""
+        return {kind: getattr(self, column) for kind, column in MAIL_PREFERENCES.items()}
 
     @property
     def has_password(self) -> bool:

@@ -18,8 +18,7 @@ def user_dict(user: User, *, private: bool = False) -> dict:
     data = {**author_dict(user), "created_at": iso(user.created_at)}
     if private:
         data.update(email=user.email, pending_email=pending_email(user),
-                    email_notifications={"reply": user.mail_reply, "decision": user.mail_decision,
-                                         "followed": user.mail_followed},
+                    email_notifications=user.mail_preferences,
                     role=user.role.value, status=user.status,
                     suspended_until=iso(user.suspended_until) if user.status == UserStatus.SUSPENDED else None,
                     email_verified=user.email_verified_at is not None, two_factor=user.two_factor_enabled)

@@ -61,8 +61,7 @@ def _account(user: User) -> dict:
         "status": user.status.value,
         "created_at": iso(user.created_at),
         "email_verified_at": iso(user.email_verified_at),
-        "email_notifications": {"reply": user.mail_reply, "decision": user.mail_decision,
-                                "followed": user.mail_followed},
+        "email_notifications": user.mail_preferences,
         "signs_in_with_newsroom": user.sso_id is not None,
         "has_password": user.has_password,
         # Whether it is on, never the secret or the recovery codes: they are sign-in credentials.

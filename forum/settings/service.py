@@ -1,12 +1,9 @@
 """Change a reader's own account: every rule is checked before anything is written, so one bad field changes nothing."""
 from forum.accounts.passwords import password_problem
 from forum.errors import Conflict, Forbidden, Invalid
-from forum.models import User
+from forum.models import MAIL_PREFERENCES, User
 from forum.security import check_password, hash_password, sign_out_other_sessions
 from forum.settings.email_change import check_email_change, request_email_change
-
-#: ``email_notifications`` keys and the columns they set.
-MAIL_PREFERENCES = {"reply": "mail_reply", "decision": "mail_decision", "followed": "mail_followed"}
 
 
 class ManagedByNewsroom(Conflict):

@@ -157,8 +157,7 @@ def _settings_page(*, status=200, details=None, password=None, mail=None, two_fa
     user = current_user
     # The forms not posted show the account as it is, never what another form sent.
     details = details or DetailsForm(formdata=None, data={"display_name": user.display_name, "email": user.email})
-    mail = mail or MailForm(formdata=None, data={"reply": user.mail_reply, "decision": user.mail_decision,
-                                                 "followed": user.mail_followed})
+    mail = mail or MailForm(formdata=None, data=user.mail_preferences)
     return render_template("settings/show.html", details=details, password=password or PasswordForm(formdata=None),
                            mail=mail, pending_email=pending_email(user),
                            managed_by_newsroom=user.sso_id is not None,
