@@ -1,8 +1,11 @@
 """Sign-ins end: logging out, signing out everywhere, and lifetimes end cookies and tokens on the server."""
 import time
+from datetime import timedelta
 
 import pytest
 
+from forum import security
+from forum.models import utcnow
 from tests.factories import ApiActions, PageActions, bearer
 
 ME = "/api/v1/me"
@@ -94,11 +97,14 @@ def test_sign_out_everywhere_needs_a_sign_in(client):
 
 
 @pytest.mark.parametrize("lifetime", [1, "1"])  # seconds, as FLASK_API_TOKEN_LIFETIME gives them
-def test_bearer_tokens_expire_after_their_lifetime(make_app, lifetime):
+def test_bearer_tokens_expire_after_their_lifetime(make_app, monkeypatch, lifetime):
+    # The server's clock, stopped and then moved on: a slow machine must not expire the token early.
+    issued = utcnow()
+    monkeypatch.setattr(security, "utcnow", lambda: issued)
     api = ApiActions(make_app(API_TOKEN_LIFETIME=lifetime))
     headers = api.reader("alice")
     assert api.client.get(ME, headers=headers).status_code == 200
-    time.sleep(1.2)
+    monkeypatch.setattr(security, "utcnow", lambda: issued + timedelta(seconds=1.2))
     response = api.client.get(ME, headers=headers)
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "invalid_token"
