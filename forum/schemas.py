@@ -21,6 +21,7 @@ from forum.validation import (
     Password,
     Schema,
     Text,
+    TypedPassword,
     Username,
 )
 
@@ -44,7 +45,6 @@ class RegisterBody(Schema):
 
 #: What a sign-in form takes: any name (an unknown one is simply wrong), never a control character.
 LoginName = Text(254, visible=False)
-LoginPassword = Text(1000, visible=False)
 
 
 #: A two-factor code as typed: six digits from the app or a recovery code, checked by the service
@@ -55,7 +55,7 @@ TWO_FACTOR_CODE_MESSAGE = "Type the six-digit code from your authenticator app, 
 
 class TokenBody(Schema):
     username: LoginName
-    password: LoginPassword
+    password: TypedPassword
     #: With two-factor sign-in on: the app's current code, or else a recovery code.
     otp: TwoFactorCode | None = None
     recovery_code: TwoFactorCode | None = None
@@ -91,10 +91,6 @@ SSO_TOKEN_MAX_LENGTH = 8000
 class SsoBody(Schema):
     token: Text(SSO_TOKEN_MAX_LENGTH, visible=False)
     error_codes = {"token": "invalid_sso_token"}
-
-
-#: A current password, checked as given: never stripped (spaces count), bounded only in size.
-CurrentPassword = Annotated[str, Field(min_length=1, max_length=1000)]
 
 
 def _partial_update_schema(schema: dict, _model) -> None:
@@ -140,7 +136,7 @@ class AccountChanges(PartialUpdate):
     email: Email = None
     #: The new password, with ``current_password``.
     password: Password = None
-    current_password: CurrentPassword = None
+    current_password: TypedPassword = None
     email_notifications: EmailNotifications = None
     error_codes = {"display_name": "invalid_display_name", "email": "invalid_email", "password": "invalid_password"}
 
@@ -163,7 +159,7 @@ class TwoFactorCodeBody(Schema):
 class TwoFactorOffBody(Schema):
     """Turning two-factor sign-in off: the password, and a current code or a recovery code."""
 
-    password: CurrentPassword
+    password: TypedPassword
     code: TwoFactorCode
     error_codes = {"password": "invalid_password", "code": "invalid_code"}
     error_messages = {"code": TWO_FACTOR_CODE_MESSAGE}
@@ -253,14 +249,14 @@ class EditFields(Schema):
 
 class LoginFields(Schema):
     username: LoginName
-    password: LoginPassword
+    password: TypedPassword
 
 
 class NewPasswordFields(Schema):
     """The form a reset link opens: the new password, typed twice (the page compares the two)."""
 
     password: Password
-    password_again: LoginPassword
+    password_again: TypedPassword
     error_codes = {"password": "invalid_password", "password_again": "invalid_password"}
 
 
@@ -280,9 +276,9 @@ class DetailsFields(Schema):
 class PasswordFields(Schema):
     """The /settings form of a new password: the current one, the new one twice."""
 
-    current_password: CurrentPassword
+    current_password: TypedPassword
     password: Password
-    confirm_password: CurrentPassword
+    confirm_password: TypedPassword
     error_codes = {"password": "invalid_password"}
 
 

@@ -32,6 +32,8 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 ARTICLE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}\Z")
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 200
+#: The longest password a sign-in or a confirmation takes to check (longer ones were never set).
+TYPED_PASSWORD_MAX_LENGTH = 1000
 #: Every id and counter column is INTEGER, 32 bits on PostgreSQL: a larger number names no row, and
 #: binding it makes PostgreSQL fail the whole statement ("integer out of range").
 ID_MAX = 2**31 - 1
@@ -174,6 +176,24 @@ def _password(value: str) -> str:
 Password = Annotated[str, AfterValidator(_password),
                      WithJsonSchema({"type": "string", "minLength": PASSWORD_MIN_LENGTH,
                                      "maxLength": PASSWORD_MAX_LENGTH})]
+
+
+def _typed_password(value: str) -> str:
+    # Never stripped: it is checked against the hash of the password as it was set, spaces and all.
+    if any(_is_refused_control(ch, False) for ch in value):
+        raise PydanticCustomError("control_characters", "contains control characters")
+    if not value:
+        raise PydanticCustomError("missing_field", "is required")
+    if len(value) > TYPED_PASSWORD_MAX_LENGTH:
+        raise PydanticCustomError("too_long", "is {length} characters long; the limit is {limit}",
+                                  {"length": f"{len(value):,}", "limit": f"{TYPED_PASSWORD_MAX_LENGTH:,}"})
+    return value
+
+
+#: A password typed to be checked (signing in, the current one, a confirmation): exactly as typed,
+#: bounded in size; none with control characters can have been set, so those are refused.
+TypedPassword = Annotated[str, AfterValidator(_typed_password),
+                          WithJsonSchema({"type": "string", "minLength": 1, "maxLength": TYPED_PASSWORD_MAX_LENGTH})]
 
 
 class Schema(BaseModel):

@@ -1,4 +1,4 @@
-"""The admins' requirement of two-factor sign-in for staff.
+"""The admins' requirements of accounts: two-factor sign-in for staff, a confirmed address for commenting.
 
 With the desk setting ``require_staff_two_factor`` on, a moderator or admin without two-factor
 sign-in is refused every staff route (the desk's, and the forum's own: a story's moderation mode,
@@ -6,6 +6,10 @@ the guidelines, webhooks) until they turn it on: 403 ``two_factor_required`` fro
 pages send them to /settings, where they can. The forum's staff checks run the guard, which the
 desk registers at start-up. An account that signs in through the newsroom (SSO) is not offered
 two-factor sign-in here: the newsroom's own sign-in vouches for it.
+
+With the desk setting ``require_verified_email`` on, a local account whose address is not confirmed
+cannot comment (403 ``email_unverified``): the forum asks the requirement the desk registers at
+start-up (``forum.accounts.verification``), which also exempts SSO accounts.
 """
 from flask import flash, redirect, url_for
 
@@ -38,6 +42,12 @@ def two_factor_guard(user: User):
         raise TwoFactorRequired()
     flash(TWO_FACTOR_MESSAGE, "warning")
     return redirect(url_for("settings.show", _anchor="two-factor"))
+
+
+def is_verified_email_required() -> bool:
+    """Return whether the desk requires a confirmed address before commenting (a requirement for
+    ``forum.accounts.verification.register_confirmation_requirement``)."""
+    return bool(settings.get("require_verified_email"))
 
 
 def check_settings_change(admin: User, changes: dict) -> None:

@@ -27,6 +27,9 @@ DEFAULTS = {
     "auto_approve_below": 0.0,
     # Moderators and admins without two-factor sign-in are kept off the desk (moderation.access).
     "require_staff_two_factor": False,
+    # Local accounts confirm their address before commenting (moderation.access); the config's
+    # REQUIRE_VERIFIED_EMAIL forces this on whatever the setting says.
+    "require_verified_email": False,
 }
 
 #: Settings whose default is a config key, so a deployment's config still sets them until an admin does.

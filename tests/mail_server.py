@@ -1,7 +1,8 @@
 """A real SMTP server for mail tests: aiosmtpd on a loopback port, in its own thread.
 
 It parses every message it receives with the standard library's ``email`` and keeps it; a test
-can make it refuse mail for a while (``refuse``) or go down and come back on the same port.
+can make it refuse the next messages (``script``), refuse the recipients it names (``recipient_answers``),
+or go down and come back on the same port.
 """
 import socket
 import threading
@@ -27,6 +28,8 @@ class MailServer:
         self.received_at: list[float] = []
         #: SMTP answers to give the next messages instead of accepting them ("451 ..."): then 250.
         self.script: list[str] = []
+        #: SMTP answers to RCPT TO for these addresses instead of accepting them ("550 ..."), while listed.
+        self.recipient_answers: dict[str, str] = {}
         self._lock = threading.Lock()
         self.port = _free_port()
         self._controller = None
@@ -46,6 +49,13 @@ class MailServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802  (aiosmtpd's name)
+        answer = self.recipient_answers.get(address)
+        if answer is not None:
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
         with self._lock:

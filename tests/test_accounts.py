@@ -10,6 +10,9 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import User
 from tests.factories import PASSWORD, ApiActions, PageActions, bearer
+from tests.test_password_reset import CONFIRM as RESET_CONFIRM
+from tests.test_password_reset import _reset_link
+from tests.two_factor_actions import TWO_FACTOR, enrol
 
 
 def test_register_returns_the_user_and_stores_a_hash(api, app):
@@ -270,3 +273,73 @@ def test_registering_a_taken_name_takes_as_long_as_a_free_one(make_app):
     free = _median_seconds(lambda: api.register(f"reader{next(counter)}"))
     taken = _median_seconds(lambda: api.register("reader0", email=f"x{next(counter)}@example.org"))
     assert taken > free / 2
+
+
+# A password is checked exactly as it was set: spaces at either end are part of it ----------------
+
+SPACED = "  secret pass  "
+OTHER_SPACED = " another secret pass "
+TOKEN = "/api/v1/auth/token"
+
+
+def _api_sign_in(api, password, username="alice") -> int:
+    return api.client.post(TOKEN, json={"username": username, "password": password}).status_code
+
+
+def _page_sign_in(app, password, username="alice") -> int:
+    return PageActions(app).submit("/login", {"username": username, "password": password}, page="/login").status_code
+
+
+@pytest.mark.parametrize("door", ["api", "page"])
+def test_a_password_with_spaces_around_it_signs_in_only_as_typed(app, api, pages, door):
+    if door == "api":
+        assert api.register("alice", password=SPACED).status_code == 201
+    else:
+        assert pages.submit("/register", {"username": "alice", "email": "alice@example.org", "password": SPACED},
+                            page="/register").status_code == 302
+    assert (_api_sign_in(api, SPACED), _page_sign_in(app, SPACED)) == (200, 302)
+    assert (_api_sign_in(api, SPACED.strip()), _page_sign_in(app, SPACED.strip())) == (401, 401)
+
+
+def test_changing_and_confirming_with_a_spaced_password_keep_it_as_typed(app, api, pages):
+    api.register("alice", password=SPACED)
+    alice = api.login("alice", SPACED)
+    stripped = api.client.patch("/api/v1/me", json={"password": OTHER_SPACED, "current_password": SPACED.strip()},
+                                headers=alice)
+    assert stripped.status_code == 403
+    assert api.client.patch("/api/v1/me", json={"password": OTHER_SPACED, "current_password": SPACED},
+                            headers=alice).status_code == 200
+    assert (_api_sign_in(api, OTHER_SPACED), _api_sign_in(api, OTHER_SPACED.strip())) == (200, 401)
+    pages.login("alice", OTHER_SPACED)
+    changed = pages.submit("/settings/password", {"current_password": OTHER_SPACED, "password": SPACED,
+                                                  "confirm_password": SPACED}, page="/settings")
+    assert changed.status_code == 302
+    assert (_page_sign_in(app, SPACED), _page_sign_in(app, SPACED.strip())) == (302, 401)
+    alice = api.login("alice", SPACED)
+    assert api.client.delete("/api/v1/me", json={"password": SPACED.strip()}, headers=alice).status_code == 403
+    assert api.client.delete("/api/v1/me", json={"password": SPACED}, headers=alice).status_code == 204
+
+
+def test_a_reset_keeps_a_spaced_password_as_typed(make_app, mail_server):
+    app = make_app(MAIL_URL=mail_server.url)
+    api = ApiActions(app)
+    api.register("alice")
+    token = _reset_link(app, mail_server)
+    assert api.client.post(RESET_CONFIRM, json={"token": token, "password": SPACED}).status_code == 204
+    assert (_api_sign_in(api, SPACED), _api_sign_in(api, SPACED.strip())) == (200, 401)
+    token = _reset_link(app, mail_server)
+    path = f"/password-reset/{token}"
+    done = PageActions(app).submit(path, {"password": OTHER_SPACED, "password_again": OTHER_SPACED}, page=path)
+    assert done.status_code == 302
+    assert (_page_sign_in(app, OTHER_SPACED), _page_sign_in(app, OTHER_SPACED.strip())) == (302, 401)
+
+
+def test_turning_two_factor_off_takes_a_spaced_password_as_typed(app, api, runner):
+    assert runner.invoke(args=["users", "create", "mod", "--email", "mod@example.org", "--password", SPACED,
+                               "--role", "moderator"]).exit_code == 0
+    moderator = api.login("mod", SPACED)
+    _, codes = enrol(api, moderator)
+    stripped = api.client.delete(TWO_FACTOR, json={"password": SPACED.strip(), "code": codes[0]}, headers=moderator)
+    assert stripped.status_code == 403
+    assert api.client.delete(TWO_FACTOR, json={"password": SPACED, "code": codes[0]},
+                             headers=moderator).status_code == 204

@@ -8,7 +8,7 @@ from tests.reader_actions import CIVIL, SETTINGS, patch_settings
 DEFAULTS = {"report_hide_threshold": 3, "new_user_premoderation_count": 0, "new_user_link_hold": True,
             "repeat_post_hold": True, "auto_premoderation_rejections": 0, "auto_premoderation_days": 30,
             "alert_queue_size": 0, "alert_wait_minutes": 0, "auto_approve_below": 0,
-            "require_staff_two_factor": False}
+            "require_staff_two_factor": False, "require_verified_email": False}
 
 
 @pytest.fixture
@@ -49,6 +49,7 @@ def test_only_admins_see_or_change_the_settings(api, admin, method):
     {"auto_premoderation_rejections": -1}, {"auto_premoderation_days": 0}, {"auto_premoderation_days": 3651},
     {"unknown_setting": 1}, {"report_hide_threshold": 2, "REPORT_HIDE_THRESHOLD": 2},
     {"require_staff_two_factor": "true"}, {"require_staff_two_factor": 1},
+    {"require_verified_email": "yes"}, {"require_verified_email": 0}, {"require_verified_email": [True]},
 ])
 def test_a_bad_value_or_an_unknown_name_is_a_422_and_changes_nothing(api, admin, body):
     response = api.client.patch(SETTINGS, json=body, headers=admin)

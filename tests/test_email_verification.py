@@ -1,4 +1,5 @@
-"""Confirming a reader's address: the mailed link, the API and pages, and REQUIRE_VERIFIED_EMAIL."""
+"""Confirming a reader's address: the mailed link, the API and pages, and the requirement to confirm before
+commenting (the desk's setting require_verified_email, or the config REQUIRE_VERIFIED_EMAIL)."""
 import re
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from forum.extensions import db
 from forum.models import AccountToken, User, utcnow
 from tests.factories import OPENING, ApiActions, PageActions, bearer
 from tests.mail_server import body
+from tests.reader_actions import SETTINGS, patch_settings
 from tests.test_sso import SECRET, mint
 from tests.test_webhooks import drain
 
@@ -140,6 +142,54 @@ def test_required_confirmation_stops_only_unconfirmed_local_accounts(make_app, m
     assert api.post(alice, OPENING).status_code == 201
     jane = bearer(api.client.post("/api/v1/auth/sso", json={"token": mint()}).get_json()["token"])
     assert api.post(jane, "The newsroom's reader has a say on the bus money too.").status_code == 201
+
+
+def test_admins_require_confirmation_at_run_time(app, api, mail_server):
+    api.article()
+    admin, alice, bob = api.staff("root", role="admin"), api.reader("alice"), api.reader("bob")
+    assert patch_settings(api, admin, require_verified_email=True)["require_verified_email"] is True
+    refused = api.post(alice, OPENING)
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "email_unverified"
+    assert api.thread()["comments"] == []
+    assert api.client.post(CONFIRM, json={"token": _link(app, mail_server)}).status_code == 204
+    opening = api.comment(alice, OPENING)
+    reply = api.post(bob, "The shops will be fine.", parent_id=opening["id"])
+    assert reply.status_code == 403 and reply.get_json()["error"]["code"] == "email_unverified"
+    assert patch_settings(api, admin, require_verified_email=False)["require_verified_email"] is False
+    assert api.post(bob, "The shops will be fine.", parent_id=opening["id"]).status_code == 201
+
+
+def test_sso_accounts_may_comment_while_the_desk_requires_confirmation(make_app, mail_server):
+    api = ApiActions(make_app(MAIL_URL=mail_server.url, SSO_SECRET=SECRET))
+    api.article()
+    patch_settings(api, api.staff("root", role="admin"), require_verified_email=True)
+    jane = bearer(api.client.post("/api/v1/auth/sso", json={"token": mint()}).get_json()["token"])
+    assert api.post(jane, OPENING).status_code == 201
+
+
+@pytest.mark.parametrize("role", ["reader", "moderator"])
+def test_only_admins_change_the_requirement(app, api, mail_server, role):
+    admin = api.staff("root", role="admin")
+    caller = api.reader("alice") if role == "reader" else api.staff("mod")
+    answer = api.client.patch(SETTINGS, json={"require_verified_email": True}, headers=caller)
+    assert answer.status_code == 403
+    assert api.client.get(SETTINGS, headers=admin).get_json()["settings"]["require_verified_email"] is False
+
+
+def test_the_thread_page_tells_an_unconfirmed_reader_how_to_confirm(app, api, mail_server):
+    api.article()
+    patch_settings(api, api.staff("root", role="admin"), require_verified_email=True)
+    api.reader("alice")
+    pages = PageActions(app)
+    pages.login("alice")
+    thread = "/articles/council-budget"
+    page = pages.client.get(thread).get_data(as_text=True)
+    assert 'href="/confirm-email"' in page and "alice@example.org" in page and "<textarea" not in page
+    refused = pages.submit(f"{thread}/comments", {"body": OPENING, "nudge": "check"}, page=thread)
+    assert refused.status_code == 403 and api.thread()["comments"] == []
+    assert api.client.post(CONFIRM, json={"token": _link(app, mail_server)}).status_code == 204
+    assert "<textarea" in pages.client.get(thread).get_data(as_text=True)
+    assert pages.submit(f"{thread}/comments", {"body": OPENING, "nudge": "check"}, page=thread).status_code == 302
 
 
 def test_by_default_unconfirmed_readers_may_comment(app, api, mail_server):

@@ -89,6 +89,44 @@ def test_a_refusing_server_is_tried_again(mail_app, mail_server):
     assert len(mail_server.wait_for(1)) == 1
 
 
+def _outcomes(app) -> dict:
+    """Return each outbox item's status, attempts and last error, by the address it mails."""
+    with app.app_context():
+        return {item.payload["to"]: (item.status, item.attempts, item.last_error)
+                for item in db.session.scalars(select(OutboxItem))}
+
+
+def test_a_permanent_refusal_fails_the_mail_at_once_and_a_temporary_one_is_retried(mail_app, mail_server):
+    app = mail_app
+    mail_server.recipient_answers = {"gone@example.org": "550 5.1.1 No such mailbox",
+                                     "full@example.org": "451 4.2.2 Mailbox full, try later"}
+    _queue(app, "gone@example.org")
+    _queue(app, "full@example.org")
+    drain(app)
+    outcomes = _outcomes(app)
+    status, attempts, error = outcomes["gone@example.org"]
+    assert (status, attempts) == (OutboxStatus.FAILED, 1) and "550" in error and "No such mailbox" in error
+    status, attempts, error = outcomes["full@example.org"]
+    assert (status, attempts) == (OutboxStatus.PENDING, 1) and "451" in error
+    mail_server.recipient_answers.pop("full@example.org")
+    _retry_now(app)
+    drain(app)
+    assert [m["To"] for m in mail_server.wait_for(1)] == ["full@example.org"]
+    outcomes = _outcomes(app)
+    assert outcomes["full@example.org"][:2] == (OutboxStatus.DONE, 2)
+    assert outcomes["gone@example.org"][:2] == (OutboxStatus.FAILED, 1)  # never tried again
+
+
+@pytest.mark.parametrize("answer, status", [("554 5.6.0 Message refused as spam", OutboxStatus.FAILED),
+                                            ("452 4.3.1 Out of storage, try later", OutboxStatus.PENDING)])
+def test_the_servers_answer_to_the_content_says_whether_to_retry(mail_app, mail_server, answer, status):
+    mail_server.script = [answer]
+    _queue(mail_app)
+    drain(mail_app)
+    assert _outcomes(mail_app)["ann@example.org"][:2] == (status, 1)
+    assert mail_server.messages == []
+
+
 def test_without_mail_url_the_mail_is_logged(make_app, caplog):
     app = make_app(MAIL_URL=None)
     _queue(app)

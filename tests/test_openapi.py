@@ -30,6 +30,20 @@ def test_every_api_route_of_the_app_is_an_operation(app, client):
     assert documented == routes
 
 
+ACCOUNT_ROUTES = [("post", "/api/v1/auth/email/confirm"), ("post", "/api/v1/auth/email-change/confirm"),
+                  ("post", "/api/v1/me/email/verification"), ("post", "/api/v1/me/two-factor"),
+                  ("delete", "/api/v1/me/two-factor"), ("post", "/api/v1/me/two-factor/confirm"),
+                  ("get", "/api/v1/moderation/deletions"), ("delete", "/api/v1/moderation/users/{username}")]
+
+
+def test_the_account_routes_beyond_the_contract_and_the_desks_requirements_are_documented(client):
+    spec = document(client)
+    assert [(method, path) for method, path in ACCOUNT_ROUTES if method not in spec["paths"].get(path, {})] == []
+    schemas = spec["components"]["schemas"]
+    for name in ("require_staff_two_factor", "require_verified_email"):
+        assert name in schemas["SettingsBody"]["properties"] and name in schemas["Settings"]["required"]
+
+
 def test_operations_declare_parameters_bodies_security_and_the_error_shape(client):
     spec = document(client)
     schemas = spec["components"]["schemas"]

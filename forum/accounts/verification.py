@@ -1,8 +1,12 @@
 """Confirming a reader's address: a link mailed at registration (valid 7 days, used once), and the
-setting REQUIRE_VERIFIED_EMAIL that keeps unconfirmed local accounts from commenting.
+requirement that keeps unconfirmed local accounts from commenting.
 
-An SSO account's address is confirmed at sign-in: the newsroom vouches for it (forum.accounts.sso).
+The requirement is on when the deployment's config says so (REQUIRE_VERIFIED_EMAIL) or when a
+requirement registered at start-up does (``register_confirmation_requirement``: the desk's setting
+``require_verified_email``, which admins change at run time). An SSO account's address is confirmed
+at sign-in: the newsroom vouches for it (forum.accounts.sso).
 """
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app, url_for
@@ -13,6 +17,7 @@ from forum.mail.service import queue_mail
 from forum.models import AccountTokenPurpose, User, utcnow
 
 CONFIRMATION_LIFETIME = timedelta(days=7)
+_REQUIREMENTS = "parley.confirmation_requirements"
 
 
 class InvalidEmailToken(ApiError):
@@ -73,10 +78,23 @@ def confirm_email(token) -> User:
     return user
 
 
+def register_confirmation_requirement(app, is_required: Callable[[], bool]) -> None:
+    """Add a run-time say in whether commenting needs a confirmed address: ``is_required()`` is asked
+    on each comment (the desk registers its setting ``require_verified_email``)."""
+    app.extensions.setdefault(_REQUIREMENTS, []).append(is_required)
+
+
+def is_confirmation_required() -> bool:
+    """Return whether local accounts must confirm their address before commenting: the config forces
+    it on (REQUIRE_VERIFIED_EMAIL), else any registered requirement may turn it on."""
+    if current_app.config["REQUIRE_VERIFIED_EMAIL"]:
+        return True
+    return any(is_required() for is_required in current_app.extensions.get(_REQUIREMENTS, ()))
+
+
 def needs_confirmation(user: User) -> bool:
-    """Return whether ``user`` must confirm an address before commenting (REQUIRE_VERIFIED_EMAIL)."""
-    return (bool(current_app.config["REQUIRE_VERIFIED_EMAIL"]) and user.sso_id is None
-            and user.email_verified_at is None)
+    """Return whether ``user`` must confirm an address before commenting (``is_confirmation_required``)."""
+    return user.sso_id is None and user.email_verified_at is None and is_confirmation_required()
 
 
 def ensure_email_confirmed(user: User) -> None:

@@ -1,8 +1,9 @@
 """Send one queued mail with ``smtplib`` to the server ``MAIL_URL`` names.
 
 ``smtp://user:pass@host:port`` speaks SMTP and upgrades with STARTTLS when the server offers it;
-``smtps://`` uses TLS from the first byte. Any SMTP or connection error is a failed attempt that the
-outbox retries, so a mail server that is down delays mail and loses none.
+``smtps://`` uses TLS from the first byte. A connection error or a temporary (4xx) answer is a failed
+attempt that the outbox retries, so a mail server that is down delays mail and loses none. A
+permanent (5xx) refusal of the mail itself (its sender, its recipient, its content) fails it at once.
 """
 import logging
 import smtplib
@@ -15,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app
 
 from forum.mail.service import build_message
-from forum.outbox.service import DeliveryFailed
+from forum.outbox.service import DeliveryFailed, DeliveryRefused
 
 log = logging.getLogger(__name__)
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
@@ -74,10 +75,23 @@ def _connection(server: MailServer, timeout: float):
         yield connection
 
 
+def is_refused_for_good(error: OSError) -> bool:
+    """Return whether the server refused this mail with a permanent (5xx) answer to its sender, its
+    recipients (every one of them) or its content.
+
+    A 5xx while connecting or logging in (a wrong password, say) is the deployment's to fix, not the
+    mail's fault: such mail is retried, and goes once the configuration is right.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)) and 500 <= error.smtp_code <= 599
+
+
 def send(payload: dict, attempt: int) -> None:
     """Send one mail (the outbox's handler for kind ``mail``); with no MAIL_URL, write it to the log.
 
-    :raise DeliveryFailed: the server refused it, or could not be reached in time.
+    :raise DeliveryRefused: the server refused it for good (``is_refused_for_good``).
+    :raise DeliveryFailed: the server refused it for now, or could not be reached in time.
     """
     message = build_message(payload).as_string()
     url = current_app.config.get("MAIL_URL")
@@ -89,4 +103,5 @@ def send(payload: dict, attempt: int) -> None:
         with _connection(parse_mail_url(url), float(current_app.config["MAIL_TIMEOUT"])) as connection:
             connection.sendmail(sender, [payload["to"]], message)
     except (smtplib.SMTPException, OSError) as error:  # OSError: refused, unreachable, timed out, TLS
-        raise DeliveryFailed(f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]) from error
+        failure = DeliveryRefused if is_refused_for_good(error) else DeliveryFailed
+        raise failure(f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]) from error

@@ -14,12 +14,18 @@ CHANNEL = "parley_outbox"
 EXTENSION = "parley_outbox_handlers"
 PERIODIC_EXTENSION = "parley_outbox_periodic"
 
-#: ``handler(payload, attempt)``: deliver once; return on success, raise ``DeliveryFailed`` otherwise.
+#: ``handler(payload, attempt)``: deliver once; return on success, raise ``DeliveryFailed`` otherwise
+#: (``DeliveryRefused`` when no later attempt can succeed).
 Handler = Callable[[dict, int], None]
 
 
 class DeliveryFailed(Exception):
     """An attempt that did not get through (an error answer, a timeout, a refused address): retry later."""
+
+
+class DeliveryRefused(DeliveryFailed):
+    """An attempt the receiver refused for good (a mail server's 5xx answer): the item fails at once,
+    with the refusal as its last error, since trying again would only be refused again."""
 
 
 def register_handler(app, kind: str, handler: Handler) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy import and_, delete, exc, or_, select, update
 from forum.extensions import db
 from forum.models import utcnow
 from forum.outbox.models import OutboxItem, OutboxStatus
-from forum.outbox.service import CHANNEL, DeliveryFailed, handler_for, periodic_tasks
+from forum.outbox.service import CHANNEL, DeliveryFailed, DeliveryRefused, handler_for, periodic_tasks
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY = timedelta(hours=1)
@@ -104,34 +104,36 @@ class Worker:
         db.session.commit()
         return [Claimed(*row) for row in rows]
 
-    def deliver(self, item: Claimed) -> str | None:
-        """Run the item's handler once; return None on success, or why the attempt failed."""
+    def deliver(self, item: Claimed) -> DeliveryFailed | None:
+        """Run the item's handler once; return None on success, or how the attempt failed."""
         handler = handler_for(item.kind)
         if handler is None:
-            return f"no handler for items of kind {item.kind!r} in this worker"
+            return DeliveryFailed(f"no handler for items of kind {item.kind!r} in this worker")
         try:
             handler(item.payload, item.attempts + 1)
         except DeliveryFailed as failure:
-            return str(failure) or "delivery failed"
+            return failure
         except Exception as error:  # noqa: BLE001  (a handler's bug must not stop the worker)
             log.exception("outbox item %s (%s) failed", item.id, item.kind)
             db.session.rollback()
-            return f"{type(error).__name__}: {error}"
+            return DeliveryFailed(f"{type(error).__name__}: {error}")
         return None
 
-    def finish(self, item: Claimed, error: str | None) -> None:
-        """Record the attempt's outcome with whatever the handler added, in one commit."""
+    def finish(self, item: Claimed, failure: DeliveryFailed | None) -> None:
+        """Record the attempt's outcome with whatever the handler added, in one commit: done, failed
+        (refused for good, or out of time), or due again after the next retry delay."""
         now = utcnow()
         failures = item.attempts + 1
+        error = None if failure is None else str(failure) or "delivery failed"
         values = {"attempts": failures, "locked_until": None, "locked_by": None, "last_error": error}
-        if error is None:
+        if failure is None:
             values.update(status=OutboxStatus.DONE, finished_at=now)
         else:
             give_up_at = item.created_at + timedelta(seconds=self.config["OUTBOX_GIVE_UP_AFTER"])
-            if now >= give_up_at:
+            if isinstance(failure, DeliveryRefused) or now >= give_up_at:
                 values.update(status=OutboxStatus.FAILED, finished_at=now)
-                log.warning("outbox item %s (%s) given up after %s attempts: %s", item.id, item.kind,
-                            failures, error)
+                log.warning("outbox item %s (%s) given up after %s attempts (%s): %s", item.id, item.kind, failures,
+                            "refused for good" if isinstance(failure, DeliveryRefused) else "out of time", error)
             else:
                 # The last attempt comes when the time is up, however long the next delay would be.
                 values["next_attempt_at"] = min(now + timedelta(seconds=retry_delay(self.config, failures)),

@@ -2,14 +2,14 @@
 from typing import Any, Literal
 
 from forum.privacy.deletion import CONFIRMATION
-from forum.schemas import Answer, LoginPassword
-from forum.validation import OptionalText, Schema
+from forum.schemas import Answer
+from forum.validation import OptionalText, Schema, TypedPassword
 
 
 class DeleteAccountBody(Schema):
     """The password, or for an account that signs in through the newsroom, ``confirm: "DELETE"``."""
 
-    password: LoginPassword | None = None
+    password: TypedPassword | None = None
     confirm: Literal["DELETE"] | None = None
     error_codes = {"password": "invalid_password", "confirm": "invalid_confirm"}
     error_messages = {"confirm": f'confirm must be "{CONFIRMATION}".'}
@@ -18,7 +18,8 @@ class DeleteAccountBody(Schema):
 class DeleteAccountFields(Schema):
     """The delete form: a blank field is an absent one."""
 
-    password: OptionalText(LoginPassword) = None
+    #: Only an empty field is left out (``parse_form``): a password of spaces is a password, checked as typed.
+    password: TypedPassword | None = None
     confirm: OptionalText(Literal["DELETE"]) = None
     error_codes = DeleteAccountBody.error_codes
     error_messages = {"confirm": f"Type {CONFIRMATION} in capitals to confirm."}

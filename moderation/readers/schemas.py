@@ -35,6 +35,7 @@ class SettingsBody(Schema):
     alert_wait_minutes: Integer(0, MAX_ALERT_WAIT_MINUTES) | None = None
     auto_approve_below: Annotated[float, Field(ge=0.0, le=MAX_AUTO_APPROVE, allow_inf_nan=False)] | None = None
     require_staff_two_factor: bool | None = None
+    require_verified_email: bool | None = None
     error_codes = dict.fromkeys(settings.DEFAULTS, "invalid_setting")
 
     def changes(self) -> dict:
@@ -55,6 +56,8 @@ class Settings(Answer):
     auto_approve_below: float
     #: Moderators and admins without two-factor sign-in get 403 ``two_factor_required`` from the desk.
     require_staff_two_factor: bool
+    #: Local accounts with an unconfirmed address get 403 ``email_unverified`` when they comment.
+    require_verified_email: bool
 
 
 class SettingsEnvelope(Answer):
