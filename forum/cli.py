@@ -1,4 +1,4 @@
-"""``flask --app wsgi users ...`` and ``flask --app wsgi seed-demo``."""
+"""``flask --app wsgi users ...``, ``flask --app wsgi seed-demo``, and the forum's other commands."""
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
@@ -58,8 +58,10 @@ def seed_demo():
 
 def init_app(app) -> None:
     """Register the forum's commands (plugins such as moderation add their own)."""
+    from forum.notifications.cli import mail
     from forum.outbox.cli import worker
 
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
     app.cli.add_command(worker)
+    app.cli.add_command(mail)

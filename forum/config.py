@@ -136,6 +136,11 @@ class Config:
     # Where readers reach Parley, for the links of mail queued outside a request (a CLI command such
     # as seed-demo); in a request, links take the request's own scheme and host.
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # The daily digest of followed readers: the hour (UTC, 0-23) its day starts, from which each
+    # reader gets at most one until the next; and the seconds between the outbox workers' looks
+    # for readers due one (``flask --app wsgi mail digest`` does the same from cron).
+    MAIL_DIGEST_HOUR = 7
+    MAIL_DIGEST_CHECK_SECONDS = 600
 
     # None: take the thresholds the model chose on its training data.
     MODERATION_ABUSE_REVIEW_THRESHOLD = None
@@ -259,7 +264,8 @@ def check_sso_keys(config) -> None:
 def check_mail(config) -> None:
     """Check MAIL_URL (an empty one means unset) and MAIL_FROM before anything is queued.
 
-    :raise ValueError: MAIL_URL is not an smtp:// or smtps:// URL with a host, or MAIL_FROM has no address.
+    :raise ValueError: MAIL_URL is not an smtp:// or smtps:// URL with a host, MAIL_FROM has no
+        address, or MAIL_DIGEST_HOUR is not an hour of the day.
     """
     config["MAIL_URL"] = (config.get("MAIL_URL") or "").strip() or None
     if config["MAIL_URL"]:
@@ -267,6 +273,9 @@ def check_mail(config) -> None:
     if "@" not in parseaddr(config.get("MAIL_FROM") or "")[1]:
         raise ValueError(f"MAIL_FROM must hold an address, such as The Gazette <comments@news.example.org>, "
                          f"not {config.get('MAIL_FROM')!r}")
+    hour = config.get("MAIL_DIGEST_HOUR")
+    if type(hour) is not int or not 0 <= hour <= 23:
+        raise ValueError(f"MAIL_DIGEST_HOUR must be a whole hour from 0 to 23 (UTC), not {hour!r}")
 
 
 def load_config(app, overrides=None) -> None:

@@ -129,6 +129,9 @@ class User(UserMixin, db.Model):
     mail_reply: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     mail_decision: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     mail_followed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The end of the window the last digest of followed readers covered for this reader (mailed,
+    #: or with nothing new, not): the next digest starts there. None: never covered.
+    digest_through: Mapped[datetime | None] = mapped_column(DateTime)
     #: When the reader deleted the account (or a moderator did): the row stays, emptied of personal
     #: data, as the author of the placeholders of their comments and of the decision log's rows.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -407,6 +410,8 @@ class Notification(db.Model):
     __table_args__ = (
         Index("ix_notifications_recipient", "recipient_id", "id"),
         Index("ix_notifications_unread", "recipient_id", "read_at"),
+        # The daily digest: a reader's notifications of one day.
+        Index("ix_notifications_recipient_created", "recipient_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,10 +1,13 @@
-"""Reading notifications: only those still worth showing, newest first, and the unread count."""
-from sqlalchemy import and_, func, or_, select
+"""Reading notifications: only those still worth showing, newest first, the unread count, and a
+day's comments by followed readers for the digest."""
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from forum.extensions import db
-from forum.models import Comment, CommentStatus, Notification, User
-from forum.notifications.service import DECISION, is_muted_by
+from forum.models import Comment, CommentStatus, Follow, Notification, User
+from forum.notifications.service import DECISION, FOLLOWED_COMMENT, is_muted_by
 from forum.pagination import Key, Page, paginate
 
 NEWEST_FIRST = [Key(Notification.id, True, "id")]
@@ -43,3 +46,34 @@ def unread_count(recipient: User, *, cap: int | None = None) -> int:
     unread = (select(Notification.id).join(Comment, Comment.id == Notification.comment_id)
               .where(_shown(recipient), Notification.read_at.is_(None)).limit(cap))
     return db.session.scalar(select(func.count()).select_from(unread.subquery()))
+
+
+def _followed_in_window(reader: User, start: datetime, end: datetime):
+    """Return the condition "a comment by a reader ``reader`` follows that became visible in (start, end]".
+
+    A followed_comment notification is written when a comment first becomes visible (posted and
+    published, or approved later), so its time is the comment's publication. The comment must
+    still be published, its author still followed, not muted and not deleted. A followed reader's
+    reply to ``reader`` is a reply notification, mailed on its own, so it is not repeated here.
+    """
+    return and_(
+        Notification.recipient_id == reader.id, Notification.kind == FOLLOWED_COMMENT,
+        Notification.created_at > start, Notification.created_at <= end,
+        Comment.status == CommentStatus.PUBLISHED, Comment.author_id != reader.id, User.deleted_at.is_(None),
+        exists().where(Follow.follower_id == reader.id, Follow.followed_id == Comment.author_id),
+        ~is_muted_by(reader.id, Comment.author_id),
+    )
+
+
+def followed_comments(reader: User, start: datetime, end: datetime, *, limit: int) -> tuple[list, int]:
+    """Return the newest ``limit`` comments of the digest's window as (comment, published_at) rows,
+    with author and article loaded, and how many the window holds in all."""
+    stmt = (select(Comment, Notification.created_at.label("published_at"))
+            .join(Notification, Notification.comment_id == Comment.id)
+            .join(User, User.id == Comment.author_id)
+            .where(_followed_in_window(reader, start, end)))
+    rows = db.session.execute(stmt.options(contains_eager(Comment.author), joinedload(Comment.article))
+                              .order_by(Notification.created_at.desc(), Comment.id.desc()).limit(limit)).all()
+    if len(rows) < limit:
+        return rows, len(rows)
+    return rows, db.session.scalar(select(func.count()).select_from(stmt.subquery()))

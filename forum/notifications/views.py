@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from forum.errors import Invalid
 from forum.extensions import db
-from forum.notifications import queries, service
+from forum.notifications import digest, queries, service
 from forum.schemas import NotificationReadFields, NotificationsQuery
 from forum.validation import parse_form, parse_query
 from forum.views import add_nav_item
@@ -54,7 +54,9 @@ def _notifications_link(user) -> dict:
 
 
 def init_app(app) -> None:
-    """Register the pages, the header's link with the unread count, and the signal that writes them."""
+    """Register the pages, the header's link with the unread count, the signal that writes them,
+    and the workers' daily digest."""
     app.register_blueprint(bp)
     add_nav_item(app, _notifications_link)
     service.connect_signals()
+    digest.init_app(app)

@@ -118,5 +118,6 @@ def _empty(user: User) -> None:
     user.email_verified_at = None
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     user.mail_reply = user.mail_decision = user.mail_followed = False
+    user.digest_through = None
     user.deleted_at = utcnow()
 
