@@ -4,15 +4,19 @@ The statements are the ones real requests run (captured as they go to the databa
 article's comments in every sort, a page of a comment's replies, and the screen's context of a new
 comment and of a reply. Each is explained on a thread large enough, and analyzed, for the planner
 to choose as it would in production: an index read in the statement's order, no sort of the
-thread, and on PostgreSQL no subplan hashed from the whole table.
+thread, and on PostgreSQL no subplan hashed from the whole table. The statistics themselves: an
+upgrade analyzes SQLite, and the app refreshes them as a thread grows (forum.sql).
 """
 import json
 import re
+import sqlite3
 from datetime import timedelta
 from functools import partial
 
+import pytest
 from sqlalchemy import event, insert, text
 
+from forum import sql
 from forum.extensions import db
 from forum.models import Comment, utcnow
 from tests.factories import ApiActions
@@ -68,8 +72,8 @@ def build_thread(app, api) -> dict:
 
 
 def analyze(app) -> None:
-    """Leave the statistics as ANALYZE does, and on PostgreSQL the pages all-visible, as its
-    autovacuum does."""
+    """Leave the statistics as the database keeps them: SQLite as forum.sql does, PostgreSQL as its
+    autovacuum does (which also marks the loaded pages all-visible)."""
     with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("ANALYZE" if _backend(app) == "sqlite" else "VACUUM ANALYZE comments")
 
@@ -173,3 +177,55 @@ def test_thread_statements_walk_an_index_and_stop(app):
     analyze(app)
     check_thread_pages(app, thread)
     check_contexts(app, thread)
+
+
+def _statistics(app) -> list[str]:
+    with app.app_context():
+        path = db.engine.url.database
+    connection = sqlite3.connect(path)
+    try:
+        if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchall():
+            return []
+        return [row[0] for row in connection.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = 'comments'")]
+    finally:
+        connection.close()
+
+
+def _sqlite_only(app) -> None:
+    if _backend(app) != "sqlite":
+        pytest.skip("SQLite's statistics; PostgreSQL's autovacuum analyzes")
+
+
+def _a_small_thread(app) -> None:
+    api = ApiActions(app)
+    api.article()
+    alice = api.reader("alice")
+    for n in range(3):
+        api.comment(alice, f"Comment {n} on the bus routes.")
+
+
+def test_an_upgrade_analyzes_sqlite(app, runner):
+    _sqlite_only(app)
+    _a_small_thread(app)
+    assert runner.invoke(args=["db", "downgrade", "e4f5a6b7c8d9"]).exit_code == 0
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "ix_comments_thread" in _statistics(app)
+
+
+def test_sqlite_statistics_come_when_the_connection_closes(app):
+    _sqlite_only(app)
+    _a_small_thread(app)
+    assert app.test_client().get("/api/v1/articles/council-budget/comments").status_code == 200
+    assert _statistics(app) == []  # a new database has none, and its connection is still open
+    with app.app_context():
+        db.engine.dispose()
+    assert "ix_comments_thread" in _statistics(app)
+
+
+def test_sqlite_statistics_come_hourly_on_a_connection_that_stays(app, monkeypatch):
+    _sqlite_only(app)
+    monkeypatch.setattr(sql, "STATISTICS_CHECK_SECONDS", 0)
+    _a_small_thread(app)
+    assert app.test_client().get("/api/v1/articles/council-budget/comments").status_code == 200
+    assert "ix_comments_thread" in _statistics(app)
