@@ -229,3 +229,28 @@ def test_sqlite_statistics_come_hourly_on_a_connection_that_stays(app, monkeypat
     _a_small_thread(app)
     assert app.test_client().get("/api/v1/articles/council-budget/comments").status_code == 200
     assert "ix_comments_thread" in _statistics(app)
+
+
+def _setting(app, name: str) -> str:
+    with app.app_context():
+        return db.session.scalar(text(f"SHOW {name}"))
+
+
+def test_postgresql_connections_plan_without_jit(make_app):
+    app = make_app()
+    if _backend(app) != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    assert _setting(app, "jit") == "off"
+    assert _setting(app, "statement_timeout") == "15s"
+
+
+def test_the_operators_connection_options_are_kept_and_win(make_app):
+    url = make_app().config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's connection options")
+    app = make_app(SQLALCHEMY_DATABASE_URI=url + "?options=-c%20application_name%3Dnewsroom",
+                   SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": "-c jit=on"}})
+    assert _setting(app, "application_name") == "newsroom"
+    assert _setting(app, "jit") == "on"
+    assert _setting(app, "statement_timeout") == "15s"
+    assert app.test_client().get("/api/v1/articles/council-budget").status_code == 404
