@@ -7,14 +7,14 @@ of the columns after it was of no use), and the screen's context of a POST sorte
 on SQLite (bench/growth.py). ``ix_comments_root`` (root_id, created_at, id) had no reader left but
 the conversation's context, which ``ix_comments_root_status`` serves in its order.
 
-Revision ID: f5a6b7c8d9e0
-Revises: e4f5a6b7c8d9
+Revision ID: b7c8d9e0f1a2
+Revises: f5a6b7c8d9e0
 Create Date: 2026-12-02 07:00:00
 """
 from alembic import op
 
-revision = "f5a6b7c8d9e0"
-down_revision = "e4f5a6b7c8d9"
+revision = "b7c8d9e0f1a2"
+down_revision = "f5a6b7c8d9e0"
 branch_labels = None
 depends_on = None
 
