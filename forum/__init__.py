@@ -11,7 +11,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config=None) -> Flask:
     """Build the app. ``config`` (a mapping) overrides the defaults and the environment."""
-    from forum import cli, cors, errors, headers, mail, models, webhooks  # noqa: F401  (models: the tables Alembic compares)
+    from forum import cli, cors, errors, headers, mail, models, sql, webhooks  # noqa: F401  (models: the tables Alembic compares)
     from forum.config import load_config
     from forum.extensions import init_extensions
     from forum.screening import register_screen
@@ -30,6 +30,7 @@ def create_app(config=None) -> Flask:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     init_extensions(app)
+    sql.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     cors.init_app(app)

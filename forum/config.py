@@ -7,6 +7,8 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import make_url
+
 from forum.mail.smtp import parse_mail_url
 
 log = logging.getLogger(__name__)
@@ -180,9 +182,26 @@ def database_url(url: str) -> str:
     return url
 
 
+def _postgresql_settings(config, url: str, given: str | None) -> str:
+    """Return the ``options`` a PostgreSQL connection starts with: ours, then the URL's, then
+    ``given`` (SQLALCHEMY_ENGINE_OPTIONS' connect_args): the server takes the last value of each
+    setting, so what the operator gives wins and nothing of theirs is dropped.
+
+    JIT is off: it compiles any plan estimated dear enough, and these are short statements; in a
+    thread of 100,000 comments it took 165 ms of a 266 ms page.
+    """
+    settings = ["-c jit=off"]
+    if config["DATABASE_STATEMENT_TIMEOUT"]:
+        settings.append(f"-c statement_timeout={int(float(config['DATABASE_STATEMENT_TIMEOUT']) * 1000)}")
+    in_url = make_url(url).query.get("options")
+    settings += [in_url] if isinstance(in_url, str) else list(in_url or ())
+    return " ".join([*settings, *([given] if given else [])])
+
+
 def engine_options(config) -> dict:
     """Return the engine options with the configured timeouts added (explicit options win)."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    given = dict(options.get("connect_args", {}))
     url = config["SQLALCHEMY_DATABASE_URI"]
     connect_args = {}
     if url.startswith("sqlite"):
@@ -190,10 +209,8 @@ def engine_options(config) -> dict:
     elif url.startswith("postgresql"):
         options.setdefault("pool_timeout", config["DATABASE_POOL_TIMEOUT"])
         connect_args["connect_timeout"] = config["DATABASE_CONNECT_TIMEOUT"]
-        if config["DATABASE_STATEMENT_TIMEOUT"]:
-            milliseconds = int(float(config["DATABASE_STATEMENT_TIMEOUT"]) * 1000)
-            connect_args["options"] = f"-c statement_timeout={milliseconds}"
-    options["connect_args"] = {**connect_args, **options.get("connect_args", {})}
+        connect_args["options"] = _postgresql_settings(config, url, given.pop("options", None))
+    options["connect_args"] = {**connect_args, **given}
     return options
 
 

@@ -305,10 +305,15 @@ class Article(db.Model):
 class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
-        # The thread page: top-level comments of an article in order, and a page of roots' replies.
-        Index("ix_comments_thread", "article_id", "root_id", "created_at", "id"),
-        Index("ix_comments_article_top", "article_id", "root_id", "reaction_count", "id"),
-        Index("ix_comments_root", "root_id", "created_at", "id"),
+        # The thread page: an article's top-level comments in the order of each sort, read from the
+        # index a page at a time. By depth, not root_id: PostgreSQL orders by the columns after an
+        # equality, and IS NULL is none.
+        Index("ix_comments_thread", "article_id", "depth", "created_at", "id"),
+        Index("ix_comments_article_top", "article_id", "depth", "reaction_count", "id"),
+        # The latest published comments of an article, or of one conversation: what the screen
+        # compares a new comment with; and the published count of an article.
+        Index("ix_comments_article_status", "article_id", "status", "id"),
+        Index("ix_comments_root_status", "root_id", "status", "id"),
         # A page of one comment's direct replies, oldest first.
         Index("ix_comments_replies", "parent_id", "created_at", "id"),
         # An author's history, profiles and the feed.

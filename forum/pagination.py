@@ -8,6 +8,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Annotated
 
 from flask import current_app
@@ -132,8 +133,9 @@ def page_args() -> dict:
     return parse_query(PageQuery).page()
 
 
-def _after(keys: list[Key], values: list):
-    """Return the condition "comes after ``values``" for a mixed-direction ordering.
+def _after(keys: list[Key], values: list, *, before: bool = False):
+    """Return the condition "comes after ``values``" for a mixed-direction ordering (``before``:
+    "comes before" them).
 
     The first key's bound is repeated outside the OR so that it is an index range: without it
     SQLite may answer with a multi-index OR plan that reads every row before the cursor.
@@ -141,11 +143,42 @@ def _after(keys: list[Key], values: list):
     clauses = []
     for i, key in enumerate(keys):
         equal = [k.column == v for k, v in zip(keys[:i], values[:i], strict=True)]
-        beyond = key.column < values[i] if key.descending else key.column > values[i]
+        downwards = key.descending != before
+        beyond = key.column < values[i] if downwards else key.column > values[i]
         clauses.append(and_(*equal, beyond))
     first = keys[0]
-    bound = first.column <= values[0] if first.descending else first.column >= values[0]
+    bound = first.column <= values[0] if first.descending != before else first.column >= values[0]
     return and_(bound, or_(*clauses))
+
+
+def ordered_rows(stmt, keys: list[Key], *, cursor: str | None, count: int, session, before=None) -> list:
+    """Run ``stmt`` ordered by ``keys`` from ``cursor``; return at most ``count`` of its entities or rows.
+
+    ``before``: an item (an entity or a row with the keys' attributes); only what comes before it.
+    """
+    if cursor:
+        stmt = stmt.where(_after(keys, _decode(cursor, keys)))
+    if before is not None:
+        stmt = stmt.where(_after(keys, [getattr(before, k.attribute) for k in keys], before=True))
+    stmt = stmt.order_by(*(k.column.desc() if k.descending else k.column.asc() for k in keys))
+    result = session.execute(stmt.limit(count)).unique()
+    return list(result) if len(stmt.column_descriptions) > 1 else list(result.scalars())
+
+
+def in_key_order(items: list, keys: list[Key]) -> list:
+    """Return ``items`` (entities or rows with the keys' attributes) sorted by ``keys``, in Python."""
+    ordered = list(items)
+    for key in reversed(keys):  # stable sorts, the least significant key first
+        ordered.sort(key=attrgetter(key.attribute), reverse=key.descending)
+    return ordered
+
+
+def page_of(items: list, keys: list[Key], limit: int) -> Page:
+    """Return the first ``limit`` of ``items`` (in key order, and more than ``limit`` when the list
+    goes on) as a page, with the cursor after it when it does."""
+    more = len(items) > limit
+    items = items[:limit]
+    return Page(items, cursor_after(items[-1], keys) if more else None)
 
 
 def paginate(stmt, keys: list[Key], *, cursor: str | None, limit: int, session) -> Page:
@@ -155,12 +188,4 @@ def paginate(stmt, keys: list[Key], *, cursor: str | None, limit: int, session) 
     page holds rows, and a key's ``attribute`` may name a label, for an ordering computed in SQL).
     The last key must be unique (the primary key) so that no row is skipped or repeated.
     """
-    if cursor:
-        stmt = stmt.where(_after(keys, _decode(cursor, keys)))
-    stmt = stmt.order_by(*(k.column.desc() if k.descending else k.column.asc() for k in keys))
-    result = session.execute(stmt.limit(limit + 1)).unique()
-    rows = list(result) if len(stmt.column_descriptions) > 1 else list(result.scalars())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = cursor_after(rows[-1], keys) if more else None
-    return Page(rows, next_cursor)
+    return page_of(ordered_rows(stmt, keys, cursor=cursor, count=limit + 1, session=session), keys, limit)

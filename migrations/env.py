@@ -85,16 +85,23 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
+    applied = []
 
     with connectable.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            on_version_apply=lambda **step: applied.append(step),
             **conf_args
         )
 
         with context.begin_transaction():
             context.run_migrations()
+            if applied and connection.dialect.name == "sqlite":
+                # Statistics for what the migrations made, and for a database never analyzed:
+                # without them SQLite's planner guesses, and may read a thread from the wrong
+                # index. (PostgreSQL's autovacuum analyzes; forum.sql keeps SQLite's fresh.)
+                connection.exec_driver_sql("ANALYZE")
 
 
 if context.is_offline_mode():

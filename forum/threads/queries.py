@@ -16,7 +16,7 @@ from forum.errors import Invalid
 from forum.extensions import db
 from forum.following.queries import muted_ids
 from forum.models import Article, Comment, CommentStatus, User
-from forum.pagination import Key, cursor_after, paginate
+from forum.pagination import Key, Page, cursor_after, in_key_order, ordered_rows, page_of
 from forum.reactions.service import liked_ids
 from forum.security import can_moderate
 from forum.threads.counts import published_counts_by
@@ -95,6 +95,16 @@ def _visible(viewer: User | None, c=Comment):
     return c.status == CommentStatus.PUBLISHED
 
 
+def _invisible(viewer: User | None, c=Comment):
+    """The comments ``_visible`` leaves out: the viewer's thread shows them, if at all, as placeholders."""
+    if sees_every_status(viewer):
+        return c.status == CommentStatus.DELETED
+    if viewer is not None and viewer.is_authenticated:
+        return and_(c.status != CommentStatus.PUBLISHED,
+                    or_(c.author_id != viewer.id, c.status == CommentStatus.DELETED))
+    return c.status != CommentStatus.PUBLISHED
+
+
 def is_visible(comment: Comment, viewer: User | None) -> bool:
     """Return whether the thread shows ``comment`` itself to ``viewer`` (the rule of ``_visible``)."""
     if comment.status == CommentStatus.PUBLISHED:
@@ -111,17 +121,21 @@ def _alias(name: str):
     return aliased(Comment, name=name)
 
 
-def _shown(viewer: User | None, c=Comment, prefix: str = ""):
-    """``c`` appears in the viewer's thread: as itself, or as a placeholder for replies under it.
+def _holds_up(viewer: User | None, c=Comment, prefix: str = ""):
+    """``c`` has a reply the viewer's thread shows: one visible, or one with replies of its own.
 
     A deleted, held or rejected comment keeps its place while a reply to it is visible or is
     itself a placeholder, so that published replies stay reachable and nothing else shows.
     ``prefix`` names the aliases apart when ``c`` is itself an alias.
     """
     child, grandchild = _alias(f"{prefix}reply"), _alias(f"{prefix}reply_of_reply")
-    holds_up = exists().where(child.parent_id == c.id,
-                              or_(_visible(viewer, child), exists().where(grandchild.parent_id == child.id)))
-    return or_(_visible(viewer, c), holds_up)
+    return exists().where(child.parent_id == c.id,
+                          or_(_visible(viewer, child), exists().where(grandchild.parent_id == child.id)))
+
+
+def _shown(viewer: User | None, c=Comment, prefix: str = ""):
+    """``c`` appears in the viewer's thread: as itself, or as a placeholder for replies under it."""
+    return or_(_visible(viewer, c), _holds_up(viewer, c, prefix))
 
 
 def _reply_count(viewer: User | None):
@@ -132,10 +146,9 @@ def _reply_count(viewer: User | None):
             .correlate(Comment).scalar_subquery())
 
 
-def _listed(stmt, viewer: User | None, keys: list[Key]):
-    """Add what a node needs to ``stmt``: author, article, reply count, and the keys as labels."""
-    return (stmt.add_columns(_reply_count(viewer).label("reply_count"),
-                             *(k.column.label(k.attribute) for k in keys))
+def _listed(stmt, viewer: User | None):
+    """Add what a node needs to ``stmt``, which selects comments: author, article and reply count."""
+    return (stmt.add_columns(_reply_count(viewer).label("reply_count"))
             .options(joinedload(Comment.author), joinedload(Comment.article)))
 
 
@@ -153,24 +166,49 @@ def sort_keys(sort: str | None) -> list[Key]:
     return SORTS[sort]
 
 
-def _page_of_nodes(stmt, keys: list[Key], viewer: User | None, *, cursor, limit) -> ThreadPage:
-    """Run a keyset page of ``stmt`` and grow each of its comments' first replies."""
-    page = paginate(_listed(stmt, viewer, keys), keys, cursor=cursor, limit=limit, session=db.session)
-    nodes = [_node(row, viewer) for row in page.items]
+def _walk(where: list, keys: list[Key], viewer: User | None, *, cursor, limit) -> Page:
+    """Return a page of the comments ``where`` selects that the viewer's thread shows, in the order
+    of ``keys``, as rows of the keys (the last key is the id).
+
+    Two index walks that stop after a page: the comments the viewer sees, then the placeholders
+    (``_holds_up``) before the last of them. Apart, so that no EXISTS stands in an OR over the
+    thread: PostgreSQL evaluates such an OR with a hashed subplan built from every comment in the
+    table, then sorts the whole thread; each walk here reads a page of an index.
+    """
+    columns = select(*(k.column.label(k.attribute) for k in keys)).where(*where)
+    count = limit + 1
+    visible = ordered_rows(columns.where(_visible(viewer)), keys, cursor=cursor, count=count, session=db.session)
+    held = ordered_rows(columns.where(_invisible(viewer), _holds_up(viewer)), keys, cursor=cursor, count=count,
+                        before=visible[-1] if len(visible) == count else None, session=db.session)
+    return page_of(in_key_order(visible + held, keys), keys, limit)
+
+
+def _load_nodes(ids: list[int], viewer: User | None) -> list[Node]:
+    """Load the comments ``ids`` as nodes, in that order."""
+    if not ids:
+        return []
+    rows = {row[0].id: row for row in db.session.execute(
+        _listed(select(Comment), viewer).where(Comment.id.in_(ids))).unique()}
+    return [_node(rows[i], viewer) for i in ids]
+
+
+def _page_of_nodes(where: list, keys: list[Key], viewer: User | None, *, cursor, limit) -> ThreadPage:
+    """Walk a page of the comments ``where`` selects, load them and grow each one's first replies."""
+    page = _walk(where, keys, viewer, cursor=cursor, limit=limit)
+    nodes = _load_nodes([row.id for row in page.items], viewer)
     _grow(nodes, viewer, current_app.config["THREAD_DISPLAY_DEPTH"] - 1)
     return ThreadPage(nodes, page.next_cursor)
 
 
 def thread_page(article: Article, viewer: User | None, *, sort=None, cursor=None, limit=20) -> ThreadPage:
     """Return a page of top-level comments of ``article``, each with the first few replies of each level."""
-    stmt = select(Comment).where(Comment.article_id == article.id, Comment.root_id.is_(None), _shown(viewer))
-    return _page_of_nodes(stmt, sort_keys(sort), viewer, cursor=cursor, limit=limit)
+    return _page_of_nodes([Comment.article_id == article.id, Comment.depth == 0], sort_keys(sort), viewer,
+                          cursor=cursor, limit=limit)
 
 
 def replies_page(parent: Comment, viewer: User | None, *, cursor=None, limit=20) -> ThreadPage:
     """Return a page of the direct replies to ``parent``, oldest first, each with its first few replies."""
-    stmt = select(Comment).where(Comment.parent_id == parent.id, _shown(viewer))
-    return _page_of_nodes(stmt, REPLY_ORDER, viewer, cursor=cursor, limit=limit)
+    return _page_of_nodes([Comment.parent_id == parent.id], REPLY_ORDER, viewer, cursor=cursor, limit=limit)
 
 
 def _grow(nodes: list[Node], viewer: User | None, levels: int) -> None:
@@ -192,7 +230,7 @@ def _attach_first_replies(parents: list[Node], viewer: User | None) -> list[Node
     rank = func.row_number().over(partition_by=Comment.parent_id, order_by=(Comment.created_at, Comment.id))
     ranked = (select(Comment.id, rank.label("rank"))
               .where(Comment.parent_id.in_(list(by_id)), _shown(viewer)).subquery())
-    stmt = (_listed(select(Comment), viewer, [])
+    stmt = (_listed(select(Comment), viewer)
             .join(ranked, ranked.c.id == Comment.id)
             .where(ranked.c.rank <= current_app.config["THREAD_REPLIES_SHOWN"])
             .order_by(Comment.created_at, Comment.id))

@@ -89,17 +89,20 @@ def thread_context(article: Article, parent: Comment | None,
     size = screening.context_size()
     if size <= 0:
         return (), ()
-    stmt = (
-        select(Comment.id, Comment.body)
+    latest = (
+        select(Comment.id)
         .where(Comment.article_id == article.id, Comment.status == CommentStatus.PUBLISHED)
         .order_by(Comment.id.desc())
         .limit(size)
     )
     if parent is not None:
-        stmt = stmt.where(Comment.root_id == (parent.root_id or parent.id))
+        latest = latest.where(Comment.root_id == (parent.root_id or parent.id))
     if before is not None:
-        stmt = stmt.where(Comment.id < before)
-    rows = db.session.execute(stmt).all()
+        latest = latest.where(Comment.id < before)
+    # The ids alone come from the index on (article_id or root_id, status, id); asked for bodies
+    # too, PostgreSQL walks the primary key back through every newer comment of other stories.
+    rows = db.session.execute(select(Comment.id, Comment.body).where(Comment.id.in_(latest))
+                              .order_by(Comment.id.desc())).all()
     return tuple(row.id for row in rows), tuple(row.body for row in rows)
 
 
