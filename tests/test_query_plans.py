@@ -207,7 +207,7 @@ def _a_small_thread(app) -> None:
 def test_an_upgrade_analyzes_sqlite(app, runner):
     _sqlite_only(app)
     _a_small_thread(app)
-    assert runner.invoke(args=["db", "downgrade", "e4f5a6b7c8d9"]).exit_code == 0
+    assert runner.invoke(args=["db", "downgrade", "f5a6b7c8d9e0"]).exit_code == 0
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "ix_comments_thread" in _statistics(app)
