@@ -312,8 +312,8 @@ class Comment(db.Model):
         Index("ix_comments_article_top", "article_id", "depth", "reaction_count", "id"),
         # The latest published comments of an article, or of one conversation: what the screen
         # compares a new comment with; and the published count of an article.
-        Index("ix_comments_article_status", "article_id", "status", "id"),
-        Index("ix_comments_root_status", "root_id", "status", "id"),
+        Index("ix_comments_article_status", "article_id", "status", "created_at", "id"),
+        Index("ix_comments_root_status", "root_id", "status", "created_at", "id"),
         # A page of one comment's direct replies, oldest first.
         Index("ix_comments_replies", "parent_id", "created_at", "id"),
         # An author's history, profiles and the feed.

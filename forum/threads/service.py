@@ -89,20 +89,23 @@ def thread_context(article: Article, parent: Comment | None,
     size = screening.context_size()
     if size <= 0:
         return (), ()
+    # Latest by (created_at, id), the order of the index on (article_id or root_id, status,
+    # created_at, id), which no other index gives. By id alone, PostgreSQL may walk the primary key
+    # back through every newer comment of other stories, which it expects to be the thread's.
     latest = (
         select(Comment.id)
         .where(Comment.article_id == article.id, Comment.status == CommentStatus.PUBLISHED)
-        .order_by(Comment.id.desc())
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(size)
     )
     if parent is not None:
         latest = latest.where(Comment.root_id == (parent.root_id or parent.id))
     if before is not None:
         latest = latest.where(Comment.id < before)
-    # The ids alone come from the index on (article_id or root_id, status, id); asked for bodies
-    # too, PostgreSQL walks the primary key back through every newer comment of other stories.
-    rows = db.session.execute(select(Comment.id, Comment.body).where(Comment.id.in_(latest))
-                              .order_by(Comment.id.desc())).all()
+    # The bodies of those ids apart, in no order, so that this walk too needs no sort of the thread.
+    rows = sorted(db.session.execute(select(Comment.id, Comment.body, Comment.created_at)
+                                     .where(Comment.id.in_(latest))),
+                  key=lambda row: (row.created_at, row.id), reverse=True)
     return tuple(row.id for row in rows), tuple(row.body for row in rows)
 
 

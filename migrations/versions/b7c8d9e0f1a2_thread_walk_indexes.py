@@ -1,5 +1,5 @@
 """Indexes that serve the thread's reads in order: top-level comments by (article, depth) for each
-sort, and the latest published comments of an article or a conversation, by id
+sort, and the latest published comments of an article or a conversation, newest first
 
 With 100,000 comments in one article, PostgreSQL read every top-level comment and sorted them for a
 page (the old indexes began (article_id, root_id): ``root_id IS NULL`` is no equality, so the order
@@ -26,8 +26,8 @@ BEFORE = {
 AFTER = {
     "ix_comments_thread": ["article_id", "depth", "created_at", "id"],
     "ix_comments_article_top": ["article_id", "depth", "reaction_count", "id"],
-    "ix_comments_article_status": ["article_id", "status", "id"],
-    "ix_comments_root_status": ["root_id", "status", "id"],
+    "ix_comments_article_status": ["article_id", "status", "created_at", "id"],
+    "ix_comments_root_status": ["root_id", "status", "created_at", "id"],
 }
 
 
