@@ -25,11 +25,9 @@ COMMENT = (
     "SELECT comments",  # the thread's latest published comments: the off-topic model's context
     "SELECT moderation_comment_vectors",  # the context's stored sentence vectors
     "SELECT moderation_article_vectors",  # the article's stored sentence vector
-    "SELECT moderation_settings",  # the policy's auto_approve_below
+    "SELECT moderation_settings",  # the desk's settings, read once for the policy and the rules
     "SELECT moderation_wordlists",  # the versions of the banned and suspect word lists
     "SELECT moderation_reader_flags",  # whether the author is on pre-moderation
-    "SELECT moderation_settings",  # the new-reader rule's count
-    "SELECT moderation_settings",  # the repeat rule's switch
     "SELECT moderation_text_bands",  # the last day's comments sharing a band with the text
     "SELECT comments",  # the author's comments of the last minute (the burst rule)
     "INSERT comments",  # the comment
