@@ -36,7 +36,6 @@ COMMENT = (
     "SELECT moderation_text_signatures",  # signatures older than a day, to prune
     "SELECT webhooks",  # the webhooks that want comment.created
     "INSERT moderation_comment_vectors",  # the comment's sentence vector
-    "SELECT notifications",  # whether the comment was announced already
     "INSERT notifications",  # one notification per follower, in one INSERT ... SELECT
 )
 
@@ -46,9 +45,7 @@ REPLY = (
     *COMMENT[:2],
     "SELECT comments",  # the parent, with its author and article
     *COMMENT[2:-1],
-    "SELECT comments",  # the parent's author, if it is still published
-    "SELECT mutes",  # whether the parent's author mutes the replier
-    "INSERT notifications",  # the parent's author's notification
+    "INSERT notifications",  # the parent's author's notification, unless they mute the replier
     "SELECT notifications",  # the replier's unread count, for a page header the mail's text part never shows
     "SELECT notifications",  # the same for the mail's HTML part
     "INSERT outbox",  # the mail to the parent's author
