@@ -46,8 +46,6 @@ REPLY = (
     "SELECT comments",  # the parent, with its author and article
     *COMMENT[2:-1],
     "INSERT notifications",  # the parent's author's notification, unless they mute the replier
-    "SELECT notifications",  # the replier's unread count, for a page header the mail's text part never shows
-    "SELECT notifications",  # the same for the mail's HTML part
     "INSERT outbox",  # the mail to the parent's author
     COMMENT[-1],
 )
