@@ -23,8 +23,7 @@ COMMENT = (
     "SELECT api_tokens",  # the bearer token, with its reader joined
     "SELECT articles",  # the article, by the publisher's id in the URL
     "SELECT comments",  # the thread's latest published comments: the off-topic model's context
-    "SELECT moderation_comment_vectors",  # the context's stored sentence vectors
-    "SELECT moderation_article_vectors",  # the article's stored sentence vector
+    "SELECT moderation_comment_vectors",  # the stored sentence vectors of the context and of the article
     "SELECT moderation_settings",  # the desk's settings, read once for the policy and the rules
     "SELECT moderation_wordlists",  # the versions of the banned and suspect word lists
     "SELECT moderation_reader_flags",  # whether the author is on pre-moderation
