@@ -27,12 +27,12 @@ COMMENT = (
     "SELECT moderation_settings",  # the desk's settings, read once for the policy and the rules
     "SELECT moderation_wordlists",  # the versions of the banned and suspect word lists
     "SELECT moderation_reader_flags",  # whether the author is on pre-moderation
-    "SELECT moderation_text_bands",  # the last day's comments sharing a band with the text
+    "SELECT moderation_text_signatures",  # the last day's texts sharing most bands with this one
     "SELECT comments",  # the author's comments of the last minute (the burst rule)
     "INSERT comments",  # the comment
     "INSERT moderation_text_signatures",  # its text's signature ...
-    "INSERT moderation_text_bands",  # ... and bands, for the repeat rule of later comments
-    "SELECT moderation_text_signatures",  # signatures older than a day, to prune
+    "INSERT moderation_text_bands",  # ... and its bands (one executemany), for the repeat rule of later comments
+    "DELETE moderation_text_signatures",  # a few signatures older than a day (their bands go after, if any)
     "SELECT webhooks",  # the webhooks that want comment.created
     "INSERT moderation_comment_vectors",  # the comment's sentence vector
     "INSERT notifications",  # one notification per follower, in one INSERT ... SELECT
