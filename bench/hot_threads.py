@@ -1,17 +1,18 @@
 """Benchmark a hot thread on gunicorn: a read's tail latency (garbage collection) and a POST's cost.
 
-For each version of the code (``--rev``: a git revision, extracted with ``git archive`` into a
-temporary folder, or a folder holding the code, such as ``.``) and each backend, in turn: a fresh
-database (``flask db upgrade`` of that version), gunicorn from that version (``--workers`` sync
-workers, ``RATELIMIT_ENABLED=false``), seeded through the public API:
+For each backend, every version of the code (``--rev``: a git revision, extracted with ``git
+archive`` into a temporary folder, or a folder holding the code, such as ``.``) is served at once,
+each by its own gunicorn (``--workers`` sync workers, ``RATELIMIT_ENABLED=false``) on its own fresh
+database (``flask db upgrade`` of that version), seeded through the public API:
 
 - readers ``bench``, ``writer0``-``writer9`` and ``fan0``-``fan9``, who follow ``bench``, so that each
   published comment of ``bench`` notifies ten readers;
 - the article ``nested-1000``: 100 top-level comments with 9 replies each, by the writers;
 - ``--articles`` fresh articles that take the POST load.
 
-Then a closed loop from ``--clients`` connections in this process, ``--warmup`` seconds (not
-counted) and ``--seconds`` measured, of each of:
+Then the versions take turns, ``--rounds`` times (in reverse order every other round), so that they
+share the machine's drift; each turn is a closed loop from ``--clients`` connections in this
+process, ``--warmup`` seconds (not counted) and ``--seconds`` measured, of each of:
 
 - read: ``GET /api/v1/articles/nested-1000/comments?sort=oldest&limit=100`` as ``bench`` (the page
   shows every top-level comment with its first replies);
@@ -20,8 +21,8 @@ counted) and ``--seconds`` measured, of each of:
 It prints, per row, the requests per second, the latency (p50 / p90 / p99 ms, from sending to the
 last byte), the CPU per request of gunicorn (master and workers, from /proc) and of PostgreSQL (the
 backends connected to the bench database), the machine's load average and ``other%``: the CPU that
-everything else used (this client included) as a share of all cores. ``--rounds 2`` runs the
-versions again in reverse order, so that a drift of the machine shows.
+everything else used (this client included) as a share of all cores; after several rounds, each
+version's rows pooled.
 
     .venv/bin/python bench/hot_threads.py [--rev REV ...] [--backend sqlite|postgresql|both]
         [--workers 2] [--clients 8] [--seconds 10] [--warmup 3] [--rounds 1] [--preload]
@@ -47,6 +48,7 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from contextlib import ExitStack, contextmanager  # noqa: E402
 
 import psycopg  # noqa: E402
 
@@ -139,7 +141,7 @@ class Meters:
         return sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
 
 
-def seed(client: Client, rng: random.Random, articles: int) -> tuple[str, Counter]:
+def seed(client: Client, articles: int) -> tuple[str, Counter]:
     """Create the readers, the followers, the articles and the nested thread; return bench's token
     and the statuses of the seeded comments."""
     def token(name: str) -> str:
@@ -218,20 +220,29 @@ def closed_loop(port: int, seconds: float, clients: int, make_request, numbers) 
     return {"ms": latencies, "statuses": statuses, "created": created, "elapsed": time.monotonic() - started}
 
 
-def measure(meters: Meters, port: int, args, make_request) -> dict:
-    # Numbers past the seeded comments': every text of the run is new.
-    numbers = itertools.count(10**6)
-    closed_loop(port, args.warmup, args.clients, make_request, numbers)
-    server0, db0, (busy0, total0) = meters.read()
+def measure(target: "Target", scenario: str, args) -> dict:
+    """Warm up, then measure one scenario on ``target``: latencies, statuses and CPU ticks."""
+    make_request = target.requests(scenario, args.articles)
+    closed_loop(target.port, args.warmup, args.clients, make_request, target.numbers)
+    server0, db0, machine0 = target.meters.read()
     load = os.getloadavg()[0]
-    result = closed_loop(port, args.seconds, args.clients, make_request, numbers)
-    server1, db1, (busy1, total1) = meters.read()
-    count = len(result["ms"])
-    server, database = meters.spent(server0, server1), meters.spent(db0, db1)
-    result.update(count=count, rate=count / result["elapsed"], load=load,
-                  cpu_ms=server * TICK_MS / count, db_ms=database * TICK_MS / count if meters.database_url else None,
-                  other=100 * (busy1 - busy0 - server - database) / max(total1 - total0, 1))
+    result = closed_loop(target.port, args.seconds, args.clients, make_request, target.numbers)
+    server1, db1, machine1 = target.meters.read()
+    result.update(rev=target.rev, backend=target.backend, scenario=scenario, returned=target.returned, load=load,
+                  server=Meters.spent(server0, server1), db=Meters.spent(db0, db1) if target.has_database else None,
+                  busy=machine1[0] - machine0[0], total=machine1[1] - machine0[1])
     return result
+
+
+def pooled(rows: list[dict]) -> dict:
+    """Return the rows of one version and scenario as one: latencies pooled, counts and ticks summed."""
+    first = rows[0]
+    return {**first, "ms": [ms for row in rows for ms in row["ms"]],
+            "statuses": sum((row["statuses"] for row in rows), Counter()),
+            "created": sum((row["created"] for row in rows), Counter()),
+            "load": max(row["load"] for row in rows),
+            **{key: sum(row[key] for row in rows) for key in ("elapsed", "server", "busy", "total")},
+            "db": None if first["db"] is None else sum(row["db"] for row in rows)}
 
 
 def start_server(code: Path, env: dict, port: int, workers: int, preload: bool) -> subprocess.Popen:
@@ -253,10 +264,33 @@ def start_server(code: Path, env: dict, port: int, workers: int, preload: bool) 
     raise RuntimeError("gunicorn did not answer /healthz within 120 s")
 
 
-def run_version(rev: str, code: Path, backend: str, args) -> list[dict]:
-    """Serve ``code`` on a fresh ``backend`` database, seed it, and measure the read and the post."""
+class Target:
+    """One version of the code, served on its own seeded database."""
+
+    def __init__(self, rev: str, backend: str, port: int, meters: Meters, token: str, returned: int):
+        self.rev, self.backend, self.port, self.meters = rev, backend, port, meters
+        self.has_database = meters.database_url is not None
+        self.returned = returned
+        self.auth = {"Authorization": f"Bearer {token}"}
+        # Numbers past the seeded comments': every text of the run is new.
+        self.numbers = itertools.count(10**6)
+
+    def requests(self, scenario: str, articles: int):
+        """Return the request maker of ``scenario``: the thread read, or a post of a new text."""
+        if scenario == "read":
+            return lambda n: ("GET", READ_PATH, None, self.auth)
+        headers = {**self.auth, "Content-Type": "application/json"}
+        return lambda n: ("POST", f"/api/v1/articles/fresh-{n % articles}/comments",
+                          json.dumps({"body": comment_text(random.Random(n), n)}).encode(), headers)
+
+
+@contextmanager
+def served(rev: str, code: Path, backend: str, number: int, args):
+    """Serve ``code`` on a fresh, seeded ``backend`` database; yield the ``Target``, then stop it
+    and drop the database."""
     with tempfile.TemporaryDirectory() as instance:
-        url = fresh_database(PG_NAME) if backend == "postgresql" else f"sqlite:///{instance}/bench.sqlite3"
+        name = f"{PG_NAME}_{number}"
+        url = fresh_database(name) if backend == "postgresql" else f"sqlite:///{instance}/bench.sqlite3"
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret", "PUBLISHER_API_KEY": PUBLISHER_KEY,
                "MODERATION_MODEL_PATH": str(Path(args.model).resolve()), "PARLEY_INSTANCE_PATH": instance,
                "RATELIMIT_ENABLED": "false", "RATELIMIT_STORAGE_URI": "memory://"}
@@ -266,30 +300,18 @@ def run_version(rev: str, code: Path, backend: str, args) -> list[dict]:
                            check=True, capture_output=True)
             port = free_port()
             server = start_server(code, env, port, args.workers, args.preload)
-            client = Client(port)
-            token, seeded = seed(client, random.Random(7), args.articles)
-            returned = len(_flatten(json.loads(request(http.client.HTTPConnection("127.0.0.1", port), "GET",
-                                                       READ_PATH, None, {"Authorization": f"Bearer {token}"})[1])))
-            meters = Meters(server, url if backend == "postgresql" else None)
-            auth = {"Authorization": f"Bearer {token}"}
-            post_headers = {**auth, "Content-Type": "application/json"}
-            rows = []
-            for scenario, make_request in (
-                    ("read", lambda n: ("GET", READ_PATH, None, auth)),
-                    ("post", lambda n: ("POST", f"/api/v1/articles/fresh-{n % args.articles}/comments",
-                                        json.dumps({"body": comment_text(random.Random(n), n)}).encode(),
-                                        post_headers))):
-                result = measure(meters, port, args, make_request)
-                rows.append({"rev": rev, "backend": backend, "scenario": scenario, "returned": returned,
-                             "seeded": dict(seeded), **result})
-                print_row(rows[-1], args.clients)
-            return rows
+            token, seeded = seed(Client(port), args.articles)
+            page = request(http.client.HTTPConnection("127.0.0.1", port), "GET", READ_PATH, None,
+                           {"Authorization": f"Bearer {token}"})[1]
+            print(f"{rev} on {backend}: seeded {dict(seeded)}", flush=True)
+            yield Target(rev, backend, port, Meters(server, url if backend == "postgresql" else None), token,
+                         len(_flatten(json.loads(page))))
         finally:
             if server is not None:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=30)
             if backend == "postgresql":
-                drop_database(PG_NAME)
+                drop_database(name)
 
 
 def _flatten(page: dict) -> list[dict]:
@@ -307,17 +329,18 @@ HEADER = (f"{'version':<14}{'backend':<12}{'scenario':<10}{'c':>3}{'req/s':>9}{'
 
 
 def print_row(row: dict, clients: int) -> None:
-    ms = row["ms"]
+    ms, count = row["ms"], len(row["ms"])
     p50, p90, p99 = (percentile(ms, q) for q in (50, 90, 99))
+    other = 100 * (row["busy"] - row["server"] - (row["db"] or 0)) / max(row["total"], 1)
     errors = {status: n for status, n in row["statuses"].items() if status >= 400}
     notes = (f"{row['returned']} comments per page" if row["scenario"] == "read"
              else "created " + ", ".join(f"{n} {status}" for status, n in row["created"].items()))
     if errors:
         notes += f"; errors {errors}"
-    db_ms = "-" if row["db_ms"] is None else f"{row['db_ms']:.2f}"
-    print(f"{row['rev'][:13]:<14}{row['backend']:<12}{row['scenario']:<10}{clients:>3}{row['rate']:>9.1f}"
-          f"{p50:>8.1f}{p90:>8.1f}{p99:>8.1f}{p90 / p50:>9.2f}{row['cpu_ms']:>8.2f}{db_ms:>7}"
-          f"{row['load']:>6.2f}{row['other']:>7.0f}  {notes}", flush=True)
+    db_ms = "-" if row["db"] is None else f"{row['db'] * TICK_MS / count:.2f}"
+    print(f"{row['rev'][:13]:<14}{row['backend']:<12}{row['scenario']:<10}{clients:>3}{count / row['elapsed']:>9.1f}"
+          f"{p50:>8.1f}{p90:>8.1f}{p99:>8.1f}{p90 / p50:>9.2f}{row['server'] * TICK_MS / count:>8.2f}{db_ms:>7}"
+          f"{row['load']:>6.2f}{other:>7.0f}  {notes}", flush=True)
 
 
 def parse_args():
@@ -345,12 +368,24 @@ def main() -> None:
     try:
         codes = {rev: checkout(rev, folder) for rev in revs}
         print(f"gunicorn -w {args.workers}{' --preload' if args.preload else ''}, {args.clients} clients, "
-              f"{args.warmup:g} s warm-up + {args.seconds:g} s per row; {os.cpu_count()} cores")
-        print(HEADER)
-        for round_number in range(args.rounds):
-            for rev in revs if round_number % 2 == 0 else list(reversed(revs)):
-                for backend in backends:
-                    run_version(rev, codes[rev], backend, args)
+              f"{args.warmup:g} s warm-up + {args.seconds:g} s per row; {os.cpu_count()} cores", flush=True)
+        for backend in backends:
+            with ExitStack() as stack:
+                targets = [stack.enter_context(served(rev, codes[rev], backend, number, args))
+                           for number, rev in enumerate(revs)]
+                print(HEADER, flush=True)
+                rows = []
+                for round_number in range(args.rounds):
+                    for target in targets if round_number % 2 == 0 else targets[::-1]:
+                        for scenario in ("read", "post"):
+                            rows.append(measure(target, scenario, args))
+                            print_row(rows[-1], args.clients)
+                if args.rounds > 1:
+                    print(f"all {args.rounds} rounds:")
+                    for target in targets:
+                        for scenario in ("read", "post"):
+                            print_row(pooled([row for row in rows if row["rev"] == target.rev
+                                              and row["scenario"] == scenario]), args.clients)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
