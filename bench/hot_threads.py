@@ -22,11 +22,12 @@ It prints, per row, the requests per second, the latency (p50 / p90 / p99 ms, fr
 last byte), the CPU per request of gunicorn (master and workers, from /proc) and of PostgreSQL (the
 backends connected to the bench database), the machine's load average and ``other%``: the CPU that
 everything else used (this client included) as a share of all cores; after several rounds, each
-version's rows pooled.
+version's rows pooled. With ``--harness ../shared/bench/peer_isso.sh`` the served versions are
+loaded by that script's own procedure instead (wrk; its table), as it loads Isso.
 
     .venv/bin/python bench/hot_threads.py [--rev REV ...] [--backend sqlite|postgresql|both]
         [--workers 2] [--clients 8] [--seconds 10] [--warmup 3] [--rounds 1] [--preload]
-        [--model instance/model.skops]
+        [--model instance/model.skops] [--harness ../shared/bench/peer_isso.sh]
 """
 import sys
 from pathlib import Path
@@ -314,6 +315,22 @@ def served(rev: str, code: Path, backend: str, number: int, args):
                 drop_database(name)
 
 
+def run_harness(script: str, target: Target) -> None:
+    """Load ``target`` with the peer benchmark's own procedure (``script load``, e.g.
+    ../shared/bench/peer_isso.sh, with wrk), as the peer was: the thread read, and new comments
+    posted into one article (``fresh-0``); its settings (DURATION, CLIENTS...) come from the environment.
+    Its texts differ by a number only: the repeat rule holds them as spam unless
+    FLASK_MODERATION_REPEAT_POST_HOLD=false, which publishes them as Isso does."""
+    print(f"== {target.rev} on {target.backend}: {script} load, {target.returned} comments per page", flush=True)
+    subprocess.run(["bash", script, "load"], check=True, env={
+        **os.environ, "BASE_URL": f"http://127.0.0.1:{target.port}", "SERVER_PID": str(target.meters.server.pid),
+        "SEED_COUNT": "0", "HEADERS": f"Authorization: {target.auth['Authorization']}",
+        "GET_PATH": READ_PATH, "POST_PATH": "/api/v1/articles/fresh-0/comments",
+        "POST_BODY": '{"body":"Comment {n}: the council vote on transit funding deserves more scrutiny than '
+                     'this article gives it."}',
+        "RESULTS": os.environ.get("RESULTS", f"/tmp/parley-hot-threads-{target.backend}-{target.port}.tsv")})
+
+
 def _flatten(page: dict) -> list[dict]:
     """Return every comment of a thread page, its nested replies included."""
     found, pending = [], list(page["comments"])
@@ -355,6 +372,7 @@ def parse_args():
     parser.add_argument("--articles", type=int, default=100, help="fresh articles taking the posts [100]")
     parser.add_argument("--preload", action="store_true", help="gunicorn --preload: the app is built before forking")
     parser.add_argument("--model", default=os.environ.get("MODERATION_MODEL_PATH", "instance/model.skops"))
+    parser.add_argument("--harness", help="instead of this script's load, run this peer benchmark's (SCRIPT load)")
     return parser.parse_args()
 
 
@@ -367,12 +385,18 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="parley-hot-threads-"))
     try:
         codes = {rev: checkout(rev, folder) for rev in revs}
-        print(f"gunicorn -w {args.workers}{' --preload' if args.preload else ''}, {args.clients} clients, "
-              f"{args.warmup:g} s warm-up + {args.seconds:g} s per row; {os.cpu_count()} cores", flush=True)
+        load = (f"load: {args.harness}" if args.harness else
+                f"{args.clients} clients, {args.warmup:g} s warm-up + {args.seconds:g} s per row")
+        print(f"gunicorn -w {args.workers}{' --preload' if args.preload else ''}, {load}; {os.cpu_count()} cores",
+              flush=True)
         for backend in backends:
             with ExitStack() as stack:
                 targets = [stack.enter_context(served(rev, codes[rev], backend, number, args))
                            for number, rev in enumerate(revs)]
+                if args.harness:
+                    for target in targets:
+                        run_harness(args.harness, target)
+                    continue
                 print(HEADER, flush=True)
                 rows = []
                 for round_number in range(args.rounds):
