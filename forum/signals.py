@@ -3,7 +3,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: A comment became visible to everyone (posted and published, or approved): sender is the Comment.
+#: A comment became visible to everyone (posted and published, or approved): sender is the Comment;
+#: ``is_new=True`` when it was created in this transaction (posted), so nothing announced it before.
 comment_published = _signals.signal("comment-published")
 
 #: A comment was written with a fresh screening verdict (posted, or edited), whatever its status

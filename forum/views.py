@@ -59,16 +59,18 @@ def add_nav_item(app, provider) -> None:
     app.extensions.setdefault("parley_nav", []).append(provider)
 
 
-def _nav_items() -> dict:
+def _nav_items() -> list[dict]:
+    # A template global, not a context processor: only the page header calls it, whereas a context
+    # processor ran for every template, a mail's two parts too (each counted the unread notifications).
     if not current_user.is_authenticated:
-        return {"nav_items": []}
+        return []
     providers = current_app.extensions.get("parley_nav", [])
-    return {"nav_items": [item for item in (p(current_user) for p in providers) if item]}
+    return [item for item in (p(current_user) for p in providers) if item]
 
 
 def init_app(app) -> None:
     app.add_template_filter(paragraphs)
     app.add_template_filter(ago)
-    app.context_processor(_nav_items)
+    app.add_template_global(_nav_items, "nav_items")
     # Templates name statuses and hold reasons through the enums, never as bare strings.
     app.jinja_env.globals.update(CommentStatus=CommentStatus, HoldReason=HoldReason, UserStatus=UserStatus)

@@ -30,6 +30,7 @@ def init_app(app) -> None:
     init_queue(app)
     init_context(app)
     app.register_blueprint(readers_api.bp)
+    settings.init_app(app)
     signatures.init_app(app)
     embeddings.init_app(app)
     app.cli.add_command(moderation)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 from flask import current_app, g
-from sqlalchemy import ForeignKey, LargeBinary, String, and_, delete, select
+from sqlalchemy import ForeignKey, LargeBinary, String, and_, delete, literal, select, union_all
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.extensions import db
@@ -83,20 +83,38 @@ def store_article_vector(article_id: int, text: str, vector: np.ndarray, encoder
            encoder=encoder)
 
 
-def _article_vector(model: Model, article_id: int | None, text: str) -> np.ndarray | None:
-    """Return the article's stored vector, encoding and storing it first when it is missing or stale."""
-    if article_id is None or not text.strip():
-        return None
-    digest, encoder = text_digest(text), model.encoder.version
-    # Columns, not the entity: a row this session loaded earlier may have been replaced since.
-    stored = db.session.scalar(select(ArticleVector.vector).where(
-        ArticleVector.article_id == article_id, ArticleVector.text_digest == digest, ArticleVector.encoder == encoder))
+def _stored_vectors(encoder: str, comment_ids: set[int], article_id: int | None,
+                    article_digest: str | None) -> tuple[dict[int, np.ndarray], np.ndarray | None]:
+    """Return the stored vectors that ``encoder`` made of the comments ``comment_ids``, by id, and
+    of the article's text of digest ``article_digest`` (None: not stored, or no digest), in one query."""
+    queries = []
+    if comment_ids:
+        queries.append(select(CommentVector.comment_id, literal(False).label("of_article"), CommentVector.vector)
+                       .where(CommentVector.comment_id.in_(comment_ids), CommentVector.encoder == encoder))
+    if article_digest is not None:
+        # Columns, not the entity: a row this session loaded earlier may have been replaced since.
+        queries.append(select(ArticleVector.article_id, literal(True), ArticleVector.vector).where(
+            ArticleVector.article_id == article_id, ArticleVector.text_digest == article_digest,
+            ArticleVector.encoder == encoder))
+    if not queries:
+        return {}, None
+    comments, article = {}, None
+    for row_id, of_article, vector in db.session.execute(union_all(*queries) if len(queries) > 1 else queries[0]):
+        if of_article:
+            article = _array(vector)
+        else:
+            comments[row_id] = _array(vector)
+    return comments, article
+
+
+def _article_vector(model: Model, article_id: int, text: str, stored: np.ndarray | None) -> np.ndarray | None:
+    """Return the article's ``stored`` vector, encoding and storing it first when it is missing or stale."""
     if stored is not None:
-        return _array(stored)
+        return stored
     encoded = model.embed([text])
     if encoded is None:
         return None
-    store_article_vector(article_id, text, encoded[0], encoder)
+    store_article_vector(article_id, text, encoded[0], model.encoder.version)
     return encoded[0]
 
 
@@ -120,10 +138,12 @@ def context_vectors(model: Model, *, article_id: int | None, article: str, paren
     its encoder. Thread comments without a stored vector of the model's encoder are left out."""
     if model.encoder is None:
         return None
-    stored = comment_vectors([*context_ids, *([parent_id] if parent_id is not None else [])],
-                             model.encoder.version)
+    has_article = article_id is not None and bool(article.strip())
+    stored, stored_article = _stored_vectors(
+        model.encoder.version, {*context_ids, *([parent_id] if parent_id is not None else [])}, article_id,
+        text_digest(article) if has_article else None)
     thread = [stored[comment_id] for comment_id in context_ids if comment_id in stored]
-    return ContextVectors(article=_article_vector(model, article_id, article),
+    return ContextVectors(article=_article_vector(model, article_id, article, stored_article) if has_article else None,
                           parent=_parent_vector(model, parent_id, parent, stored),
                           thread=np.stack(thread) if thread else None)
 

@@ -3,7 +3,7 @@
 Every worker reads the same rows, so a change takes effect everywhere without a restart. A setting
 never written has its default here, or the app's config where one names it (``CONFIG_DEFAULTS``).
 """
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import JSON, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,6 +32,9 @@ DEFAULTS = {
     "require_verified_email": False,
 }
 
+#: Where a request keeps the settings it read (``current``).
+_READ = "parley_moderation_settings"
+
 #: Settings whose default is a config key, so a deployment's config still sets them until an admin does.
 CONFIG_DEFAULTS = {"report_hide_threshold": "REPORT_HIDE_THRESHOLD", "repeat_post_hold": "MODERATION_REPEAT_POST_HOLD"}
 
@@ -51,16 +54,30 @@ class Setting(db.Model):
     value: Mapped[object] = mapped_column(JSON)
 
 
-def current() -> dict:
-    """Return every setting: the stored value, or the default of one never set."""
+def _read() -> dict:
     stored = dict(db.session.execute(select(Setting.name, Setting.value)).tuples().all())
     return {name: stored[name] if name in stored else default(name) for name in DEFAULTS}
 
 
+def _values() -> dict:
+    """Return every setting, read once per request: one query however many rules ask (a POST's
+    policy and rules ask for three or four), and one snapshot for all of them. Outside a request (the CLI,
+    an outbox worker's periodic checks, which run for hours) every call reads them."""
+    if not has_request_context():
+        return _read()
+    if _READ not in g:
+        setattr(g, _READ, _read())
+    return getattr(g, _READ)
+
+
+def current() -> dict:
+    """Return every setting: the stored value, or the default of one never set."""
+    return dict(_values())
+
+
 def get(name: str):
     """Return one setting's value (``name`` must be one of ``DEFAULTS``)."""
-    value = db.session.scalar(select(Setting.value).where(Setting.name == name))
-    return default(name) if value is None else value
+    return _values()[name]
 
 
 def update(values: dict) -> dict:
@@ -70,4 +87,15 @@ def update(values: dict) -> dict:
         setting.value = value
         db.session.add(setting)
     db.session.flush()
+    g.pop(_READ, None)
     return current()
+
+
+def _forget_read(_exc) -> None:
+    g.pop(_READ, None)
+
+
+def init_app(app) -> None:
+    """Forget the settings a request read when it ends: requests may share one app context, and so
+    ``g`` (a test's requests inside ``app.app_context()`` do)."""
+    app.teardown_request(_forget_read)

@@ -38,17 +38,20 @@ def tree_dicts(nodes, viewer) -> list[dict]:
 def list_comments(article_id, query: ThreadQuery):
     """Answer a page of an article's top-level comments, each with its replies nested."""
     article = service.get_article(article_id)
-    page = queries.thread_page(article, current_user, sort=query.sort, **query.page())
-    return {"comments": tree_dicts(page.nodes, current_user), "next_cursor": page.next_cursor}
+    # The user itself, not the proxy: a page asks who the viewer is for each of its hundreds of comments.
+    viewer = current_user._get_current_object()
+    page = queries.thread_page(article, viewer, sort=query.sort, **query.page())
+    return {"comments": tree_dicts(page.nodes, viewer), "next_cursor": page.next_cursor}
 
 
 @bp.get("/comments/<int:comment_id>/replies")
 @operation(auth="optional", query=PageQuery, responses={200: ThreadPage})
 def list_replies(comment_id, query: PageQuery):
     """Answer a page of the comment's direct replies, oldest first, each with its first few replies."""
-    parent, _ = service.get_thread_comment(comment_id, current_user)
-    page = queries.replies_page(parent, current_user, **query.page())
-    return {"comments": tree_dicts(page.nodes, current_user), "next_cursor": page.next_cursor}
+    viewer = current_user._get_current_object()
+    parent, _ = service.get_thread_comment(comment_id, viewer)
+    page = queries.replies_page(parent, viewer, **query.page())
+    return {"comments": tree_dicts(page.nodes, viewer), "next_cursor": page.next_cursor}
 
 
 @bp.post("/articles/<article_id:article_id>/comments")

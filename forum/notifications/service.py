@@ -33,18 +33,21 @@ def _already_announced(comment: Comment) -> bool:
 
 
 def _parent_author_id(comment: Comment) -> int | None:
+    """Return the author of the comment's parent while the parent is published (a new reply's
+    parent is in the session already, checked as it was posted; an approved one's is read now)."""
     if comment.parent_id is None:
         return None
-    return db.session.scalar(
-        select(Comment.author_id).where(Comment.id == comment.parent_id, Comment.status == CommentStatus.PUBLISHED)
-    )
+    parent = db.session.get(Comment, comment.parent_id)
+    return parent.author_id if parent is not None and parent.status == CommentStatus.PUBLISHED else None
 
 
 def _notify_reply(comment: Comment, recipient_id: int, now) -> None:
-    muted = db.session.scalar(select(is_muted_by(recipient_id, comment.author_id)))
-    if not muted:
-        db.session.add(Notification(recipient_id=recipient_id, kind=REPLY, comment_id=comment.id,
-                                    actor_id=comment.author_id, created_at=now))
+    """Notify the parent's author unless they mute the replier, in one INSERT ... SELECT; mail them if notified."""
+    unmuted = select(literal(recipient_id), literal(REPLY), literal(comment.id), literal(comment.author_id),
+                     literal(now)).where(~is_muted_by(recipient_id, comment.author_id))
+    notified = db.session.execute(insert(Notification).from_select(
+        ["recipient_id", "kind", "comment_id", "actor_id", "created_at"], unmuted).returning(Notification.id)).first()
+    if notified is not None:
         mail_reply(comment, recipient_id)
 
 
@@ -59,12 +62,13 @@ def _notify_followers(comment: Comment, skip_id: int | None, now) -> None:
         ["recipient_id", "kind", "comment_id", "actor_id", "created_at"], followers))
 
 
-def announce_comment(comment: Comment) -> None:
+def announce_comment(comment: Comment, *, is_new: bool = False) -> None:
     """Notify the author of the parent comment and the author's followers of a published comment.
 
-    Whoever is told of the reply is not told again as a follower.
+    Whoever is told of the reply is not told again as a follower. ``is_new``: the comment was
+    created in this transaction, so nothing announced it before.
     """
-    if comment.status != CommentStatus.PUBLISHED or _already_announced(comment):
+    if comment.status != CommentStatus.PUBLISHED or (not is_new and _already_announced(comment)):
         return
     now = utcnow()
     parent_author_id = _parent_author_id(comment)
@@ -76,8 +80,8 @@ def announce_comment(comment: Comment) -> None:
     db.session.flush()
 
 
-def _on_comment_published(comment: Comment, **_) -> None:
-    announce_comment(comment)
+def _on_comment_published(comment: Comment, *, is_new: bool = False, **_) -> None:
+    announce_comment(comment, is_new=is_new)
 
 
 def connect_signals() -> None:

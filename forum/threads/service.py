@@ -221,7 +221,7 @@ def post_comment(article: Article, author: User, body, *, parent_id=None, submis
     events.record_comment(events.COMMENT_CREATED, comment)
     comment_screened.send(comment)
     if comment.is_published:
-        comment_published.send(comment)
+        comment_published.send(comment, is_new=True)
     return comment
 
 

@@ -55,18 +55,18 @@ class TextBand(db.Model):
 
 
 def most_similar(sig: bytes, since: datetime, exclude: int | None = None) -> tuple[int, float] | None:
-    """Return the recent comment whose text is most like ``sig``'s, and the estimated similarity."""
+    """Return the recent comment whose text is most like ``sig``'s, and the estimated similarity:
+    the candidates sharing most bands and their stored signatures come in one query."""
     shared = func.count().label("shared")
-    stmt = (select(TextBand.comment_id, shared)
-            .where(TextBand.band_hash.in_(minhash.bands(sig)), TextBand.created_at >= since)
-            .group_by(TextBand.comment_id).order_by(shared.desc(), TextBand.comment_id.desc()).limit(CANDIDATES))
+    candidates = (select(TextBand.comment_id, shared)
+                  .where(TextBand.band_hash.in_(minhash.bands(sig)), TextBand.created_at >= since)
+                  .group_by(TextBand.comment_id).order_by(shared.desc(), TextBand.comment_id.desc())
+                  .limit(CANDIDATES))
     if exclude is not None:
-        stmt = stmt.where(TextBand.comment_id != exclude)
-    candidates = list(db.session.scalars(stmt))
-    if not candidates:
-        return None
+        candidates = candidates.where(TextBand.comment_id != exclude)
+    candidates = candidates.subquery()
     stored = db.session.execute(select(TextSignature.comment_id, TextSignature.minhash)
-                                .where(TextSignature.comment_id.in_(candidates))).tuples()
+                                .join(candidates, candidates.c.comment_id == TextSignature.comment_id)).tuples()
     return max(((comment_id, minhash.similarity(sig, other)) for comment_id, other in stored),
                key=lambda pair: pair[1], default=None)
 
@@ -78,6 +78,7 @@ def _store(connection, comment: Comment, created: datetime) -> None:
     if sig is None:
         return
     connection.execute(insert(TextSignature.__table__).values(comment_id=comment.id, minhash=sig, created_at=created))
+    # executemany: psycopg pipelines it, and SQLAlchemy cannot cache a multi-row VALUES statement.
     connection.execute(insert(TextBand.__table__), [
         {"comment_id": comment.id, "band": band, "band_hash": value, "created_at": created}
         for band, value in enumerate(minhash.bands(sig))])
@@ -86,12 +87,15 @@ def _store(connection, comment: Comment, created: datetime) -> None:
 
 def _prune(connection, before: datetime) -> None:
     """Delete the rows of at most ``PRUNE_BATCH`` comments signed before ``before`` (each write
-    removes more than it adds once the table is a day old, so it never grows past a day's worth)."""
-    expired = list(connection.scalars(select(TextSignature.comment_id).where(TextSignature.created_at < before)
-                                      .order_by(TextSignature.created_at).limit(PRUNE_BATCH)))
+    removes more than it adds once the table is a day old, so it never grows past a day's worth):
+    their signatures in a DELETE that finds them and returns their ids, then their bands, if any."""
+    signatures = TextSignature.__table__
+    oldest = (select(signatures.c.comment_id).where(signatures.c.created_at < before)
+              .order_by(signatures.c.created_at).limit(PRUNE_BATCH))
+    expired = list(connection.scalars(delete(signatures).where(signatures.c.comment_id.in_(oldest))
+                                      .returning(signatures.c.comment_id)))
     if expired:
         connection.execute(delete(TextBand.__table__).where(TextBand.comment_id.in_(expired)))
-        connection.execute(delete(TextSignature.__table__).where(TextSignature.comment_id.in_(expired)))
 
 
 def _after_comment_insert(_mapper, connection, comment: Comment) -> None:
