@@ -22,9 +22,10 @@ CLOSING = "The parking fees could pay for the extra buses if the council kept th
 COMMENT = (
     "SELECT api_tokens",  # the bearer token, with its reader joined
     "SELECT articles",  # the article, by the publisher's id in the URL
+    # the desk's settings, read once: whether commenting needs a confirmed address, the policy, the rules
+    "SELECT moderation_settings",
     "SELECT comments",  # the thread's latest published comments: the off-topic model's context
     "SELECT moderation_comment_vectors",  # the stored sentence vectors of the context and of the article
-    "SELECT moderation_settings",  # the desk's settings, read once for the policy and the rules
     "SELECT moderation_wordlists",  # the versions of the banned and suspect word lists
     "SELECT moderation_reader_flags",  # whether the author is on pre-moderation
     "SELECT moderation_text_signatures",  # the last day's texts sharing most bands with this one
@@ -41,9 +42,9 @@ COMMENT = (
 #: The same as a published reply to another reader's comment: the parent, its thread, and its
 #: author told and mailed.
 REPLY = (
-    *COMMENT[:2],
+    *COMMENT[:3],
     "SELECT comments",  # the parent, with its author and article
-    *COMMENT[2:-1],
+    *COMMENT[3:-1],
     "INSERT notifications",  # the parent's author's notification, unless they mute the replier
     "INSERT outbox",  # the mail to the parent's author
     COMMENT[-1],
