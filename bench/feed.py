@@ -15,18 +15,20 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
 import random  # noqa: E402
-import sqlite3  # noqa: E402
+import re  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
+from functools import partial  # noqa: E402
 
-import psycopg  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
+from bench import bulk  # noqa: E402
 from bench.pgdb import drop_database, fresh_database  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
+from forum.models import url_digest  # noqa: E402
 from forum.security import hash_password  # noqa: E402
 
 PG_BENCH_DB = "parley_bench"
@@ -45,7 +47,8 @@ def users(count: int, password_hash: str):
 
 def articles():
     for i in range(1, ARTICLES + 1):
-        yield (i, f"story-{i}", f"https://news.example.org/{i}", f"Story number {i} about the city",
+        url = f"https://news.example.org/{i}"
+        yield (i, f"story-{i}", url, url_digest(url), f"Story number {i} about the city",
                "The council met on Tuesday.", "post", START, START)
 
 
@@ -82,54 +85,13 @@ def notifications(count: int, comment_count: int, readers: int, rng: random.Rand
 
 TABLES = {
     "users": "id, username, username_key, email, password_hash, display_name, role, created_at",
-    "articles": "id, external_id, url, title, body, moderation_mode, created_at, updated_at",
+    "articles": "id, external_id, url, url_hash, title, body, moderation_mode, created_at, updated_at",
     "comments": "id, article_id, author_id, parent_id, root_id, body, status, reaction_count, report_count, "
                 "created_at",
     "follows": "follower_id, followed_id, created_at",
     "mutes": "muter_id, muted_id, created_at",
     "notifications": "id, recipient_id, kind, comment_id, actor_id, created_at, read_at",
 }
-
-
-def _sqlite_value(value):
-    # The format SQLAlchemy stores, so that text comparison orders times correctly.
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
-
-
-def load_sqlite(path: str, data: dict) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA journal_mode = OFF")
-    # Build the secondary indexes once after loading rather than row by row.
-    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'").fetchall()
-    for name, _ in indexes:
-        conn.execute(f"DROP INDEX {name}")
-    for table, rows in data.items():
-        columns = TABLES[table]
-        marks = ", ".join("?" * len(columns.split(",")))
-        conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                         (tuple(_sqlite_value(v) for v in row) for row in rows))
-    for _, sql in indexes:
-        conn.execute(sql)
-    conn.commit()
-    conn.execute("ANALYZE")
-    conn.close()
-
-
-def load_postgres(url: str, data: dict) -> None:
-    with psycopg.connect(url) as conn:
-        indexes = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'ix_%'").fetchall()
-        for name, _ in indexes:
-            conn.execute(f"DROP INDEX {name}")
-        for table, rows in data.items():
-            with conn.cursor().copy(f"COPY {table} ({TABLES[table]}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        for _, sql in indexes:
-            conn.execute(sql)
-        conn.commit()
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
 
 
 def dataset(args, rng: random.Random) -> dict:
@@ -168,9 +130,11 @@ def measure(app, repeat: int) -> list[tuple[str, float]]:
     token = api.post("/api/v1/auth/token", json={"username": f"reader{READER_ID}", "password": PASSWORD}).get_json()
     bearer = {"Authorization": f"Bearer {token['token']}"}
     pages = app.test_client()
-    with pages.session_transaction() as session:
-        session["_user_id"] = str(READER_ID)
-        session["_fresh"] = True
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
+                     pages.get("/login").get_data(as_text=True))
+    signed_in = pages.post("/login", data={"username": f"reader{READER_ID}", "password": PASSWORD,
+                                           "csrf_token": csrf.group(1) or csrf.group(2)})
+    assert signed_in.status_code == 302, signed_in.get_data(as_text=True)[:300]
     page50 = cursor_of_page(api, bearer, 50)
     profile = "reader2"
     checks = [
@@ -198,10 +162,12 @@ def run(backend: str, args) -> list[tuple[str, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         if backend == "sqlite":
             path = f"{tmp}/bench.sqlite3"
-            url, loader, target = f"sqlite:///{path}", load_sqlite, path
+            url, target = f"sqlite:///{path}", path
+            loader = partial(bulk.load_sqlite, columns=TABLES, analyze=True)
         else:
             target = fresh_database(PG_BENCH_DB)
-            url, loader = target.replace("postgresql://", "postgresql+psycopg://"), load_postgres
+            url = target.replace("postgresql://", "postgresql+psycopg://")
+            loader = partial(bulk.load_postgres, columns=TABLES)
         app = bench_app(url)
         try:
             started = time.perf_counter()

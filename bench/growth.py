@@ -32,15 +32,14 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
-import sqlite3  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
 
-import psycopg  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
+from bench import bulk  # noqa: E402
 from bench.pgdb import backend_options, drop_database, fresh_database, require_model  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
@@ -115,45 +114,6 @@ def dataset(count: int, article_count: int) -> dict:
     }
 
 
-def _sqlite_value(value):
-    # The format SQLAlchemy stores, so that text comparison orders times correctly.
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
-
-
-def load_sqlite(path: str, data: dict) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA synchronous = OFF")
-    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'").fetchall()
-    for name, _ in indexes:
-        conn.execute(f"DROP INDEX {name}")
-    for table, rows in data.items():
-        marks = ", ".join("?" * len(COLUMNS[table].split(",")))
-        conn.executemany(f"INSERT INTO {table} ({COLUMNS[table]}) VALUES ({marks})",
-                         (tuple(_sqlite_value(v) for v in row) for row in rows))
-    for _, sql in indexes:
-        conn.execute(sql)
-    conn.commit()
-    conn.close()
-
-
-def load_postgres(url: str, data: dict) -> None:
-    with psycopg.connect(url) as conn:
-        indexes = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'ix_%'").fetchall()
-        for name, _ in indexes:
-            conn.execute(f"DROP INDEX {name}")
-        for table, rows in data.items():
-            with conn.cursor().copy(f"COPY {table} ({COLUMNS[table]}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        for _, sql in indexes:
-            conn.execute(sql)
-        for table in ("users", "articles", "comments"):  # the sequences continue after the loaded ids
-            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        conn.commit()
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
-
-
 def server_cpu_seconds(app) -> float:
     """Return the CPU time so far of PostgreSQL's backends serving the run's database (0 on SQLite)."""
     with app.app_context():
@@ -191,9 +151,9 @@ class Row:
             upgrade()
             db.engine.dispose()
             if url.startswith("sqlite"):
-                load_sqlite(url.removeprefix("sqlite:///"), dataset(count, article_count))
+                bulk.load_sqlite(url.removeprefix("sqlite:///"), dataset(count, article_count), COLUMNS, analyze=False)
             else:
-                load_postgres(url, dataset(count, article_count))
+                bulk.load_postgres(url, dataset(count, article_count), COLUMNS)
         if url.startswith("sqlite"):
             # What the app leaves when a worker's connection that read a thread closes (forum.sql).
             self.app.test_client().get("/api/v1/articles/story-1/comments")

@@ -53,7 +53,7 @@ from contextlib import ExitStack, contextmanager  # noqa: E402
 
 import psycopg  # noqa: E402
 
-from bench.load import PUBLISHER_KEY, Client, free_port, percentile  # noqa: E402
+from bench.load import PUBLISHER_KEY, Client, free_port, percentile, wait_until_healthy  # noqa: E402
 from bench.pgdb import drop_database, fresh_database  # noqa: E402
 from forum import PROJECT_ROOT  # noqa: E402
 
@@ -250,19 +250,7 @@ def start_server(code: Path, env: dict, port: int, workers: int, preload: bool) 
     """Start gunicorn from ``code`` and wait until /healthz answers 200."""
     command = [str(Path(sys.executable).parent / "gunicorn"), "--no-control-socket", "-w", str(workers),
                "-b", f"127.0.0.1:{port}", "--log-level", "warning", *(["--preload"] if preload else []), "wsgi:app"]
-    server = subprocess.Popen(command, cwd=code, env=env)
-    client, until = Client(port), time.monotonic() + 120
-    while time.monotonic() < until:
-        try:
-            if client.call("GET", "/healthz")[0] == 200:
-                return server
-        except OSError:
-            pass
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        time.sleep(0.3)
-    server.terminate()
-    raise RuntimeError("gunicorn did not answer /healthz within 120 s")
+    return wait_until_healthy(subprocess.Popen(command, cwd=code, env=env), port, 120)
 
 
 class Target:

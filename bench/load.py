@@ -279,12 +279,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
-    """Start gunicorn and wait until /healthz answers 200."""
-    command = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "--threads", str(threads),
-               "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    client, until = Client(port), time.monotonic() + 60
+def wait_until_healthy(server: subprocess.Popen, port: int, timeout: float) -> subprocess.Popen:
+    """Return ``server`` once its /healthz answers 200; stop it and raise if that takes ``timeout`` s."""
+    client, until = Client(port), time.monotonic() + timeout
     while time.monotonic() < until:
         try:
             if client.call("GET", "/healthz")[0] == 200:
@@ -295,7 +292,14 @@ def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess
             raise RuntimeError(f"gunicorn exited with {server.returncode}")
         time.sleep(0.3)
     server.terminate()
-    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+    raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:g} s")
+
+
+def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
+    """Start gunicorn and wait until /healthz answers 200."""
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "--threads", str(threads),
+               "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
+    return wait_until_healthy(subprocess.Popen(command, cwd=ROOT, env=env), port, 60)
 
 
 def parse_args():

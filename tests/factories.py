@@ -1,5 +1,11 @@
-"""Test actions through the public interface: the JSON API, the HTML forms and the CLI."""
+"""Test actions through the public interface: the JSON API, the HTML forms and the CLI; and what
+the app sends its database meanwhile."""
 import re
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from forum.extensions import db
 
 PUBLISHER_KEY = "test-publisher-key"
 PASSWORD = "correct-horse-battery"
@@ -12,6 +18,23 @@ ARTICLE = {
             "paid for by a rise in parking fees in the centre. Opposition councillors said the fees "
             "would hurt shops.",
 }
+
+
+@contextmanager
+def sql_sent(app):
+    """Collect ``(statement, parameters)`` of each SQL statement ``app``'s engine sends in the block."""
+    sent = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        sent.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def article_url(article_id: str) -> str:

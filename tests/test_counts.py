@@ -1,9 +1,7 @@
 """GET /api/v1/counts: published comments per article id, for a page listing many stories."""
 import pytest
-from sqlalchemy import event
 
-from forum.extensions import db
-from tests.factories import ApiActions
+from tests.factories import ApiActions, sql_sent
 
 
 @pytest.fixture
@@ -39,16 +37,10 @@ def test_duplicates_are_fine_and_no_key_or_token_is_needed(stories):
 
 def test_one_hundred_ids_take_one_query(app, stories):
     ids = ",".join(["first", "second"] + [f"story-{i}" for i in range(98)])
-    statements = []
-    with app.app_context():
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            response = counts(app.test_client(), ids)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
+    with sql_sent(app) as sent:
+        response = counts(app.test_client(), ids)
     assert response.status_code == 200 and len(response.get_json()["counts"]) == 100
-    assert len([s for s in statements if "comments" in s]) == 1
+    assert len([statement for statement, _ in sent if "comments" in statement]) == 1
 
 
 @pytest.mark.parametrize("ids", [

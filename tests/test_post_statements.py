@@ -7,11 +7,9 @@ table); a change that adds one fails here, and must say in this file why the wor
 import re
 
 import pytest
-from sqlalchemy import event
 
 from forum.config import Config
-from forum.extensions import db
-from tests.factories import ANSWER, OPENING, ApiActions
+from tests.factories import ANSWER, OPENING, ApiActions, sql_sent
 
 pytestmark = pytest.mark.real_model
 
@@ -81,19 +79,9 @@ def kind(statement: str) -> str:
 
 def statements_of(app, send) -> tuple:
     """Return ``send()``'s response and the kinds of the SQL statements it sent, in order."""
-    sent = []
-
-    def count(_conn, _cursor, statement, *_args):
-        sent.append(kind(statement))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_sent(app) as sent:
         response = send()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return response, sent
+    return response, [kind(statement) for statement, _ in sent]
 
 
 def test_a_published_comment_sends_the_statements_its_work_needs(app, story):

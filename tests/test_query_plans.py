@@ -14,12 +14,12 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
-from sqlalchemy import event, insert, text
+from sqlalchemy import insert, text
 
 from forum import sql
 from forum.extensions import db
 from forum.models import Comment, utcnow
-from tests.factories import ApiActions
+from tests.factories import ApiActions, sql_sent
 
 THREAD_SIZE = 20_000
 #: What a walk of a page may read of comments: a page of 20 and the next one, the placeholders
@@ -80,19 +80,9 @@ def analyze(app) -> None:
 
 def walks_of(app, request) -> list[tuple[str, object]]:
     """Run ``request()`` and return the statements it sent that walk comments in order."""
-    seen = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if WALK.match(" ".join(statement.split())):
-            seen.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
+    with sql_sent(app) as sent:
         response = request()
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
+    seen = [(statement, parameters) for statement, parameters in sent if WALK.match(" ".join(statement.split()))]
     assert response.status_code in (200, 201), response.get_data(as_text=True)
     return seen
 

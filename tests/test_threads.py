@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from forum.extensions import db
 from forum.models import Comment
-from tests.factories import bearer
+from tests.factories import bearer, sql_sent
 
 CIVIL = "The bus money is welcome, but I would like to know how the parking fees were set."
 
@@ -225,23 +225,14 @@ def test_unknown_comment_is_404(api, alice):
 
 
 def test_replies_come_without_one_query_per_comment(api, alice, app):
-    from sqlalchemy import event
-
     root = api.comment(alice, CIVIL)
     parent = root["id"]
     for n in range(8):
         parent = api.comment(alice, f"Reply {n} on the bus budget.", parent_id=parent)["id"]
     for n in range(5):
         api.comment(alice, f"Top-level {n} on the parking fees.")
-    statements = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with sql_sent(app) as statements:
         api.thread()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     # The article; the page of top-level comments: two walks of an index (the comments shown, the
     # placeholders among them), then their rows; then one query per level of replies shown.
     assert len(statements) <= 3 + app.config["THREAD_DISPLAY_DEPTH"], statements
