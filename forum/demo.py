@@ -1,4 +1,4 @@
-"""The demo: one news story, a few readers, a moderator, and a conversation under the story.
+"""The demo: one news story, a few readers, a moderator, an admin, and a conversation under the story.
 
 The story and the comments are written for this project. Comments go through the same service as
 readers' posts, so they are scored and moderated like any other.
@@ -18,6 +18,7 @@ ACCOUNTS = [
     ("tom", "Tom Becker", "river-deck-38", Role.READER),
     ("aisha", "Aisha Khan", "cycle-lane-31", Role.READER),
     ("mod", "Moderator Sam", "steel-beams-4", Role.MODERATOR),
+    ("editor", "Editor Jo", "night-desk-27", Role.ADMIN),
 ]
 
 STORY = {

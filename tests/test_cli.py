@@ -10,8 +10,10 @@ def test_seed_demo_prints_accounts_and_builds_a_thread(runner, app):
     thread = api.thread("riverside-bridge-reopens")
     assert len(thread["comments"]) >= 3
     assert any(c["replies"] for c in thread["comments"])
-    headers = api.login("mod", "steel-beams-4")
-    assert api.client.get("/api/v1/me", headers=headers).get_json()["user"]["role"] == "moderator"
+    for username, password, role in (("mod", "steel-beams-4", "moderator"), ("editor", "night-desk-27", "admin")):
+        assert f"{username} " in result.output and password in result.output
+        headers = api.login(username, password)
+        assert api.client.get("/api/v1/me", headers=headers).get_json()["user"]["role"] == role
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0
     assert len(api.thread("riverside-bridge-reopens")["comments"]) == len(thread["comments"])
