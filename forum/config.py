@@ -143,6 +143,9 @@ class Config:
     # for readers due one (``flask --app wsgi mail digest`` does the same from cron).
     MAIL_DIGEST_HOUR = 7
     MAIL_DIGEST_CHECK_SECONDS = 600
+    # A digest covers what was published until this many seconds before it runs: a comment's
+    # notification carries the time it was written, and its transaction may not have committed yet.
+    MAIL_DIGEST_SETTLE_SECONDS = 60
 
     # None: take the thresholds the model chose on its training data.
     MODERATION_ABUSE_REVIEW_THRESHOLD = None
@@ -282,7 +285,8 @@ def check_mail(config) -> None:
     """Check MAIL_URL (an empty one means unset) and MAIL_FROM before anything is queued.
 
     :raise ValueError: MAIL_URL is not an smtp:// or smtps:// URL with a host, MAIL_FROM has no
-        address, or MAIL_DIGEST_HOUR is not an hour of the day.
+        address, MAIL_DIGEST_HOUR is not an hour of the day, or MAIL_DIGEST_SETTLE_SECONDS is not
+        a number of seconds from 0 to an hour.
     """
     config["MAIL_URL"] = (config.get("MAIL_URL") or "").strip() or None
     if config["MAIL_URL"]:
@@ -293,6 +297,9 @@ def check_mail(config) -> None:
     hour = config.get("MAIL_DIGEST_HOUR")
     if type(hour) is not int or not 0 <= hour <= 23:
         raise ValueError(f"MAIL_DIGEST_HOUR must be a whole hour from 0 to 23 (UTC), not {hour!r}")
+    settle = config.get("MAIL_DIGEST_SETTLE_SECONDS")
+    if type(settle) not in (int, float) or not 0 <= settle <= 3600:
+        raise ValueError(f"MAIL_DIGEST_SETTLE_SECONDS must be a number of seconds from 0 to 3600, not {settle!r}")
 
 
 def load_config(app, overrides=None) -> None:

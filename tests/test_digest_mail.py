@@ -29,8 +29,9 @@ PUBLIC_URL = "https://comments.example.org"
 @pytest.fixture
 def app(make_app, mail_server):
     """Every app of this module mails the test's SMTP server; the digest, queued outside any
-    request, links to PUBLIC_URL."""
-    return make_app(MAIL_URL=mail_server.url, PUBLIC_URL=PUBLIC_URL)
+    request, links to PUBLIC_URL; and covers what was published up to the moment it runs (except
+    in the test of its settling time)."""
+    return make_app(MAIL_URL=mail_server.url, PUBLIC_URL=PUBLIC_URL, MAIL_DIGEST_SETTLE_SECONDS=0)
 
 
 @pytest.fixture
@@ -195,7 +196,7 @@ def test_digests_at_once_in_several_processes_send_one(make_app, app, api, reade
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("concurrent writers are PostgreSQL's case; SQLite runs one writer at a time")
     _, bob, _ = readers
-    workers = [make_app(MAIL_URL=mail_server.url) for _ in range(4)]
+    workers = [make_app(MAIL_URL=mail_server.url, MAIL_DIGEST_SETTLE_SECONDS=0) for _ in range(4)]
     for number in range(3):  # more readers due, so that the runs overlap on several
         headers = api.reader(f"reader{number}")
         want_digest(api, headers)
@@ -296,6 +297,27 @@ def test_bad_arguments_are_refused_and_change_nothing(app, api, readers, args):
     assert result.exit_code == 2 and "Error" in result.output, result.output
     assert "--since-hours" in result.output or "--hours" in result.output
     assert mail_count(app) == before and digest_through(app, "alice") is None
+
+
+def test_a_digest_leaves_the_last_moments_to_the_next_one(make_app, api, readers, mail_server):
+    """A comment published in the last MAIL_DIGEST_SETTLE_SECONDS may not have committed when the
+    digest reads: it waits for the next digest, whose window starts where this one ended."""
+    alice, bob, _ = readers
+    settled = api.comment(bob, "Bob's comment of two minutes ago on the council budget.")
+    api.comment(bob, "Bob's comment of just now on the parking fees.")
+    published_ago(api.app, settled, 2 / 60)
+    settling = make_app(MAIL_URL=mail_server.url, PUBLIC_URL=PUBLIC_URL, MAIL_DIGEST_SETTLE_SECONDS=60)
+    assert "Mailed alice: 1 comment" in run_digest(settling)
+    [mail] = digests(settling, mail_server)
+    assert listed_ids(mail) == {settled["id"]}
+    assert utcnow() - digest_through(settling, "alice") >= timedelta(seconds=59)
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize("settle", [-1, 3601, "60", None])
+def test_a_settling_time_that_is_not_a_number_of_seconds_stops_the_app(make_app, settle):
+    with pytest.raises(ValueError, match="MAIL_DIGEST_SETTLE_SECONDS"):
+        make_app(MAIL_DIGEST_SETTLE_SECONDS=settle)
 
 
 @pytest.mark.backend_independent

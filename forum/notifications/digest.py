@@ -87,7 +87,10 @@ def send_digests(now: datetime | None = None, since: timedelta = DEFAULT_SINCE, 
 
     :param since: how far back a window reaches at most (a reader's first digest, or after a pause).
     """
-    now = now or utcnow()
+    # The run acts as of a little while ago (MAIL_DIGEST_SETTLE_SECONDS), so that every comment its
+    # window covers has committed: one committing just after the run would be missed by this digest
+    # and, its time being in this window, by the next.
+    now = (now or utcnow()) - timedelta(seconds=current_app.config["MAIL_DIGEST_SETTLE_SECONDS"])
     day_start = digest_day_start(now, current_app.config["MAIL_DIGEST_HOUR"])
     lock = not dry_run and db.session.get_bind().dialect.name == "postgresql"
     run, after_id = DigestRun(), 0
