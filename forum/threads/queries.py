@@ -95,16 +95,6 @@ def _visible(viewer: User | None, c=Comment):
     return c.status == CommentStatus.PUBLISHED
 
 
-def _invisible(viewer: User | None, c=Comment):
-    """The comments ``_visible`` leaves out: the viewer's thread shows them, if at all, as placeholders."""
-    if sees_every_status(viewer):
-        return c.status == CommentStatus.DELETED
-    if viewer is not None and viewer.is_authenticated:
-        return and_(c.status != CommentStatus.PUBLISHED,
-                    or_(c.author_id != viewer.id, c.status == CommentStatus.DELETED))
-    return c.status != CommentStatus.PUBLISHED
-
-
 def is_visible(comment: Comment, viewer: User | None) -> bool:
     """Return whether the thread shows ``comment`` itself to ``viewer`` (the rule of ``_visible``)."""
     if comment.status == CommentStatus.PUBLISHED:
@@ -178,7 +168,7 @@ def _walk(where: list, keys: list[Key], viewer: User | None, *, cursor, limit) -
     columns = select(*(k.column.label(k.attribute) for k in keys)).where(*where)
     count = limit + 1
     visible = ordered_rows(columns.where(_visible(viewer)), keys, cursor=cursor, count=count, session=db.session)
-    held = ordered_rows(columns.where(_invisible(viewer), _holds_up(viewer)), keys, cursor=cursor, count=count,
+    held = ordered_rows(columns.where(~_visible(viewer), _holds_up(viewer)), keys, cursor=cursor, count=count,
                         before=visible[-1] if len(visible) == count else None, session=db.session)
     return page_of(in_key_order(visible + held, keys), keys, limit)
 
