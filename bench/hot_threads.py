@@ -53,7 +53,7 @@ from contextlib import ExitStack, contextmanager  # noqa: E402
 
 import psycopg  # noqa: E402
 
-from bench.load import PUBLISHER_KEY, Client, free_port, percentile, wait_until_healthy  # noqa: E402
+from bench.load import Client, free_port, migrate, percentile, served_env, wait_until_healthy  # noqa: E402
 from bench.pgdb import drop_database, fresh_database  # noqa: E402
 from forum import PROJECT_ROOT  # noqa: E402
 
@@ -280,13 +280,10 @@ def served(rev: str, code: Path, backend: str, number: int, args):
     with tempfile.TemporaryDirectory() as instance:
         name = f"{PG_NAME}_{number}"
         url = fresh_database(name) if backend == "postgresql" else f"sqlite:///{instance}/bench.sqlite3"
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret", "PUBLISHER_API_KEY": PUBLISHER_KEY,
-               "MODERATION_MODEL_PATH": str(Path(args.model).resolve()), "PARLEY_INSTANCE_PATH": instance,
-               "RATELIMIT_ENABLED": "false", "RATELIMIT_STORAGE_URI": "memory://"}
+        env = served_env(url, args.model, PARLEY_INSTANCE_PATH=instance)
         server = None
         try:
-            subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=code, env=env,
-                           check=True, capture_output=True)
+            migrate(env, code)
             port = free_port()
             server = start_server(code, env, port, args.workers, args.preload)
             token, seeded = seed(Client(port), args.articles)

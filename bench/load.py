@@ -124,11 +124,12 @@ def post(client: Client, scene: Scene, rng: random.Random, token: str, article: 
 def seed(client: Client, env: dict, readers: int, thread: int, queued: int) -> Scene:
     """Create the articles, readers, moderator, thread and queue through the CLI and the API."""
     scene = Scene()
-    article = {"url": "https://news.example.org/council-budget", "body": "The council approved the budget. "
-               "Buses get 12 million more, paid for by higher parking fees in the centre."}
+    body = ("The council approved the budget. Buses get 12 million more, paid for by higher parking fees in the "
+            "centre.")
     for article_id, extra in ((OPEN, {}), (PREMOD, {"moderation_mode": "pre"})):
-        status, data = client.call("PUT", f"/api/v1/articles/{article_id}",
-                                   {**article, "title": f"Budget: {article_id}", **extra})
+        # One URL belongs to one article.
+        status, data = client.call("PUT", f"/api/v1/articles/{article_id}", {
+            "url": f"https://news.example.org/{article_id}", "body": body, "title": f"Budget: {article_id}", **extra})
         assert status in (200, 201), (status, data)
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "users", "create", "mod", "--email",
                     "mod@example.org", "--password", PASSWORD, "--role", "moderator"],
@@ -279,6 +280,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def served_env(database_url: str, model: str, **extra) -> dict:
+    """Return the environment of a Parley a benchmark serves: its database, the model, fixed keys,
+    no rate limits, and ``extra``."""
+    return {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-secret",
+            "PUBLISHER_API_KEY": PUBLISHER_KEY, "MODERATION_MODEL_PATH": str(Path(model).resolve()),
+            "RATELIMIT_ENABLED": "false", "RATELIMIT_STORAGE_URI": "memory://", **extra}
+
+
+def migrate(env: dict, code: Path = ROOT) -> None:
+    """Run ``flask --app wsgi db upgrade`` of the code in ``code`` on the database ``env`` names."""
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=code, env=env,
+                   check=True, capture_output=True)
+
+
 def wait_until_healthy(server: subprocess.Popen, port: int, timeout: float) -> subprocess.Popen:
     """Return ``server`` once its /healthz answers 200; stop it and raise if that takes ``timeout`` s."""
     client, until = Client(port), time.monotonic() + timeout
@@ -321,13 +336,10 @@ def main() -> int:
     args = parse_args()
     if not Path(args.model).is_file():
         sys.exit(f"No model at {args.model}: run `make model` first or pass --model.")
-    env = {**os.environ, "DATABASE_URL": fresh_database(PG_BENCH_DB), "SECRET_KEY": "bench-secret",
-           "PUBLISHER_API_KEY": PUBLISHER_KEY, "MODERATION_MODEL_PATH": str(Path(args.model).resolve()),
-           "RATELIMIT_ENABLED": "false", "RATELIMIT_STORAGE_URI": "memory://"}
+    env = served_env(fresh_database(PG_BENCH_DB), args.model)
     server = None
     try:
-        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        migrate(env)
         port = free_port()
         server = start_server(env, port, args.workers, args.threads)
         client = Client(port)

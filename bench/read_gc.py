@@ -26,13 +26,11 @@ import argparse  # noqa: E402
 import gc  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
 from bench.hot_threads import READ_PATH, seed  # noqa: E402
-from bench.load import PUBLISHER_KEY, percentile  # noqa: E402
-from forum import PROJECT_ROOT  # noqa: E402
+from bench.load import PUBLISHER_KEY, migrate, percentile, served_env  # noqa: E402
 
 DEFAULT_THRESHOLD = (700, 10, 10)
 
@@ -89,11 +87,9 @@ def main() -> None:
     parser.add_argument("--model", default=os.environ.get("MODERATION_MODEL_PATH", "instance/model.skops"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as instance:
-        os.environ.update(DATABASE_URL=f"sqlite:///{instance}/bench.sqlite3", PARLEY_INSTANCE_PATH=instance,
-                          SECRET_KEY="bench-secret", PUBLISHER_API_KEY=PUBLISHER_KEY, RATELIMIT_ENABLED="false",
-                          MODERATION_MODEL_PATH=str(Path(args.model).resolve()))
-        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=PROJECT_ROOT,
-                       check=True, capture_output=True)
+        # This process serves the reads itself (its own collector is what is timed): the app reads this environment.
+        os.environ.update(served_env(f"sqlite:///{instance}/bench.sqlite3", args.model, PARLEY_INSTANCE_PATH=instance))
+        migrate(dict(os.environ))
         from wsgi import app
 
         client = app.test_client(use_cookies=False)
