@@ -18,14 +18,19 @@ moderation = AppGroup("moderation", help="Train, evaluate and manage the classif
 
 @moderation.command("train")
 @click.option("--force", is_flag=True, help="Activate the new version even if it is worse on the held-out set.")
+@click.option("--no-activate", is_flag=True,
+              help="Only save the new version; backtest it and switch with `moderation promote`.")
 @click.option("--research", is_flag=True,
               help="Also train on the research-only corpora in ../shared/data (not for commercial use).")
 @click.option("--max-rows", type=click.IntRange(min=100), default=None,
               help="Use at most this many rows per corpus, for a quick run [all].")
-def train_command(force, research, max_rows):
+def train_command(force, no_activate, research, max_rows):
     """Train a model from the shipped corpora and moderators' decisions, evaluate it, save it as a new version."""
+    if force and no_activate:
+        raise click.UsageError("--force activates the new version and --no-activate does not: give one.")
     click.echo("Training (shipped corpora + moderator decisions)…")
-    row, active, reason = learning.train_version(research=research, force=force, max_rows=max_rows)
+    row, active, reason = learning.train_version(research=research, force=force, max_rows=max_rows,
+                                                 activate_if_better=not no_activate)
     db.session.commit()
     click.echo(f"Version {row.version}: saved to {row.path}")
     click.echo("Held-out metrics: " + json.dumps(row.metrics["heldout"], sort_keys=True))

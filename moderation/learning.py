@@ -109,10 +109,12 @@ def active_version() -> ModelVersion | None:
     return db.session.scalar(select(ModelVersion).where(ModelVersion.is_active))
 
 
-def train_version(*, research: bool = False, force: bool = False, max_rows=None) -> tuple[ModelVersion, bool, str]:
+def train_version(*, research: bool = False, force: bool = False, max_rows=None,
+                  activate_if_better: bool = True) -> tuple[ModelVersion, bool, str]:
     """Train on the shipped corpora plus decisions, register the version, and promote it if it passes.
 
-    Return the version, whether it is now active, and why.
+    With ``activate_if_better`` false the version is only registered, for a backtest and a later
+    ``promote``. Return the version, whether it is now active, and why.
     """
     train_part, held_out = decision_examples()
     model = train(extra_examples=train_part, research=research, max_rows=max_rows)
@@ -127,6 +129,8 @@ def train_version(*, research: bool = False, force: bool = False, max_rows=None)
                        metrics=metrics)
     db.session.add(row)
     db.session.flush()
+    if not activate_if_better:
+        return row, False, "asked not to (promote it with `moderation promote VERSION`)"
     current = active_version()
     unusable = load_error(current) if current is not None else None
     if current is None:

@@ -179,3 +179,26 @@ def test_rollback_with_no_history_says_so(runner, own_model):
 def test_train_refuses_a_silly_row_cap(runner, own_model):
     result = runner.invoke(args=["moderation", "train", "--max-rows", "5"])
     assert result.exit_code == 2 and "--max-rows" in result.output
+
+
+# Training dominates, and the versions' rows are plain writes: one backend is enough.
+@pytest.mark.backend_independent
+def test_train_with_no_activate_only_saves_the_version(api, app, runner, own_model):
+    served = own_model.read_bytes()
+    refused = runner.invoke(args=["moderation", "train", *QUICK, "--force", "--no-activate"])
+    assert refused.exit_code == 2 and "give one" in refused.output
+    assert runner.invoke(args=["moderation", "models"]).output == ""
+
+    result = runner.invoke(args=["moderation", "train", *QUICK, "--no-activate"])
+    assert result.exit_code == 0, result.output
+    assert "Not activated: asked not to" in result.output
+    (listing,) = runner.invoke(args=["moderation", "models"]).output.splitlines()
+    assert listing.startswith(" ")
+    assert own_model.read_bytes() == served
+    mia = api.staff("mia")
+    _, version = abuse_of(api, mia, "The new bus timetable starts on Monday.")
+    assert version != listing.split()[0]
+
+    promoted = runner.invoke(args=["moderation", "promote", listing.split()[0], "--no-backtest"])
+    assert promoted.exit_code == 0, promoted.output
+    assert abuse_of(api, mia, "The new bus timetable starts on Monday.")[1] == listing.split()[0]
