@@ -290,6 +290,15 @@ class Article(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    #: The number of the article's published comments, kept by triggers on comments (migration
+    #: c8d9e0f1a2b3). The ORM never writes it: an INSERT leaves it to the server default, and an
+    #: UPDATE sends only the attributes set, which this one cannot be (``_kept_by_the_database``).
+    #: An instance's value may predate the session's own comments: read it fresh (threads.queries).
+    published_count: Mapped[int] = mapped_column(Integer, server_default="0")
+
+    @validates("published_count")
+    def _kept_by_the_database(self, _key, _value):
+        raise AttributeError("articles.published_count is kept by the database's triggers on comments")
 
     @validates("url")
     def _hash_url(self, _key, url):
