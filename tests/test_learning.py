@@ -193,12 +193,13 @@ def test_train_with_no_activate_only_saves_the_version(api, app, runner, own_mod
     assert result.exit_code == 0, result.output
     assert "Not activated: asked not to" in result.output
     (listing,) = runner.invoke(args=["moderation", "models"]).output.splitlines()
+    saved = listing.split()[0]
     assert listing.startswith(" ")
     assert own_model.read_bytes() == served
     mia = api.staff("mia")
-    _, version = abuse_of(api, mia, "The new bus timetable starts on Monday.")
-    assert version != listing.split()[0]
+    _, served_version = abuse_of(api, mia, "The new bus timetable starts on Monday.")
+    assert served_version != saved
 
-    promoted = runner.invoke(args=["moderation", "promote", listing.split()[0], "--no-backtest"])
+    promoted = runner.invoke(args=["moderation", "promote", saved, "--no-backtest"])
     assert promoted.exit_code == 0, promoted.output
-    assert abuse_of(api, mia, "The new bus timetable starts on Monday.")[1] == listing.split()[0]
+    assert abuse_of(api, mia, "The new bus timetable starts on Monday.")[1] == saved

@@ -8,8 +8,7 @@ from forum.extensions import db
 from forum.openapi import operation
 from forum.schemas import ArticleBody, ArticleOut, CountsOut, CountsQuery, ModerationModeBody
 from forum.security import authenticated_user, moderator_required
-from forum.threads.counts import published_counts_by_external_id
-from forum.threads.queries import published_count
+from forum.threads.counts import published_count, published_counts_by_external_id
 from forum.threads.service import get_article
 
 

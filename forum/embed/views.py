@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, render_template, request, send_from_di
 
 from forum.errors import ApiError
 from forum.models import utcnow
-from forum.threads.queries import published_count
+from forum.threads.counts import published_count
 from forum.threads.service import get_article
 
 bp = Blueprint("embed", __name__)

@@ -258,15 +258,6 @@ def flatten(nodes: list[Node]) -> list[Row]:
     return rows
 
 
-def published_count(article_ids: list[int]) -> dict[int, int]:
-    """Return the number of published comments per article, as the database keeps it, in one query."""
-    if not article_ids:
-        return {}
-    # Columns, not the articles: an Article the session loaded earlier keeps the count it read then.
-    rows = db.session.execute(select(Article.id, Article.published_count).where(Article.id.in_(article_ids)))
-    return dict(rows.all())
-
-
 def reply_count(comment: Comment, viewer: User | None) -> int:
     """Return how many direct replies to ``comment`` the viewer's thread shows."""
     child = _alias("counted")
