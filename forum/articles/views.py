@@ -10,7 +10,7 @@ from forum.models import Article, ModerationMode
 from forum.schemas import ModerationModeBody, ThreadQuery
 from forum.security import can_moderate, moderator_required
 from forum.threads import queries
-from forum.threads.counts import published_count
+from forum.threads.counts import published_count, published_counts
 from forum.threads.forms import CommentForm
 from forum.threads.service import get_article
 from forum.threads.staff_view import staff_view
@@ -45,7 +45,7 @@ def mode_switches(current: ModerationMode) -> list[tuple[str, str]]:
 def index():
     articles = db.session.scalars(select(Article).order_by(Article.created_at.desc(), Article.id.desc())
                                   .limit(100)).all()
-    counts = published_count([a.id for a in articles])
+    counts = published_counts([a.id for a in articles])
     return render_template("articles/index.html", articles=articles, counts=counts)
 
 
@@ -65,7 +65,7 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
         article=article,
         page=page,
         sort=sort,
-        comment_count=published_count([article.id]).get(article.id, 0),
+        comment_count=published_count(article.id),
         rows=rows,
         staff_view=staff_view([row.node.comment for row in rows], current_user),
         form=form or CommentForm(formdata=None),

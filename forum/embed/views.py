@@ -39,7 +39,7 @@ def thread(article_id):
     origins = (request.host_url.rstrip("/"), *current_app.config["EMBED_ORIGINS"])
     return render_template(
         "embed/thread.html", article=article, origins=origins,
-        comment_count=published_count([article.id]).get(article.id, 0),
+        comment_count=published_count(article.id),
         edit_window=current_app.config["COMMENT_EDIT_WINDOW_SECONDS"],
         max_length=current_app.config["COMMENT_MAX_LENGTH"],
         now=utcnow().isoformat(timespec="seconds") + "Z",

@@ -18,13 +18,18 @@ def published_counts_by(column, ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def published_count(article_ids: list[int]) -> dict[int, int]:
+def published_counts(article_ids: list[int]) -> dict[int, int]:
     """Return the number of published comments per article, as the database keeps it, in one query."""
     if not article_ids:
         return {}
     # Columns, not the articles: an Article the session loaded earlier keeps the count it read then.
     rows = db.session.execute(select(Article.id, Article.published_count).where(Article.id.in_(article_ids)))
     return dict(rows.all())
+
+
+def published_count(article_id: int) -> int:
+    """Return the number of published comments of one article, as the database keeps it."""
+    return published_counts([article_id]).get(article_id, 0)
 
 
 def published_counts_by_external_id(external_ids: list[str]) -> dict[str, int]:
