@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.real_model, pytest.mark.backend_independent]
 KNOWN_MISS = pytest.mark.xfail(strict=True, reason="known miss of the threat head (issue 12)")
 IMPLICIT_THREATS = (
     "Someone should find out where you live and teach you a lesson.",
-    pytest.param("Keep talking like that and one night you will not make it home.", marks=KNOWN_MISS),
+    "Keep talking like that and one night you will not make it home.",
     pytest.param("I know which school your kids go to. Think about that before you post again.", marks=KNOWN_MISS),
 )
 CIVIL = (
