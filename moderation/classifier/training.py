@@ -79,13 +79,13 @@ CALIBRATION_CORPUS = "civil-comments-ccc"
 # on training rows (bench/README.md, "Choosing the encoder blend").
 HEAD_C = 1.0
 BLEND = 0.3
-# The share of news comments each kind may hold on its own (``fit_categories``): threats are the
-# gravest, so they may cost the desk the most.
 # The kinds' heads are fitted on few positives (140 labelled threats), so they need more regularisation
 # than the abuse head: C 1 / 0.3 / 0.1 / 0.03 / 0.01 / 0.003 / 0.001 gave a mean out-of-fold AP over the
 # four kinds, on their corpus rows, of 0.308 / 0.312 / 0.319 / 0.330 / 0.339 / 0.343 / 0.340 (threat
 # alone 0.079 / 0.092 / 0.111 / 0.137 / 0.154 / 0.152 / 0.141).
 CATEGORY_C = 0.003
+# The share of news comments each kind may hold on its own (``fit_categories``): threats are the
+# gravest, so they may cost the desk the most.
 CATEGORY_SHARE = {"threat": 0.01, "insult": 0.005, "identity_attack": 0.005, "obscene": 0.005}
 TARGET_PRECISION = {"abuse_review": 0.6, "abuse_reject": 0.95, "off_topic_review": 0.9}
 
