@@ -160,9 +160,10 @@ SOURCE = """\
 # The sentence encoder: all-MiniLM-L6-v2, int8 ONNX
 
 Read by `moderation.classifier.Encoder`: text in, one unit-length 384-dim vector out (mean of the
-word-piece states over the attention mask, L2-normalised inside the graph; the first 256 word
-pieces of a text). Built by `python -m moderation.classifier.build_encoder` (see its docstring);
-torch was needed for the export only.
+word-piece states over the attention mask, L2-normalised inside the graph; the first
+{max_word_pieces} word pieces of a text, as the model was trained). Built by
+`python -m moderation.classifier.build_encoder` (see its docstring); torch was needed for the
+export only.
 
 ## Where it comes from
 
@@ -232,6 +233,7 @@ def build(work: Path) -> dict:
         "onnxruntime": onnxruntime.__version__,
         "tokenizers": tokenizers.__version__,
         "opset": OPSET,
+        "max_word_pieces": encoder.MAX_WORD_PIECES,
         "text_count": len(texts),
         "corpora": ", ".join(f"`{name}`" for name in FIDELITY_CORPORA),
         "rows_per_corpus": FIDELITY_ROWS_PER_CORPUS,
