@@ -131,8 +131,10 @@ def socc_off_topic(model, rows, vectors=None) -> dict:
     for idx in threads.values():
         x = model.featuriser.transform([rows[i]["text"] for i in idx])
         pair, lengths = offtopic.dense(x), offtopic.log_lengths(x)
+        table = offtopic.ThreadTable(pair, pair)
         feats = np.vstack([
-            offtopic.similarities((pair[0][j: j + 1], pair[1][j: j + 1]), None, None, offtopic.thread_rows(pair, j))
+            offtopic.pair_features((pair[0][j: j + 1], pair[1][j: j + 1]), None, None,
+                                   table.context(j, offtopic.context_rows(len(idx), j)))
             for j in range(len(idx))])
         feats[:, 7] = lengths
         if vectors is None:

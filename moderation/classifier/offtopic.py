@@ -13,6 +13,8 @@ topic), with whole threads, the first few comments (``SHORT_THREADS``) and the a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
@@ -96,6 +98,41 @@ def similarities(x, article=None, parent=None, thread=None) -> np.ndarray:
     ``parent`` are one-row ``dense`` pairs or None; ``thread`` holds one row per context comment,
     ``dense`` or ``folded`` (or None).
     """
+    return pair_features(x, article, parent, thread_matches(x, thread, article))
+
+
+@dataclass(frozen=True)
+class ThreadMatches:
+    """What the thread features need of n comments against a thread's m context comments, each a
+    pair over the (word, char) blocks: the thread's rows themselves are not needed, so training can
+    take these from products computed once per thread (``ThreadTable``)."""
+
+    #: Each comment's cosine to each context comment, (n, m).
+    matches: tuple
+    #: The length of the sum of the context's rows.
+    centroid_norms: tuple
+    #: The sum of the context comments' cosines to the article, or None without an article.
+    article_sums: tuple | None
+    size: int
+
+
+def thread_matches(x, thread, article=None) -> ThreadMatches | None:
+    """Return the ``ThreadMatches`` of comments ``x`` against ``thread``'s rows, or None for no thread."""
+    if thread is None or not thread[0].shape[0]:
+        return None
+    matches, norms, sums = [], [], []
+    for col in (0, 1):
+        centroid = np.asarray(thread[col].sum(axis=0)).ravel()
+        products = x[col] @ thread[col].T
+        matches.append(products.toarray() if sp.issparse(products) else products)
+        norms.append(float(np.linalg.norm(centroid)))
+        sums.append(None if article is None else float(centroid @ article[col][0]))
+    return ThreadMatches(tuple(matches), tuple(norms), None if article is None else tuple(sums), thread[0].shape[0])
+
+
+def pair_features(x, article, parent, thread: ThreadMatches | None) -> np.ndarray:
+    """Return the feature rows of comments ``x`` against an article, a parent and a thread (see
+    ``similarities``), the thread given by its ``ThreadMatches``."""
     n = x[0].shape[0]
     out = np.zeros((n, len(FEATURE_NAMES)))
     for col in (0, 1):
@@ -104,18 +141,43 @@ def similarities(x, article=None, parent=None, thread=None) -> np.ndarray:
             out[:, 14 + col] = shares(x[col], article[col][0])
         if parent is not None:
             out[:, 2 + col] = x[col] @ parent[col][0]
-        if thread is not None and thread[0].shape[0]:
-            centroid = np.asarray(thread[col].sum(axis=0)).ravel()
-            out[:, 4 + col] = x[col] @ centroid / max(float(np.linalg.norm(centroid)), 1e-9)
-            matches = x[col] @ thread[col].T
-            out[:, 6 if col == 0 else 11] = (matches.toarray() if sp.issparse(matches) else matches).max(axis=1)
-            if article is not None:  # mean similarity of the thread's comments to the article
-                out[:, 12 + col] = centroid @ article[col][0] / thread[col].shape[0]
+        if thread is not None:
+            matches = thread.matches[col]
+            # The cosine to the centroid: a comment's product with the sum of the rows is the sum of
+            # its products with each, over the sum's length.
+            out[:, 4 + col] = matches.sum(axis=1) / max(thread.centroid_norms[col], 1e-9)
+            out[:, 6 if col == 0 else 11] = matches.max(axis=1)
+            if thread.article_sums is not None:  # mean similarity of the thread's comments to the article
+                out[:, 12 + col] = thread.article_sums[col] / thread.size
     out[:, 8] = article is not None
     out[:, 9] = parent is not None
-    out[:, 10] = thread is not None and thread[0].shape[0] > 0
-    out[:, 16] = np.log1p(thread[0].shape[0]) if thread is not None else 0.0
+    out[:, 10] = thread is not None
+    out[:, 16] = np.log1p(thread.size) if thread is not None else 0.0
     return out
+
+
+class ThreadTable:
+    """A thread's dense rows' products with each other, with its article and with the comments
+    compared with it, computed once: the ``ThreadMatches`` of any of those comments against any of
+    the thread's rows then take no copy of them. Training compares thousands of comments with
+    the same few threads; row by row, copying and summing the thread's rows (10 MB a block) was
+    most of the off-topic model's training.
+    """
+
+    def __init__(self, rows, comments, article=None):
+        """``rows`` and ``comments`` are ``dense`` pairs, ``article`` a one-row one or None."""
+        self._gram = [(rows[col] @ rows[col].T).astype(np.float64) for col in (0, 1)]
+        self._matches = [comments[col] @ rows[col].T for col in (0, 1)]
+        self._to_article = None if article is None else [rows[col] @ article[col][0] for col in (0, 1)]
+
+    def context(self, comment: int, rows: list[int]) -> ThreadMatches | None:
+        """Return the ``ThreadMatches`` of the comment numbered ``comment`` against the thread's
+        ``rows`` (``context_rows``), or None when there are none."""
+        if not rows:
+            return None
+        norms = tuple(float(np.sqrt(max(g[np.ix_(rows, rows)].sum(), 0.0))) for g in self._gram)
+        sums = None if self._to_article is None else tuple(float(a[rows].sum()) for a in self._to_article)
+        return ThreadMatches(tuple(m[comment: comment + 1, rows] for m in self._matches), norms, sums, len(rows))
 
 
 def shares(x, context: np.ndarray) -> np.ndarray:
@@ -189,12 +251,6 @@ def context_rows(size: int, exclude: int | None, limit: int = MAX_CONTEXT) -> li
     return [i for i in range(min(size, limit + 1)) if i != exclude][:limit]
 
 
-def thread_rows(thread, exclude: int | None, limit: int = MAX_CONTEXT):
-    """Return at most ``limit`` rows of a dense thread pair, leaving out row ``exclude``."""
-    idx = context_rows(thread[0].shape[0], exclude, limit)
-    return thread[0][idx], thread[1][idx]
-
-
 # Thread sizes of the extra training pairs. A comment posted early in a thread has few others to
 # be compared with: trained on whole threads alone, the model gave "I agree with this." under a
 # one-comment thread an off-topic probability of 0.997, above its review threshold. With these
@@ -243,8 +299,15 @@ def fox_pairs(featuriser: Featuriser, rows, pool: dict, articles: dict, rng, art
             size = SHORT_THREADS[int(rng.integers(len(SHORT_THREADS)))]
             pairs += [(i, own, None, self_idx, size), (i, other, None, None, size)]
             labels += [0, 1]
-    out = np.vstack([similarities(row(x, i), article_m[t], parent and row(*parent),
-                                  thread_rows(thread_m[t], skip, size) if size else None)
+    compared: dict = {}  # thread -> {comment: its row in the thread's table}
+    for i, t, _parent, _skip, size in pairs:
+        if size:
+            compared.setdefault(t, {}).setdefault(i, len(compared[t]))
+    tables = {t: ThreadTable(thread_m[t], (x[0][list(seen)], x[1][list(seen)]), article_m[t])
+              for t, seen in compared.items()}
+    out = np.vstack([pair_features(row(x, i), article_m[t], parent and row(*parent),
+                                   tables[t].context(compared[t][i], context_rows(thread_m[t][0].shape[0], skip, size))
+                                   if size else None)
                      for i, t, parent, skip, size in pairs])
     out[:, 7] = np.repeat(lengths, 2 * (1 + article_only + short_threads))
     if vectors is None:
