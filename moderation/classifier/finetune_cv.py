@@ -5,7 +5,7 @@ Issue 12, point 9: fine-tuning is worth a maintainer step only if it pays by cro
 encoder's throw-away venv (``build_encoder``'s docstring), on one thread::
 
     OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \\
-        python -m moderation.classifier.finetune_cv [ROWS] [EPOCHS] [--probe]
+        python -m moderation.classifier.finetune_cv [ROWS] [EPOCHS] [--seed=N] [--probe | --sensitivity]
 
 Rows: ``gather_abuse(research=False)``, the ship corpora and the project's own sentences (never a
 held-out set), a seeded subset of ``ROWS`` stratified by corpus and label, weights normalised to a
@@ -31,7 +31,9 @@ margin and of the blends linear + ``BLEND`` × head, with a paired bootstrap (``
 resamples, stratified by label) of the fine-tuned blend minus the frozen one. It pays when that
 ROC-AUC difference on the calibration rows is at least ``MIN_GAIN`` with its 95 % interval above 0.
 The figures go to ``moderation/data/encoder/FINETUNE-CV.md``; ``--probe`` times 20 batches on a few
-rows and projects the full run instead.
+rows and projects the full run instead, and ``--sensitivity`` adds to the figures each arm's blend
+at other weights, from the saved out-of-fold margins. ``--seed=N`` replicates the whole test on
+another subset, folds and initialisation (its files take the seed in their names).
 
 Like ``build_encoder``, this module imports torch and runs only in that venv; serving never imports it.
 """
@@ -77,16 +79,21 @@ REPORT = encoder.DEFAULT_DIRECTORY / "FINETUNE-CV.md"
 MARGINS = Path("instance") / "finetune-cv-margins.npz"
 
 
+def seeded(path: Path, seed: int) -> Path:
+    """Return ``path``, or for a replication with another seed, the same name with the seed in it."""
+    return path if seed == SEED else path.with_stem(f"{path.stem}-seed{seed}")
+
+
 def log(message: str) -> None:
     """Print ``message`` with a UTC timestamp, at once (the run is followed through nohup's log)."""
     print(f"{datetime.now(timezone.utc):%H:%M:%S} {message}", flush=True)
 
 
-def subset(rows: int):
+def subset(rows: int, seed: int):
     """Return (texts, labels, weights, sources) of a seeded subset stratified by corpus and label."""
     texts, y, w, sources, _summary, _categories = training.gather_abuse((), False, None, None)
     strata = np.array([f"{s}:{label}" for s, label in zip(sources, y, strict=True)])
-    keep, _rest = train_test_split(np.arange(len(y)), train_size=rows, stratify=strata, random_state=SEED)
+    keep, _rest = train_test_split(np.arange(len(y)), train_size=rows, stratify=strata, random_state=seed)
     keep = np.sort(keep)
     w = w[keep]
     return [texts[i] for i in keep], y[keep], w * len(w) / w.sum(), sources[keep]
@@ -276,6 +283,9 @@ def probe(model, ids, y, w, rows: int, epochs: int) -> None:
 
 
 def main() -> None:
+    seed = next((int(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--seed=")), SEED)
+    if "--sensitivity" in sys.argv:
+        return sensitivity(seed)
     build_encoder.require_offline()
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
@@ -289,7 +299,7 @@ def main() -> None:
         seconds[stage] = time.perf_counter() - started - sum(seconds.values())
         log(f"{stage}: {seconds[stage]:.0f} s")
 
-    texts, y, w, sources = subset(rows)
+    texts, y, w, sources = subset(rows, seed)
     log(f"{len(texts):,} rows, {int(y.sum()):,} abusive; " + ", ".join(f"{k} {v}" for k, v in Counter(sources).items()))
     source, model = build_encoder.packaged_model()
     tokenizer = build_encoder.transformers.AutoTokenizer.from_pretrained(str(source))
@@ -298,7 +308,7 @@ def main() -> None:
     if "--probe" in sys.argv:
         return probe(model, ids, y, w, rows, epochs)
     strata = [f"{s}:{label}" for s, label in zip(sources, y, strict=True)]
-    folds = training.abuse_folds(strata, SEED)
+    folds = training.abuse_folds(strata, seed)
     lap("rows")
 
     x = Featuriser().fit_transform(texts)
@@ -308,7 +318,7 @@ def main() -> None:
     vectors = shipped.get(texts)
     oof = {name: np.zeros(len(y)) for name in ("linear", "frozen", "control", "fine-tuned")}
     for tr, te in folds:
-        coef, intercept = training._fit_abuse_linear(x[tr], y[tr], w[tr], SEED)
+        coef, intercept = training._fit_abuse_linear(x[tr], y[tr], w[tr], seed)
         oof["linear"][te] = x[te] @ coef + intercept
         oof["frozen"][te] = head_margins(training._fit_head(vectors[tr], y[tr], w[tr]), vectors[te])
     lap("linear_and_frozen_folds")
@@ -323,19 +333,19 @@ def main() -> None:
         log(f"fold {k + 1}/{len(folds)}: {len(tr):,} training rows, {len(te):,} test rows")
         start_head = training._fit_head(control[tr], y[tr], w[tr])
         oof["control"][te] = head_margins(start_head, control[te])
-        top = fine_tune(base_top, cache, y, w, tr, start_head, epochs, SEED + k)
+        top = fine_tune(base_top, cache, y, w, tr, start_head, epochs, seed + k)
         tuned = embed(top, cache)
         oof["fine-tuned"][te] = head_margins(training._fit_head(tuned[tr], y[tr], w[tr]), tuned[te])
         fold_seconds.append(time.perf_counter() - fold_started)
-        np.savez(MARGINS, y=y, sources=sources, done=k + 1, **{n.replace(" ", "_"): m for n, m in oof.items()})
+        np.savez(seeded(MARGINS, seed), y=y, sources=sources, done=k + 1, **oof)
         log(f"fold {k + 1} done in {fold_seconds[-1] / 60:.1f} min")
     lap("fine_tuning_folds")
-    write_report(texts, y, sources, oof, rows, epochs, truncated, seconds, fold_seconds)
+    write_report(y, sources, oof, rows, epochs, truncated, seconds, fold_seconds, seed)
     lap("bootstrap_and_report")
 
 
-def write_report(texts, y, sources, oof, rows, epochs, truncated, seconds, fold_seconds) -> None:
-    """Write the figures, the bootstrap and the decision to ``REPORT``."""
+def write_report(y, sources, oof, rows, epochs, truncated, seconds, fold_seconds, seed) -> None:
+    """Write the figures, the bootstrap and the decision to ``REPORT`` (``seeded``)."""
     calib = sources == training.CALIBRATION_CORPUS
     scores = {f"{name} head alone": oof[name] for name in ("frozen", "control", "fine-tuned")}
     scores = {"linear alone": oof["linear"], **scores,
@@ -354,13 +364,15 @@ def write_report(texts, y, sources, oof, rows, epochs, truncated, seconds, fold_
     results = {}
     for label, (a, b) in comparisons.items():
         for where, mask in (("CCC", calib), ("all", np.ones(len(y), dtype=bool))):
-            r = bootstrap(y[mask], scores[a][mask], scores[b][mask], SEED)
+            r = bootstrap(y[mask], scores[a][mask], scores[b][mask], seed)
             results[label, where] = r
             boot.append(f"| {label} | {where} | " + " | ".join(f"{d:+.4f} [{lo:+.4f}, {hi:+.4f}]"
                                                            for d, lo, hi in (r["roc_auc"], r["ap"])) + " |")
     gain, lo, _hi = results["fine-tuned blend − frozen blend", "CCC"]["roc_auc"]
     pays = gain >= MIN_GAIN and lo > 0
-    REPORT.write_text(REPORT_TEXT.format(
+    report = seeded(REPORT, seed)
+    report.write_text(REPORT_TEXT.format(
+        seed=seed, option="" if seed == SEED else f" --seed={seed}",
         rows=rows, epochs=epochs, abusive=int(y.sum()), ccc=int(calib.sum()), ccc_abusive=int(y[calib].sum()),
         folds=training.FOLDS, frozen_layers=FROZEN_LAYERS, pieces=MAX_WORD_PIECES, truncated=truncated,
         batch=BATCH_SIZE, lr=LEARNING_RATE, head_lr=HEAD_LEARNING_RATE, decay=WEIGHT_DECAY, warmup=WARMUP_SHARE,
@@ -369,17 +381,54 @@ def write_report(texts, y, sources, oof, rows, epochs, truncated, seconds, fold_
         verdict="pays" if pays else "does not pay", gain=gain, lo=lo,
         timings=", ".join(f"{k} {v / 60:.1f} min" for k, v in seconds.items()),
         folds_min=", ".join(f"{s / 60:.1f}" for s in fold_seconds), total=sum(seconds.values()) / 60))
-    log(f"wrote {REPORT}: fine-tuning {'pays' if pays else 'does not pay'} ({gain:+.4f}, lower bound {lo:+.4f})")
+    log(f"wrote {report}: fine-tuning {'pays' if pays else 'does not pay'} ({gain:+.4f}, lower bound {lo:+.4f})")
+
+
+def sensitivity(seed: int) -> None:
+    """Append to ``REPORT`` each arm's blend at every weight of ``SENSITIVITY_BLENDS``, from ``MARGINS``.
+
+    Not a selection: the weight is read off the out-of-fold rows themselves, which flatters every
+    arm alike. It answers one question: does the decision hang on ``BLEND``, chosen for the frozen
+    head, when the fine-tuned head's margins have another scale?
+    """
+    with np.load(seeded(MARGINS, seed)) as saved:
+        y, sources = saved["y"], saved["sources"]
+        oof = {name: saved[name] for name in ("linear", "frozen", "control", "fine-tuned")}
+    calib = sources == training.CALIBRATION_CORPUS
+    lines = ["| head | margin sd | " + " | ".join(f"β {b}" for b in SENSITIVITY_BLENDS) + " |",
+             "| --- | ---: | " + " | ".join("---:" for _ in SENSITIVITY_BLENDS) + " |"]
+    for name in ("frozen", "control", "fine-tuned"):
+        cells = [f"{auc(y[calib], oof['linear'][calib] + b * oof[name][calib]):.4f}" for b in SENSITIVITY_BLENDS]
+        lines.append(f"| {name} | {oof[name].std():.2f} | " + " | ".join(cells) + " |")
+    with seeded(REPORT, seed).open("a") as report:
+        report.write(SENSITIVITY_TEXT.format(option="" if seed == SEED else f" --seed={seed}",
+                                             corpus=training.CALIBRATION_CORPUS, table="\n".join(lines),
+                                             linear=auc(y[calib], oof["linear"][calib]), blend=training.BLEND))
+    log(f"appended the blend-weight sensitivity to {seeded(REPORT, seed)}")
+
+
+SENSITIVITY_BLENDS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
+SENSITIVITY_TEXT = """
+## Sensitivity to the blend weight (not a selection)
+
+`python -m moderation.classifier.finetune_cv --sensitivity{option}`, from the saved out-of-fold margins:
+ROC-AUC on the `{corpus}` rows of linear + β × head (linear alone {linear:.4f}; the rule above uses
+β = {blend}). The weight is read off the same rows, so the best cell of each row flatters its arm;
+the margin's standard deviation shows how much each head weighs at a given β.
+
+{table}
+"""
 
 
 REPORT_TEXT = """\
 # Fine-tuning the encoder's top layers: does it pay? (cross-validation)
 
 Issue 12, point 9. Written by `moderation/classifier/finetune_cv.py` (its docstring has the method);
-no held-out set was read. Command, in the encoder venv:
-`OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 python -m moderation.classifier.finetune_cv {rows} {epochs}`.
+no held-out set was read. Command, in the encoder venv (`PYTHONPATH` at the checkout):
+`OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1`
+`python -m moderation.classifier.finetune_cv {rows} {epochs}{option}`.
 
-- Rows: a seeded subset of {rows:,} of `gather_abuse(research=False)` (ship corpora and the project's
+- Rows: a subset (seed {seed}) of {rows:,} of `gather_abuse(research=False)` (ship corpora and the project's
   sentences), stratified by corpus and label: {abusive:,} abusive; {ccc:,} rows of `{corpus}`
   ({ccc_abusive} abusive), where the blend's map to probabilities is fitted.
 - Folds: {folds}, `abuse_folds`. Each arm is fitted on the fold's training rows only.
