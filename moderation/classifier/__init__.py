@@ -4,8 +4,8 @@ Abuse and off-topic probabilities for a comment in its article and thread, highl
 moderators, training on the shipped corpora plus moderator decisions, versioned skops artifacts,
 and honest evaluation; and ``Encoder``, a sentence encoder (all-MiniLM-L6-v2, int8 ONNX) for
 comment vectors. It imports only the standard library, numpy, scipy, scikit-learn, skops,
-onnxruntime and tokenizers: never Flask, never ``forum``, never torch (only the maintainer script
-``build_encoder`` needs it, in its own venv).
+onnxruntime and tokenizers: never Flask, never ``forum``, never torch (only the maintainer scripts
+``build_encoder`` and ``finetune_cv`` need it, in their own venv).
 """
 
 from .artifacts import ArtifactError, load, save

