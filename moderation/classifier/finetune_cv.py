@@ -62,7 +62,7 @@ ROWS = 10_000
 SEED = 0
 EPOCHS = 2
 FROZEN_LAYERS = 4
-MAX_WORD_PIECES = 128
+MAX_WORD_PIECES = encoder.MAX_WORD_PIECES
 BATCH_SIZE = 32
 CACHE_BATCH_SIZE = 64
 # Length-grouped batches: shuffle, sort each pool of this many batches by length, shuffle the batches.
@@ -438,7 +438,7 @@ no held-out set was read. Command, in the encoder venv (`PYTHONPATH` at the chec
   {batch}, AdamW lr {lr} (head {head_lr}), weight decay {decay}, linear warm-up over {warmup:.0%} then
   linear decay; torch {torch}, one thread. Then `_fit_head` on the training rows' new int8 vectors.
 - Control: the untouched model through the same cache (fp32, {pieces} word pieces) with `_fit_head`;
-  "frozen" is `_fit_head` on the shipped int8 ONNX vectors (256 word pieces), as `train` does.
+  "frozen" is `_fit_head` on the shipped int8 ONNX vectors, as `train` does.
 - Blend: linear + {blend} × head (`BLEND`, not re-chosen for the new head).
 
 ## Out-of-fold figures
