@@ -8,6 +8,7 @@ from sqlalchemy import JSON, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.extensions import db
+from forum.sql import upsert
 
 DEFAULTS = {
     "report_hide_threshold": 3,
@@ -83,10 +84,9 @@ def get(name: str):
 def update(values: dict) -> dict:
     """Store ``values`` (validated names and values) in the current transaction; return every setting."""
     for name, value in values.items():
-        setting = db.session.get(Setting, name) or Setting(name=name)
-        setting.value = value
-        db.session.add(setting)
-    db.session.flush()
+        # An upsert: two admins first setting one name at once both succeed (the later wins), where an
+        # INSERT of each failed one on the primary key.
+        upsert(Setting, name=name, value=value)
     g.pop(_READ, None)
     return current()
 

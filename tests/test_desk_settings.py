@@ -1,9 +1,12 @@
 """The desk's settings over /api/v1/admin/settings: admins only, strict validation, in force at once everywhere."""
+from functools import partial
+
 import pytest
 
 from tests.factories import ApiActions
 from tests.moderation_actions import report
 from tests.reader_actions import CIVIL, SETTINGS, patch_settings
+from tests.test_thread_races import run_together
 
 DEFAULTS = {"report_hide_threshold": 3, "new_user_premoderation_count": 0, "new_user_link_hold": True,
             "repeat_post_hold": True, "auto_premoderation_rejections": 0, "auto_premoderation_days": 30,
@@ -85,3 +88,12 @@ def test_a_change_takes_effect_on_another_worker_without_a_restart(make_app):
     assert report(second, carol, other["id"]).status_code == 201
     shown = [c["id"] for c in second.thread()["comments"]]
     assert other["id"] not in shown and comment["id"] in shown
+
+
+def test_admins_first_setting_one_name_at_once_all_get_200_and_the_setting(make_app, api, admin):
+    workers = [make_app().test_client() for _ in range(4)]
+    statuses = run_together(*[partial(lambda client, n: client.patch(SETTINGS, json={"alert_queue_size": n + 1},
+                                                                      headers=admin).status_code, client, n)
+                              for n, client in enumerate(workers)])
+    assert statuses == [200] * len(workers)
+    assert api.client.get(SETTINGS, headers=admin).get_json()["settings"]["alert_queue_size"] in range(1, 5)

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.factories import PageActions
+from tests.factories import ANSWER, PageActions
 from tests.moderation_actions import CIVIL, decide, held, premod_article, queue, report
 
 ORIGINS = ["premoderation", "policy_rejected", "reported"]
@@ -98,6 +98,18 @@ def test_no_moderator_action_takes_an_escalated_comment_out_of_the_queue(api, ap
     assert status_of(api, comment["id"]) == before
     log = api.client.get("/api/v1/moderation/log", headers=ada).get_json()["decisions"]
     assert [d["action"] for d in log] == ["escalate"]
+
+
+@pytest.mark.parametrize("origin", ["premoderation", "reported"])
+def test_an_edit_leaves_an_escalated_comment_to_the_admins(api, app, desk, origin):
+    alice, mia, ada = desk
+    comment = escalated(api, app, desk, origin)
+    before = status_of(api, comment["id"])
+    edited = api.client.patch(f"/api/v1/comments/{comment['id']}", json={"body": ANSWER}, headers=alice)
+    assert edited.status_code == 200, edited.get_json()
+    assert queued_item(api, ada, comment["id"])["hold_reason"] == "escalated"
+    assert status_of(api, comment["id"]) == before
+    assert decide(api, mia, comment["id"], "approve").status_code == 403
 
 
 def test_an_admin_cannot_escalate_twice(api, app, desk):

@@ -1,7 +1,10 @@
 """The community guidelines: a sensible default, admins replace them (page and API), notices link to them."""
+from functools import partial
+
 import pytest
 
 from tests.factories import PageActions
+from tests.test_thread_races import run_together
 
 RULES = "Be kind.\n\nNo adverts: they go at once."
 
@@ -26,6 +29,17 @@ def test_an_admin_replaces_them_over_the_api_and_everyone_sees_it(api, admin, cl
     assert client.get("/api/v1/guidelines").get_json()["text"] == RULES
     html = client.get("/guidelines").get_data(as_text=True)
     assert "<p>Be kind.</p>" in html and "Argue with ideas" not in html
+
+
+def test_admins_first_replacing_them_at_once_all_get_200(make_app, api, admin):
+    workers = [make_app().test_client() for _ in range(4)]
+
+    def replace(client, n):
+        return client.put("/api/v1/admin/guidelines", json={"text": f"Rule {n}."}, headers=admin).status_code
+
+    statuses = run_together(*[partial(replace, client, n) for n, client in enumerate(workers)])
+    assert statuses == [200] * len(workers)
+    assert api.client.get("/api/v1/guidelines").get_json()["text"] in [f"Rule {n}." for n in range(4)]
 
 
 @pytest.mark.parametrize("who, status", [(None, 401), ("reader", 403), ("moderator", 403)])

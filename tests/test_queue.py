@@ -111,6 +111,15 @@ def test_filters_by_reason_and_article(api, app, desk):
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "invalid_reason"
 
 
+def test_an_unknown_reason_filter_is_told_the_codes_not_their_python_names(api, pages, desk):
+    _alice, mia = desk
+    message = api.client.get("/api/v1/moderation/queue?reason=boredom", headers=mia).get_json()["error"]["message"]
+    assert message.startswith("'reason' must be one of abuse, off_topic, ") and "HoldReason" not in message
+    pages.login("mia")
+    page = pages.client.get("/moderation?reason=boredom")
+    assert page.status_code == 422 and "HoldReason" not in page.get_data(as_text=True)
+
+
 def decision_count(app) -> int:
     with app.app_context():
         return len(db.session.scalars(select(ModerationDecision)).all())

@@ -89,6 +89,18 @@ def test_one_account_has_one_login_budget_from_every_address_and_door(make_app, 
     assert api_login(api.client, "bob", address="10.0.0.5") == 401
 
 
+def test_a_username_with_a_lone_surrogate_counts_against_its_budget_too(make_app, caplog):
+    # Its key could not be encoded: the limiter logged a traceback and let the request through
+    # uncounted (after switching a shared storage to the worker's memory).
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="100 per minute", RATELIMIT_LOGIN_ACCOUNT="2 per minute")
+    client = ApiActions(app).client
+    statuses = [client.post("/api/v1/auth/token", data='{"username": "al\\ud800ice", "password": "wrong-password"}',
+                            content_type="application/json", environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code
+                for n in range(3)]
+    assert statuses == [422, 422, 429]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
 def test_page_and_api_registrations_share_one_budget_per_client(make_app):
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_REGISTER="2 per minute")
     api, pages = ApiActions(app), PageActions(app)

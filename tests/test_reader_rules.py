@@ -1,6 +1,7 @@
 """The rules on readers: pre-moderation, a new reader's first comments, links from newcomers, and the
 automatic pre-moderation of a reader rejected K times in D days, each with its hold reason and rule."""
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import update
@@ -9,6 +10,7 @@ from forum.extensions import db
 from moderation.models import ModerationDecision
 from tests.moderation_actions import decide, queue
 from tests.reader_actions import CIVIL, LINKED, patch_settings, premoderation_path, ruled
+from tests.test_thread_races import run_together
 
 ABUSIVE = "Only an idiot would park there."
 
@@ -88,6 +90,22 @@ def test_a_reader_on_premoderation_waits_until_taken_off_it(desk):
     assert standing["premoderated"] is False
     assert [(a["action"], a["moderator"], a["automatic"]) for a in standing["audit"]] == [
         ("premoderation_off", "mod", False), ("premoderation_on", "mod", False)]
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+def test_moderators_switching_premoderation_at_once_all_get_204_and_one_audit_row(desk, make_app, method):
+    api, _, mod = desk
+    api.reader("alice")
+    if method == "DELETE":
+        assert api.client.put(premoderation_path("alice"), headers=mod).status_code == 204
+    workers = [make_app().test_client() for _ in range(4)]
+    statuses = run_together(*[partial(lambda client: client.open(premoderation_path("alice"), method=method,
+                                                                   headers=mod).status_code, client)
+                              for client in workers])
+    assert statuses == [204] * len(workers)
+    standing = api.client.get(premoderation_path("alice"), headers=mod).get_json()
+    assert standing["premoderated"] is (method == "PUT")
+    assert len(standing["audit"]) == (1 if method == "PUT" else 2)
 
 
 def test_the_model_still_rejects_what_it_rejects_from_a_premoderated_reader(desk):

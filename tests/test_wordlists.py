@@ -4,6 +4,8 @@ A banned term rejects a comment (``banned_word``), a suspect one holds it (``sus
 matched as whole words and phrases through the classifier's normalisation; a list edited on one
 worker is in force on every other at its next comment.
 """
+from functools import partial
+
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +13,7 @@ from forum.extensions import db
 from forum.models import Comment
 from tests.factories import PageActions
 from tests.moderation_actions import CIVIL, queue
+from tests.test_thread_races import run_together
 
 WORDLISTS = "/api/v1/moderation/wordlists"
 ARTICLE_PAGE = "/articles/council-budget"
@@ -85,6 +88,16 @@ def test_a_bad_list_is_refused_and_changes_nothing(api, desk, body, code):
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["error"]["code"] == code
     assert api.client.get(f"{WORDLISTS}/banned", headers=mia).get_json() == {"terms": ["scam"]}
+
+
+def test_first_writes_of_a_list_at_once_all_succeed_and_one_is_kept(make_app, api, desk):
+    _, mia = desk
+    workers = [make_app().test_client() for _ in range(4)]
+    statuses = run_together(*[partial(lambda client, n: client.put(f"{WORDLISTS}/suspect", json={"terms": [f"word{n}"]},
+                                                                    headers=mia).status_code, client, n)
+                              for n, client in enumerate(workers)])
+    assert statuses == [200] * len(workers)
+    assert api.client.get(f"{WORDLISTS}/suspect", headers=mia).get_json()["terms"] in [[f"word{n}"] for n in range(4)]
 
 
 def test_an_unknown_list_is_404(api, desk):

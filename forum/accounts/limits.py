@@ -46,8 +46,9 @@ def _account_key() -> str:
     if username is None:
         username = held_username() or (current_user.username if current_user.is_authenticated else None)
     folded = fold_username(username) if isinstance(username, str) else ""
-    # A digest: bounded in size, and no usernames in the limiter's storage.
-    return "account:" + hashlib.sha256(folded.encode()).hexdigest()[:32]
+    # A digest: bounded in size, and no usernames in the limiter's storage. A JSON string may hold a
+    # lone surrogate, which plain UTF-8 cannot encode.
+    return "account:" + hashlib.sha256(folded.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _address_key() -> str:

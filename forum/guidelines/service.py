@@ -6,6 +6,7 @@ from pathlib import Path
 from forum.extensions import db
 from forum.guidelines.models import SiteText
 from forum.models import User, utcnow
+from forum.sql import upsert
 
 NAME = "guidelines"
 #: The longest text an admin may save (a page of rules, not a book).
@@ -26,8 +27,8 @@ def current() -> tuple[str, datetime | None]:
 
 def replace_text(text: str, admin: User) -> tuple[str, datetime]:
     """Store ``text`` (validated) as the guidelines, in the current transaction."""
-    row = db.session.get(SiteText, NAME) or SiteText(name=NAME)
-    row.body, row.updated_by_id, row.updated_at = text, admin.id, utcnow()
-    db.session.add(row)
-    db.session.flush()
-    return row.body, row.updated_at
+    now = utcnow()
+    # An upsert: two admins first replacing the default at once both succeed (the later wins), where
+    # an INSERT of each failed one on the primary key.
+    upsert(SiteText, name=NAME, body=text, updated_by_id=admin.id, updated_at=now)
+    return text, now

@@ -286,7 +286,7 @@ def edit_comment(comment: Comment, editor: User, body) -> Comment:
 
     An edit may hold a published comment, never release a held one: a pending comment stays
     pending with its reason (escalated, reported, premoderation...) and the rule that held it
-    until a moderator decides.
+    until a moderator decides, and a published one escalated to the admins stays escalated.
     """
     _ensure_editable(comment, editor)
     body = clean_body(body)
@@ -295,6 +295,8 @@ def edit_comment(comment: Comment, editor: User, body) -> Comment:
     verdict = _screen_edit(comment, body)
     if seen["status"] == CommentStatus.PENDING:
         verdict.update(status=CommentStatus.PENDING, hold_reason=seen["hold_reason"], hold_rule=held_by)
+    elif seen["hold_reason"] == HoldReason.ESCALATED:
+        verdict.update(hold_reason=HoldReason.ESCALATED, hold_rule=held_by)
     _write_if_unchanged(comment, seen, {**verdict, "body": body, "edited_at": utcnow()})
     events.record_comment(events.COMMENT_EDITED, comment)
     comment_screened.send(comment)

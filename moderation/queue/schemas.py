@@ -94,6 +94,7 @@ class QueueQuery(PageQuery):
                    "action": "invalid_action", "article": "invalid_article", "author": "invalid_author"}
     error_messages = {**PageQuery.error_messages,
                       "view": "'view' must be one of " + ", ".join(QueueView) + ".",
+                      "reason": "'reason' must be one of " + ", ".join(QUEUE_REASONS) + ".",
                       "action": "'action' must be approve or reject (decisions of the decided view)."}
 
     def filters(self) -> QueueFilters:

@@ -4,7 +4,7 @@ Services add and flush; the caller commits once.
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.orm import joinedload
 
 from forum.errors import Forbidden
@@ -12,6 +12,7 @@ from forum.extensions import db
 from forum.models import Comment, User, utcnow
 from forum.pagination import Key, paginate
 from forum.privacy import deletion
+from forum.sql import insert_if_absent
 from moderation import settings
 from moderation.models import ModerationDecision
 from moderation.readers.models import ReaderAudit, ReaderFlag, ReaderNote
@@ -33,11 +34,12 @@ def premoderate(user: User, moderator: User | None, *, detail: str | None = None
     """Put ``user`` on pre-moderation (``moderator`` None: the desk's rule did); return whether it is new."""
     if moderator is not None:
         _check_target(user, moderator)
-    if is_premoderated(user.id):
-        return False
     now = utcnow()
-    db.session.add(ReaderFlag(user_id=user.id, set_by_id=moderator.id if moderator else None,
-                              automatic=moderator is None, created_at=now))
+    # Of two moderators putting the reader on it at once, one writes the flag (and the audit row);
+    # the other's INSERT had failed on the primary key.
+    if not insert_if_absent(ReaderFlag, user_id=user.id, set_by_id=moderator.id if moderator else None,
+                            automatic=moderator is None, created_at=now):
+        return False
     _audit(user, moderator, PREMODERATION_ON, detail, now)
     return True
 
@@ -45,10 +47,10 @@ def premoderate(user: User, moderator: User | None, *, detail: str | None = None
 def release(user: User, moderator: User) -> bool:
     """Take ``user`` off pre-moderation; return whether they were on it."""
     _check_target(user, moderator)
-    flag = db.session.get(ReaderFlag, user.id)
-    if flag is None:
+    # A bulk DELETE: of two releases at once, the second deletes nothing and says so (an ORM delete
+    # of the row already gone fails the flush).
+    if not db.session.execute(delete(ReaderFlag).where(ReaderFlag.user_id == user.id)).rowcount:
         return False
-    db.session.delete(flag)
     _audit(user, moderator, PREMODERATION_OFF, None, utcnow())
     return True
 

@@ -17,6 +17,7 @@ from forum.errors import Invalid
 from forum.extensions import db
 from forum.models import CommentStatus, HoldReason
 from forum.screening import Submission
+from forum.sql import upsert
 from moderation.classifier import Highlight
 from moderation.rules.hit import RuleHit
 from moderation.rules.matching import Match, Matcher, term_key, tokens
@@ -64,10 +65,9 @@ def replace(name: str, new_terms: list[str]) -> list[str]:
         if key not in seen:
             seen.add(key)
             kept.append(term)
-    row = db.session.get(Wordlist, name) or Wordlist(name=name)
-    row.terms, row.version = kept, uuid.uuid4().hex
-    db.session.add(row)
-    db.session.flush()
+    # An upsert: two first writes of a list at once both succeed (the later wins), where an INSERT
+    # of each failed one on the primary key.
+    upsert(Wordlist, name=name, terms=kept, version=uuid.uuid4().hex)
     return kept
 
 
