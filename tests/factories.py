@@ -1,6 +1,7 @@
 """Test actions through the public interface: the JSON API, the HTML forms and the CLI; and what
 the app sends its database meanwhile."""
 import re
+import threading
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -123,3 +124,24 @@ class PageActions:
         response = self.submit("/login", {"username": username, "password": password}, page="/login")
         assert response.status_code == 302, response.get_data(as_text=True)
         return response
+
+
+def run_together(*calls):
+    """Run each call in its own thread, released at once; return their results in order."""
+    barrier, results, errors = threading.Barrier(len(calls)), [None] * len(calls), []
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001  (re-raised in the test's thread below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results

@@ -3,10 +3,9 @@ from functools import partial
 
 import pytest
 
-from tests.factories import ApiActions
+from tests.factories import ApiActions, run_together
 from tests.moderation_actions import report
 from tests.reader_actions import CIVIL, SETTINGS, patch_settings
-from tests.test_thread_races import run_together
 
 DEFAULTS = {"report_hide_threshold": 3, "new_user_premoderation_count": 0, "new_user_link_hold": True,
             "repeat_post_hold": True, "auto_premoderation_rejections": 0, "auto_premoderation_days": 30,

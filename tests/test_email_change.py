@@ -9,10 +9,9 @@ from sqlalchemy import select, update
 
 from forum.extensions import db
 from forum.models import AccountToken, User, utcnow
-from tests.factories import ApiActions, PageActions
+from tests.factories import ApiActions, PageActions, run_together
 from tests.mail_server import body
 from tests.test_settings_api import ME, account_row, me
-from tests.test_thread_races import run_together
 from tests.test_webhooks import drain
 
 CONFIRM = "/api/v1/auth/email-change/confirm"

@@ -3,8 +3,7 @@ from functools import partial
 
 import pytest
 
-from tests.factories import PageActions
-from tests.test_thread_races import run_together
+from tests.factories import PageActions, run_together
 
 RULES = "Be kind.\n\nNo adverts: they go at once."
 

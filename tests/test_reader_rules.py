@@ -8,9 +8,9 @@ from sqlalchemy import update
 
 from forum.extensions import db
 from moderation.models import ModerationDecision
+from tests.factories import run_together
 from tests.moderation_actions import decide, queue
 from tests.reader_actions import CIVIL, LINKED, patch_settings, premoderation_path, ruled
-from tests.test_thread_races import run_together
 
 ABUSIVE = "Only an idiot would park there."
 

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import User
-from tests.factories import PASSWORD, ApiActions, bearer
-from tests.test_thread_races import run_together
+from tests.factories import PASSWORD, ApiActions, bearer, run_together
 
 SECRET = "a-newsroom-secret-of-at-least-32-bytes"
 READER = {"id": "np-1001", "email": "jane@news.example.org", "username": "jane.doe", "display_name": "Jane Doe"}

@@ -2,7 +2,6 @@
 an edit against a moderator's decision, likes against likes, a form against its double."""
 import random
 import re
-import threading
 from functools import partial
 
 import pytest
@@ -10,7 +9,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Comment, HoldReason, Reaction
-from tests.factories import CSRF_RE, ApiActions, PageActions
+from tests.factories import CSRF_RE, ApiActions, PageActions, run_together
 from tests.moderation_actions import CIVIL, set_comment
 
 ARTICLE_PAGE = "/articles/council-budget"
@@ -20,27 +19,6 @@ OUTCOME = {"approve": "published", "reject": "rejected"}
 def decision(action: str) -> dict:
     """Return a decision's body: only a rejection has a reason."""
     return {"action": action, "reason": "spam"} if action == "reject" else {"action": action}
-
-
-def run_together(*calls):
-    """Run each call in its own thread, released at once; return their results in order."""
-    barrier, results, errors = threading.Barrier(len(calls)), [None] * len(calls), []
-
-    def run(index, call):
-        barrier.wait()
-        try:
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001  (re-raised in the test's thread below)
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results
 
 
 @pytest.fixture

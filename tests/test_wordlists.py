@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Comment
-from tests.factories import PageActions
+from tests.factories import PageActions, run_together
 from tests.moderation_actions import CIVIL, queue
-from tests.test_thread_races import run_together
 
 WORDLISTS = "/api/v1/moderation/wordlists"
 ARTICLE_PAGE = "/articles/council-budget"
