@@ -1,6 +1,5 @@
 """Saving and loading model artifacts: round trip, and every way a file can be refused."""
 
-import time
 import zipfile
 
 import numpy as np
@@ -30,12 +29,6 @@ def test_round_trip_keeps_scores_version_and_metadata(saved):
         a, b = model.score(text, article="A title\nA body"), loaded.score(text, article="A title\nA body")
         assert a.abuse == pytest.approx(b.abuse) and a.off_topic == pytest.approx(b.off_topic)
         assert a.highlights == b.highlights
-
-
-def test_load_is_fast(saved):
-    started = time.perf_counter()
-    load(saved[1])
-    assert time.perf_counter() - started < 1.0
 
 
 def test_missing_file(tmp_path):
