@@ -131,7 +131,7 @@ def socc_off_topic(model, rows, vectors=None) -> dict:
     for idx in threads.values():
         x = model.featuriser.transform([rows[i]["text"] for i in idx])
         pair, lengths = offtopic.dense(x), offtopic.log_lengths(x)
-        table = offtopic.ThreadTable(pair, pair)
+        table = offtopic.ThreadTable(pair)
         feats = np.vstack([
             offtopic.pair_features((pair[0][j: j + 1], pair[1][j: j + 1]), None, None,
                                    table.context(j, offtopic.context_rows(len(idx), j)))

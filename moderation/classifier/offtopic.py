@@ -164,10 +164,11 @@ class ThreadTable:
     most of the off-topic model's training.
     """
 
-    def __init__(self, rows, comments, article=None):
-        """``rows`` and ``comments`` are ``dense`` pairs, ``article`` a one-row one or None."""
+    def __init__(self, rows, comments=None, article=None):
+        """``rows`` and ``comments`` are ``dense`` pairs, ``article`` a one-row one or None; without
+        ``comments``, the thread's own rows are compared with it, by its Gram matrix."""
         self._gram = [(rows[col] @ rows[col].T).astype(np.float64) for col in (0, 1)]
-        self._matches = [comments[col] @ rows[col].T for col in (0, 1)]
+        self._matches = self._gram if comments is None else [comments[col] @ rows[col].T for col in (0, 1)]
         self._to_article = None if article is None else [rows[col] @ article[col][0] for col in (0, 1)]
 
     def context(self, comment: int, rows: list[int]) -> ThreadMatches | None:
@@ -303,7 +304,7 @@ def fox_pairs(featuriser: Featuriser, rows, pool: dict, articles: dict, rng, art
     for i, t, _parent, _skip, size in pairs:
         if size:
             compared.setdefault(t, {}).setdefault(i, len(compared[t]))
-    tables = {t: ThreadTable(thread_m[t], (x[0][list(seen)], x[1][list(seen)]), article_m[t])
+    tables = {t: ThreadTable(thread_m[t], (x[0][list(seen)], x[1][list(seen)]), article=article_m[t])
               for t, seen in compared.items()}
     out = np.vstack([pair_features(row(x, i), article_m[t], parent and row(*parent),
                                    tables[t].context(compared[t][i], context_rows(thread_m[t][0].shape[0], skip, size))
