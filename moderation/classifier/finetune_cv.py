@@ -49,6 +49,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import transformers
 from scipy.stats import rankdata
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import train_test_split
@@ -151,9 +152,7 @@ def pooled(top: torch.nn.ModuleList, states: torch.Tensor, mask: torch.Tensor) -
     """Return the unit-length mean over real word pieces of the top layers' output (as the encoder)."""
     for layer in top:
         states = layer(states, additive(mask))
-    weights = mask.unsqueeze(-1).to(states.dtype)
-    mean = (states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
-    return torch.nn.functional.normalize(mean, p=2, dim=1)
+    return build_encoder.mean_pooled(states, mask)
 
 
 def embed(top: torch.nn.ModuleList, cache: Cached) -> np.ndarray:
@@ -302,7 +301,7 @@ def main() -> None:
     texts, y, w, sources = subset(rows, seed)
     log(f"{len(texts):,} rows, {int(y.sum()):,} abusive; " + ", ".join(f"{k} {v}" for k, v in Counter(sources).items()))
     source, model = build_encoder.packaged_model()
-    tokenizer = build_encoder.transformers.AutoTokenizer.from_pretrained(str(source))
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(source))
     ids = tokenizer(texts, truncation=True, max_length=MAX_WORD_PIECES)["input_ids"]
     truncated = float(np.mean([len(i) == MAX_WORD_PIECES for i in ids]))
     if "--probe" in sys.argv:
