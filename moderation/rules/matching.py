@@ -138,8 +138,12 @@ def runs(word: str) -> tuple[int, ...]:
 
 
 def _term_runs(word: str) -> tuple[int, ...]:
-    """Return a term's runs, three or more of a letter read as one ("scaaam" is meant as "scam")."""
-    return tuple(1 if n >= 3 else n for n in runs(word))
+    """Return a term's runs, three or more of a letter read as one ("scaaam" is meant as "scam").
+
+    Other characters count as written: a text's "f***" is never stretched, so the term "f***" must
+    not be read as "f*".
+    """
+    return tuple(1 if n >= 3 and char in _LETTERS else n for char, n in zip(skeleton(word), runs(word), strict=True))
 
 
 def _runs_match(text_runs: tuple[int, ...], term_runs: tuple[int, ...]) -> bool:
