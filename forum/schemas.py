@@ -6,7 +6,7 @@ only document, for the OpenAPI document, what the serializers produce.
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from forum.models import CommentStatus, ModerationMode, Role
@@ -23,9 +23,11 @@ from forum.validation import (
     Text,
     TypedPassword,
     Username,
+    normalise_url,
 )
 
-URL_RE = re.compile(r"^https?://[^\s/]+\S*\Z")
+#: An http(s) address; the scheme in any case (RFC 3986: ``HTTPS://`` is ``https://``).
+URL_RE = re.compile(r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/]+\S*\Z")
 MARK_READ_MAX = 100
 COUNTS_MAX_IDS = 100
 #: ``a,b,c``: one to COUNTS_MAX_IDS article ids, each by the article-id rule.
@@ -166,7 +168,8 @@ class TwoFactorOffBody(Schema):
 
 
 class ArticleBody(Schema):
-    url: Text(2000, pattern=URL_RE, rule="must be an http or https address")
+    #: Stored with its scheme and host in lower case: one article URL, however its case is sent.
+    url: Annotated[Text(2000, pattern=URL_RE, rule="must be an http or https address"), AfterValidator(normalise_url)]
     title: Text(500)
     body: OptionalText(Text(200_000, multiline=True, visible=False)) = None
     moderation_mode: ModerationMode | None = Field(default=None, strict=False)

@@ -7,6 +7,7 @@ stored string may contain.
 """
 import json
 import re
+import string
 import unicodedata
 from typing import Annotated, Any, ClassVar
 
@@ -110,6 +111,27 @@ def Text(max_length: int, *, multiline: bool = False, visible: bool = True, bidi
     if pattern is not None:
         schema["pattern"] = pattern.pattern
     return Annotated[str, AfterValidator(validate), WithJsonSchema(schema)]
+
+
+#: A URL's scheme, authority and the rest (RFC 3986, appendix B, for URLs with an authority).
+_URL_PARTS_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(.*)\Z", re.DOTALL)
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def normalise_url(url: str) -> str:
+    """Return ``url`` with its scheme and host in lower case, so that one address is stored one way.
+
+    Scheme and host are case-insensitive (RFC 3986, 6.2.2.1): ``HTTPS://News.example.org/a`` is
+    ``https://news.example.org/a``. Only ASCII letters are folded (the RFC's case; str.lower() would
+    also lengthen some other letters). The user name, path, query and fragment are case-sensitive
+    and kept as sent.
+    """
+    match = _URL_PARTS_RE.match(url)
+    if match is None:
+        return url
+    scheme, authority, rest = match.groups()
+    userinfo, at, host = authority.rpartition("@")
+    return f"{scheme.translate(_ASCII_LOWER)}://{userinfo}{at}{host.translate(_ASCII_LOWER)}{rest}"
 
 
 def _comment_limit() -> int:

@@ -160,3 +160,16 @@ def test_concurrent_identical_puts_of_a_new_article_all_succeed_and_make_one(mak
         assert db.session.scalar(select(func.count()).select_from(Article)) == 6
         # article.created once per article, by the request that created it.
         assert db.session.scalar(select(func.count()).select_from(OutboxItem)) == 6
+
+
+def test_scheme_and_host_are_case_insensitive_and_stored_in_lower_case(api):
+    response = put(api.client, "council-budget", url="HTTPS://NEWS.Example.ORG/2026/11/Council-Budget")
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["url"] == "https://news.example.org/2026/11/Council-Budget"
+    response = put(api.client, "copy", url="https://news.example.org/2026/11/Council-Budget")
+    assert response.status_code == 409
+    assert response.get_json()["error"] | {"message": ""} == {"code": "url_taken", "field": "url",
+                                                             "article_id": "council-budget", "message": ""}
+    assert api.client.get("/api/v1/articles/copy").status_code == 404
+    # The path is case-sensitive: another address.
+    assert put(api.client, "lower", url="https://news.example.org/2026/11/council-budget").status_code == 201
