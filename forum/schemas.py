@@ -167,11 +167,15 @@ class TwoFactorOffBody(Schema):
     error_messages = {"code": TWO_FACTOR_CODE_MESSAGE}
 
 
+ARTICLE_URL_MAX_LENGTH, ARTICLE_TITLE_MAX_LENGTH, ARTICLE_BODY_MAX_LENGTH = 2000, 500, 200_000
+
+
 class ArticleBody(Schema):
     #: Stored with its scheme and host in lower case: one article URL, however its case is sent.
-    url: Annotated[Text(2000, pattern=URL_RE, rule="must be an http or https address"), AfterValidator(normalise_url)]
-    title: Text(500)
-    body: OptionalText(Text(200_000, multiline=True, visible=False)) = None
+    url: Annotated[Text(ARTICLE_URL_MAX_LENGTH, pattern=URL_RE, rule="must be an http or https address"),
+                   AfterValidator(normalise_url)]
+    title: Text(ARTICLE_TITLE_MAX_LENGTH)
+    body: OptionalText(Text(ARTICLE_BODY_MAX_LENGTH, multiline=True, visible=False)) = None
     moderation_mode: ModerationMode | None = Field(default=None, strict=False)
     error_codes = {"url": "invalid_url", "moderation_mode": "invalid_moderation_mode"}
 

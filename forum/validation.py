@@ -46,6 +46,28 @@ BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _INVISIBLE_CATEGORIES = ("Z", "C", "M")
 
 
+#: The most bytes one character of a string can take in a request body: a character beyond the BMP
+#: is two ``\\uXXXX`` escapes in JSON (12 bytes), and four ``%XX`` in a form (12 bytes).
+BODY_BYTES_PER_CHARACTER = 12
+#: Room in a body for what is not the strings' characters: keys, punctuation, the other fields.
+BODY_OVERHEAD_BYTES = 64 * 1024
+
+
+def body_limit(characters: int) -> int:
+    """Return the body size, in bytes, that a request whose strings may hold ``characters`` in all needs.
+
+    MAX_CONTENT_LENGTH suits a comment; an endpoint whose fields take more (an article's text, the
+    guidelines, a word list) raises the limit to this for its own request, or a text within its
+    declared length could be refused as too large for being written in another alphabet.
+    """
+    return characters * BODY_BYTES_PER_CHARACTER + BODY_OVERHEAD_BYTES
+
+
+def allow_body(characters: int) -> None:
+    """Let this request's body be as large as ``body_limit(characters)`` (never less than configured)."""
+    request.max_content_length = max(body_limit(characters), current_app.config["MAX_CONTENT_LENGTH"] or 0)
+
+
 class TooLong(Invalid):
     status, code = 413, "too_long"
 
