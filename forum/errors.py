@@ -67,7 +67,7 @@ _HTTP_CODES = {
 
 def wants_json() -> bool:
     """Return whether this request should get a JSON error rather than a page."""
-    if request.path.startswith("/api/") or request.path == "/healthz":
+    if request.path.startswith("/api/") or request.path in ("/api", "/healthz"):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]

@@ -129,3 +129,10 @@ def test_behind_a_proxy_a_forwarded_host_no_url_can_be_built_for_gets_400(make_a
     client = make_app(PROXY_COUNT=1).test_client()
     response = client.get("/", headers={"X-Forwarded-Host": UNBINDABLE_HOST})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/api", "/api/", "/api/v2/me", "/api/v1/no-such-thing"])
+def test_an_unknown_address_under_the_api_is_a_json_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
