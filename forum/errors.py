@@ -8,7 +8,7 @@ import logging
 from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadHost, HTTPException
 
 from forum.extensions import db
 
@@ -67,7 +67,7 @@ _HTTP_CODES = {
 
 def wants_json() -> bool:
     """Return whether this request should get a JSON error rather than a page."""
-    if request.path.startswith("/api/") or request.path == "/healthz":
+    if request.path.startswith("/api/") or request.path in ("/api", "/healthz"):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
@@ -77,6 +77,10 @@ def error_response(status: int, code: str, message: str, payload=None):
     """Answer an error in the contract's shape, or as an HTML page."""
     if wants_json():
         return {"error": {"code": code, "message": message, **(payload or {})}}, status
+    if isinstance(request.routing_exception, BadHost):
+        # The URL map could not be bound to the request's host, so no url_for works: the usual
+        # layout, which links the stylesheet and the articles, cannot be drawn.
+        return current_app.jinja_env.get_template("plain_error.html").render(status=status, message=message), status
     return render_template("error.html", status=status, message=message), status
 
 
@@ -119,6 +123,8 @@ def _handle_http_error(error: HTTPException):
         413: "The request is too large.",
         429: f"Too many requests: slow down and try again later ({error.description}).",
     }
+    if isinstance(error, BadHost):
+        messages[400] = "The request's Host header is not a host name this site can answer for."
     return error_response(status, _HTTP_CODES.get(status, "error"), messages.get(status, error.description))
 
 

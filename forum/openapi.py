@@ -18,7 +18,7 @@ from forum.articles.service import check_publisher_key
 from forum.converters import ARTICLE_ID_PATH, USERNAME_PATH
 from forum.schemas import ErrorBody, OpenApiDocument
 from forum.security import authenticated_user
-from forum.validation import ID_MAX, parse_json, parse_query
+from forum.validation import ID_MAX, allow_body, parse_json, parse_query
 
 API_PREFIX = "/api/v1"
 REF = "#/components/schemas/{model}"
@@ -59,11 +59,13 @@ class Operation:
 
 
 def operation(*, responses: dict, body: type | None = None, query: type | None = None, auth: str = "none",
-              errors: tuple = ()):
+              errors: tuple = (), body_characters: int | None = None):
     """Declare an API operation: validate its body and query, and record it for the OpenAPI document.
 
     :param auth: ``none``, ``optional`` (a reader's token changes what is shown), ``user``,
         ``moderator``, ``admin`` (the view's own decorator enforces these two) or ``publisher``.
+    :param body_characters: how many characters the body's strings may hold in all, when that is
+        more than MAX_CONTENT_LENGTH takes (``allow_body``); the caller is checked first.
     """
     if auth not in SECURITY:
         raise ValueError(f"unknown auth {auth!r}")
@@ -75,6 +77,8 @@ def operation(*, responses: dict, body: type | None = None, query: type | None =
         @wraps(view)
         def wrapped(*args, **kwargs):
             _check_caller(auth)
+            if body_characters is not None:
+                allow_body(body_characters)
             if query is not None:
                 kwargs["query"] = parse_query(query)
             if body is not None:

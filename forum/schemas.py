@@ -6,7 +6,7 @@ only document, for the OpenAPI document, what the serializers produce.
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from forum.models import CommentStatus, ModerationMode, Role
@@ -23,9 +23,11 @@ from forum.validation import (
     Text,
     TypedPassword,
     Username,
+    normalise_url,
 )
 
-URL_RE = re.compile(r"^https?://[^\s/]+\S*\Z")
+#: An http(s) address; the scheme in any case (RFC 3986: ``HTTPS://`` is ``https://``).
+URL_RE = re.compile(r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/]+\S*\Z")
 MARK_READ_MAX = 100
 COUNTS_MAX_IDS = 100
 #: ``a,b,c``: one to COUNTS_MAX_IDS article ids, each by the article-id rule.
@@ -165,10 +167,15 @@ class TwoFactorOffBody(Schema):
     error_messages = {"code": TWO_FACTOR_CODE_MESSAGE}
 
 
+ARTICLE_URL_MAX_LENGTH, ARTICLE_TITLE_MAX_LENGTH, ARTICLE_BODY_MAX_LENGTH = 2000, 500, 200_000
+
+
 class ArticleBody(Schema):
-    url: Text(2000, pattern=URL_RE, rule="must be an http or https address")
-    title: Text(500)
-    body: OptionalText(Text(200_000, multiline=True, visible=False)) = None
+    #: Stored with its scheme and host in lower case: one article URL, however its case is sent.
+    url: Annotated[Text(ARTICLE_URL_MAX_LENGTH, pattern=URL_RE, rule="must be an http or https address"),
+                   AfterValidator(normalise_url)]
+    title: Text(ARTICLE_TITLE_MAX_LENGTH)
+    body: OptionalText(Text(ARTICLE_BODY_MAX_LENGTH, multiline=True, visible=False)) = None
     moderation_mode: ModerationMode | None = Field(default=None, strict=False)
     error_codes = {"url": "invalid_url", "moderation_mode": "invalid_moderation_mode"}
 

@@ -7,6 +7,7 @@ stored string may contain.
 """
 import json
 import re
+import string
 import unicodedata
 from typing import Annotated, Any, ClassVar
 
@@ -43,6 +44,28 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 #: Categories that never show a glyph of their own: separators, controls and formats, marks.
 _INVISIBLE_CATEGORIES = ("Z", "C", "M")
+
+
+#: The most bytes one character of a string can take in a request body: a character beyond the BMP
+#: is two ``\\uXXXX`` escapes in JSON (12 bytes), and four ``%XX`` in a form (12 bytes).
+BODY_BYTES_PER_CHARACTER = 12
+#: Room in a body for what is not the strings' characters: keys, punctuation, the other fields.
+BODY_OVERHEAD_BYTES = 64 * 1024
+
+
+def body_limit(characters: int) -> int:
+    """Return the body size, in bytes, that a request whose strings may hold ``characters`` in all needs.
+
+    MAX_CONTENT_LENGTH suits a comment; an endpoint whose fields take more (an article's text, the
+    guidelines, a word list) raises the limit to this for its own request, or a text within its
+    declared length could be refused as too large for being written in another alphabet.
+    """
+    return characters * BODY_BYTES_PER_CHARACTER + BODY_OVERHEAD_BYTES
+
+
+def allow_body(characters: int) -> None:
+    """Let this request's body be as large as ``body_limit(characters)`` (never less than configured)."""
+    request.max_content_length = max(body_limit(characters), current_app.config["MAX_CONTENT_LENGTH"] or 0)
 
 
 class TooLong(Invalid):
@@ -110,6 +133,27 @@ def Text(max_length: int, *, multiline: bool = False, visible: bool = True, bidi
     if pattern is not None:
         schema["pattern"] = pattern.pattern
     return Annotated[str, AfterValidator(validate), WithJsonSchema(schema)]
+
+
+#: A URL's scheme, authority and the rest (RFC 3986, appendix B, for URLs with an authority).
+_URL_PARTS_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(.*)\Z", re.DOTALL)
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def normalise_url(url: str) -> str:
+    """Return ``url`` with its scheme and host in lower case, so that one address is stored one way.
+
+    Scheme and host are case-insensitive (RFC 3986, 6.2.2.1): ``HTTPS://News.example.org/a`` is
+    ``https://news.example.org/a``. Only ASCII letters are folded (the RFC's case; str.lower() would
+    also lengthen some other letters). The user name, path, query and fragment are case-sensitive
+    and kept as sent.
+    """
+    match = _URL_PARTS_RE.match(url)
+    if match is None:
+        return url
+    scheme, authority, rest = match.groups()
+    userinfo, at, host = authority.rpartition("@")
+    return f"{scheme.translate(_ASCII_LOWER)}://{userinfo}{at}{host.translate(_ASCII_LOWER)}{rest}"
 
 
 def _comment_limit() -> int:

@@ -1,4 +1,6 @@
 """The publisher's API and the article pages."""
+import json
+
 import pytest
 
 from tests.factories import ARTICLE, PUBLISHER_KEY
@@ -63,3 +65,21 @@ def test_index_and_article_pages(client, api):
 def test_closed_article_page_says_so(client, api):
     api.article(moderation_mode="closed")
     assert "Comments on this article are closed" in client.get("/articles/council-budget").get_data(as_text=True)
+
+
+def test_an_article_of_the_longest_text_in_any_alphabet_fits_in_its_put(client):
+    # Sent as JSON with every non-ASCII character escaped (\uXXXX, six bytes; twelve beyond the BMP),
+    # as Python's json.dumps writes it: far more than MAX_CONTENT_LENGTH, within the declared lengths.
+    body = ("Слово 😀 " * 25_000)[:199_999] + "."  # 200,000 characters
+    payload = {**ARTICLE, "title": "Ж" * 500, "body": body}
+    assert len(json.dumps(payload)) > 16 * 64 * 1024  # 16 times MAX_CONTENT_LENGTH
+    response = put(client, "long-read", payload)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["title"] == "Ж" * 500
+    assert put(client, "long-read", {**ARTICLE, "body": body + "!"}).status_code == 422
+    assert put(client, "long-read", {**ARTICLE, "body": body, "padding": "x" * 2_500_000}).status_code == 413
+
+
+def test_a_large_body_without_the_publisher_key_is_401(client):
+    response = put(client, "long-read", {**ARTICLE, "body": "Ж" * 50_000}, key=None)
+    assert response.status_code == 401

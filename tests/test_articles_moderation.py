@@ -1,9 +1,14 @@
 """One URL per article (409 url_taken), and moderators switching a story's mode by API and from its page."""
 import re
+from functools import partial
 
 import pytest
+from sqlalchemy import func, select
 
-from tests.factories import ARTICLE, PUBLISHER_KEY, PageActions
+from forum.extensions import db
+from forum.models import Article
+from forum.outbox.models import OutboxItem
+from tests.factories import ARTICLE, PUBLISHER_KEY, ApiActions, PageActions, article_url, run_together
 
 PUBLISHER = {"X-API-Key": PUBLISHER_KEY}
 MODE_FORM = re.compile(r'action="/articles/council-budget/moderation-mode"')
@@ -134,3 +139,37 @@ def test_the_form_needs_its_csrf_token(app, api, staff):
     response = pages.client.post("/articles/council-budget/moderation-mode", data={"moderation_mode": "closed"})
     assert response.status_code == 400
     assert api.client.get("/api/v1/articles/council-budget").get_json()["moderation_mode"] == "post"
+
+
+def test_concurrent_identical_puts_of_a_new_article_all_succeed_and_make_one(make_app):
+    workers = [make_app(WEBHOOKS_ALLOW_PRIVATE_URLS=True) for _ in range(3)]
+    api = ApiActions(workers[0])
+    response = api.client.post("/api/v1/admin/webhooks", json={"url": "http://127.0.0.1:9/x",
+                                                               "events": ["article.created"]},
+                               headers=api.staff("ada", "admin"))
+    assert response.status_code == 201
+    for take in range(6):
+        article_id = f"race-{take}"
+        answers = run_together(*(partial(worker.test_client().put, f"/api/v1/articles/{article_id}",
+                                         json={**ARTICLE, "url": article_url(article_id)}, headers=PUBLISHER)
+                                 for worker in workers))
+        # One creates it, the others find it made: never url_taken naming the article itself.
+        assert sorted(a.status_code for a in answers) == [200, 200, 201], [a.get_json() for a in answers]
+        assert all(a.get_json()["id"] == article_id for a in answers)
+    with workers[0].app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 6
+        # article.created once per article, by the request that created it.
+        assert db.session.scalar(select(func.count()).select_from(OutboxItem)) == 6
+
+
+def test_scheme_and_host_are_case_insensitive_and_stored_in_lower_case(api):
+    response = put(api.client, "council-budget", url="HTTPS://NEWS.Example.ORG/2026/11/Council-Budget")
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["url"] == "https://news.example.org/2026/11/Council-Budget"
+    response = put(api.client, "copy", url="https://news.example.org/2026/11/Council-Budget")
+    assert response.status_code == 409
+    assert response.get_json()["error"] | {"message": ""} == {"code": "url_taken", "field": "url",
+                                                             "article_id": "council-budget", "message": ""}
+    assert api.client.get("/api/v1/articles/copy").status_code == 404
+    # The path is case-sensitive: another address.
+    assert put(api.client, "lower", url="https://news.example.org/2026/11/council-budget").status_code == 201

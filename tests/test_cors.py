@@ -75,6 +75,12 @@ def test_a_preflight_for_a_method_the_route_does_not_take_names_no_methods(clien
     assert "Access-Control-Allow-Methods" not in response.headers
 
 
+def test_embed_origins_take_scheme_and_host_in_any_case(make_app):
+    client = make_app(EMBED_ORIGINS="HTTPS://NEWS.Example.org").test_client()
+    response = client.get("/api/v1/counts?article_ids=a", headers={"Origin": ALLOWED})
+    assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
+
+
 def test_without_embed_origins_nobody_gets_cors(make_app):
     app = make_app()
     client = app.test_client()

@@ -69,6 +69,22 @@ def test_an_admin_edits_them_on_the_page(app, api):
     assert refused.status_code == 422 and "Be kind." in pages.client.get("/guidelines").get_data(as_text=True)
 
 
+def test_the_longest_guidelines_in_any_alphabet_fit_in_the_request(app, api, admin, client):
+    # 20,000 characters: 120,000 bytes as escaped JSON and 9 bytes each as a form sends them,
+    # both more than MAX_CONTENT_LENGTH (64 KiB).
+    text = ("Будьте добры 😀 " * 1250)[:19_999] + "."
+    answer = client.put("/api/v1/admin/guidelines", json={"text": text}, headers=admin)
+    assert answer.status_code == 200, answer.get_json()
+    assert client.get("/api/v1/guidelines").get_json()["text"] == text
+    pages = PageActions(app)
+    pages.login("ada")
+    assert pages.submit("/guidelines/edit", {"text": "Ж" * 20_000}, page="/guidelines/edit").status_code == 302
+    assert client.get("/api/v1/guidelines").get_json()["text"] == "Ж" * 20_000
+    # The form's CSRF token is still checked, after the limit is raised.
+    refused = pages.client.post("/guidelines/edit", data={"text": RULES})
+    assert refused.status_code == 400 and "Ж" * 20_000 == client.get("/api/v1/guidelines").get_json()["text"]
+
+
 def test_readers_and_moderators_cannot_open_the_editor(app, api):
     api.reader("rita")
     api.staff("moe")

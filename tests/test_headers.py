@@ -105,3 +105,34 @@ def test_the_desk_draws_score_bars_without_inline_style(api):
     html = pages.client.get("/moderation").get_data(as_text=True)
     assert 'class="score-meter"' in html
     assert not re.search(r"\sstyle=", html) and not re.search(r"<script(?![^>]*\ssrc=)", html)
+
+
+#: A host name with a label longer than DNS allows (63): Werkzeug cannot bind the URL map to it.
+UNBINDABLE_HOST = "a" * 64 + ".example.org"
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/council-budget", "/login", "/embed.js", "/no-such-page"])
+def test_a_host_no_url_can_be_built_for_gets_a_plain_400_page(client, path):
+    response = client.get(path, headers={"Host": UNBINDABLE_HOST})
+    assert response.status_code == 400
+    assert "text/html" in response.content_type and "Host header is not a host name" in response.get_data(as_text=True)
+
+
+def test_a_host_no_url_can_be_built_for_gets_a_json_400_from_the_api(client):
+    response = client.post("/api/v1/auth/token", json={"username": "alice", "password": PASSWORD},
+                           headers={"Host": UNBINDABLE_HOST})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+
+
+def test_behind_a_proxy_a_forwarded_host_no_url_can_be_built_for_gets_400(make_app):
+    client = make_app(PROXY_COUNT=1).test_client()
+    response = client.get("/", headers={"X-Forwarded-Host": UNBINDABLE_HOST})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/api", "/api/", "/api/v2/me", "/api/v1/no-such-thing"])
+def test_an_unknown_address_under_the_api_is_a_json_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"

@@ -55,3 +55,39 @@ def test_downgrade_gives_sso_accounts_without_email_an_undeliverable_one(runner,
     finally:
         _execute(app, "DELETE FROM users")
         runner.invoke(args=["db", "upgrade"])
+
+
+FOLD_REVISION = "d9e0f1a2b3c4"
+ARTICLE_NOW = ("INSERT INTO articles (external_id, url, url_hash, title, body, moderation_mode, created_at, "
+               "updated_at) VALUES (:id, :url, :hash, 'A story', '', 'post', '2026-01-01 00:00:00', "
+               "'2026-01-01 00:00:00')")
+
+
+def _article(external_id: str, url: str) -> dict:
+    return {"id": external_id, "url": url, "hash": hashlib.sha256(url.encode()).hexdigest()}
+
+
+def test_upgrade_folds_the_scheme_and_host_of_stored_urls_and_refuses_those_then_shared(runner, app):
+    assert runner.invoke(args=["db", "downgrade", f"{FOLD_REVISION}-1"]).exit_code == 0
+    try:
+        _execute(app, ARTICLE_NOW, [_article("mixed", "https://News.Example.ORG/Path?Q=A"),
+                                    _article("lower", "https://news.example.org/Path?Q=A"),
+                                    _article("plain", "https://news.example.org/plain")])
+        refused = runner.invoke(args=["db", "upgrade", FOLD_REVISION])
+        assert refused.exit_code != 0
+        assert "https://news.example.org/Path?Q=A (lower, mixed). Give all but one" in refused.output
+
+        _execute(app, "DELETE FROM articles WHERE external_id = 'lower'")
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with app.app_context():
+            stored = {row[0]: row[1:] for row in db.session.execute(
+                text("SELECT external_id, url, url_hash FROM articles")).all()}
+        assert stored == {key: (url, hashlib.sha256(url.encode()).hexdigest()) for key, url in
+                          [("mixed", "https://news.example.org/Path?Q=A"), ("plain", "https://news.example.org/plain")]}
+        # The folded digest is the one the API compares: the address is taken, in any case.
+        response = app.test_client().put("/api/v1/articles/copy", headers={"X-API-Key": "test-publisher-key"},
+                                         json={"url": "HTTPS://NEWS.example.org/Path?Q=A", "title": "Copy"})
+        assert response.status_code == 409 and response.get_json()["error"]["article_id"] == "mixed"
+    finally:
+        _execute(app, "DELETE FROM articles")
+        runner.invoke(args=["db", "upgrade"])

@@ -95,6 +95,12 @@ def test_a_webhook_is_made_listed_rotated_and_removed(api, admin):
     assert api.client.get(HOOKS, headers=admin).get_json()["webhooks"] == []
 
 
+def test_a_webhook_url_takes_its_scheme_and_host_in_any_case_and_keeps_them_in_lower_case(api, admin):
+    made = add_webhook(api, admin, "HTTP://LocalHost:9/Hooks?Key=A", ["comment.created"])
+    assert made["url"] == "http://localhost:9/Hooks?Key=A"
+    assert api.client.get(HOOKS, headers=admin).get_json()["webhooks"][0]["url"] == made["url"]
+
+
 def test_the_cli_adds_lists_and_removes_webhooks(app, runner):
     added = runner.invoke(args=["webhooks", "add", "http://127.0.0.1:9/x", "--event", "comment.created",
                                 "--event", "article.created"])

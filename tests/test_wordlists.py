@@ -61,6 +61,14 @@ def test_a_list_is_replaced_whole_and_read_back(api, desk):
     assert api.client.get(f"{WORDLISTS}/suspect", headers=mia).get_json() == {"terms": []}
 
 
+def test_a_list_of_the_most_and_longest_terms_fits_in_the_request(api, desk):
+    _, mia = desk
+    consonants, vowels = "bcdfghjklmnpqrstvwxz", "aeiou"
+    codes = [a + b + c + d for a in consonants for b in vowels for c in consonants for d in vowels][:5000]
+    terms = [f"{code} " + "lorem" * 11 for code in codes]  # 5,000 terms of 60 characters: 310 KB of JSON
+    assert put_list(api, mia, "suspect", terms) == terms
+
+
 def test_terms_that_normalise_alike_are_kept_once_as_first_written(api, desk):
     _, mia = desk
     assert put_list(api, mia, "banned", ["Scam", "scam", "S.C.A.M", "5c4m", "scaaam", "  scam  ", "Buy  now",

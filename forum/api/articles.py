@@ -6,14 +6,27 @@ from forum.api.serializers import article_dict
 from forum.articles.service import set_moderation_mode, upsert_article
 from forum.extensions import db
 from forum.openapi import operation
-from forum.schemas import ArticleBody, ArticleOut, CountsOut, CountsQuery, ModerationModeBody
+from forum.schemas import (
+    ARTICLE_BODY_MAX_LENGTH,
+    ARTICLE_TITLE_MAX_LENGTH,
+    ARTICLE_URL_MAX_LENGTH,
+    ArticleBody,
+    ArticleOut,
+    CountsOut,
+    CountsQuery,
+    ModerationModeBody,
+)
 from forum.security import authenticated_user, moderator_required
 from forum.threads.counts import published_count, published_counts_by_external_id
 from forum.threads.service import get_article
 
+#: A whole article, in any alphabet, fits in the body of its PUT.
+ARTICLE_CHARACTERS = ARTICLE_URL_MAX_LENGTH + ARTICLE_TITLE_MAX_LENGTH + ARTICLE_BODY_MAX_LENGTH
+
 
 @bp.put("/articles/<article_id:article_id>")
-@operation(auth="publisher", body=ArticleBody, responses={200: ArticleOut, 201: ArticleOut}, errors=(409,))
+@operation(auth="publisher", body=ArticleBody, responses={200: ArticleOut, 201: ArticleOut}, errors=(409,),
+           body_characters=ARTICLE_CHARACTERS)
 def put_article(article_id, body: ArticleBody):
     """Register or update an article (the publisher's CMS)."""
     article, created = upsert_article(article_id, body)

@@ -23,7 +23,7 @@ def show_guidelines():
 
 @bp.put("/admin/guidelines")
 @admin_required
-@operation(auth="admin", body=GuidelinesBody, responses={200: GuidelinesOut})
+@operation(auth="admin", body=GuidelinesBody, responses={200: GuidelinesOut}, body_characters=service.MAX_LENGTH)
 def replace_guidelines(body: GuidelinesBody):
     """Replace the community guidelines (plain text, paragraphs apart by a blank line)."""
     answer = guidelines_dict(*service.replace_text(body.text, current_user))

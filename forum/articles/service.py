@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from forum.errors import Conflict, Invalid, Unauthorized
 from forum.extensions import db
 from forum.models import Article, ModerationMode, User, url_digest
+from forum.sql import insert_if_absent
 from forum.validation import ARTICLE_ID_RE
 from forum.webhooks.events import record_article_created
 
@@ -32,28 +33,48 @@ def parse_mode(value) -> ModerationMode:
 
 def upsert_article(external_id: str, fields) -> tuple[Article, bool]:
     """Create or update the article ``external_id`` from the CMS's validated fields (``url``, ``title``,
-    ``body``, ``moderation_mode``); return it and whether it is new."""
+    ``body``, ``moderation_mode``); return it and whether it is new.
+
+    A CMS may send the same PUT twice at once (a retry, two publishing hooks): the row is created
+    with ``INSERT ... ON CONFLICT DO NOTHING``, so exactly one request creates it and the others
+    find it made and update it, rather than one being told that its own article has the URL.
+    """
     if not ARTICLE_ID_RE.match(external_id):
         raise Invalid("Article ids are 1 to 100 letters, digits, '-' or '_'.", code="invalid_article_id")
-    url, title, body, mode = fields.url, fields.title, fields.body or "", fields.moderation_mode
-    article = db.session.scalar(select(Article).where(Article.external_id == external_id))
+    url, title, body = fields.url, fields.title, fields.body or ""
+    mode = None if fields.moderation_mode is None else parse_mode(fields.moderation_mode)
+    article = _find(external_id)
+    if article is None:
+        # No check of the URL first: the article may be made with it at this moment.
+        created = insert_if_absent(Article, external_id=external_id, url=url, url_hash=url_digest(url),
+                                   title=title, body=body, moderation_mode=mode or ModerationMode.POST)
+        article = _find(external_id)
+        if article is None:
+            # Not inserted, and no article has this id: another article has the URL.
+            _check_url_free(url, None)
+            raise _saved_meanwhile()
+        if created:
+            record_article_created(article)
+            return article, True
     _check_url_free(url, article)
-    created = article is None
-    if created:
-        article = Article(external_id=external_id, moderation_mode=ModerationMode.POST)
-        db.session.add(article)
     article.url, article.title, article.body = url, title, body
     if mode is not None:
-        article.moderation_mode = parse_mode(mode)
+        article.moderation_mode = mode
     try:
         db.session.flush()
     except IntegrityError:
-        # Another request took the URL (or created this id) between the check and the flush.
-        raise Conflict("Another article was saved at the same moment; send the request again.",
-                       code="article_conflict") from None
-    if created:
-        record_article_created(article)
-    return article, created
+        # Another request took the URL between the check and the flush.
+        raise _saved_meanwhile() from None
+    return article, False
+
+
+def _find(external_id: str) -> Article | None:
+    return db.session.scalar(select(Article).where(Article.external_id == external_id))
+
+
+def _saved_meanwhile() -> Conflict:
+    return Conflict("Another article was saved at the same moment; send the request again.",
+                    code="article_conflict")
 
 
 def _check_url_free(url: str, article: Article | None) -> None:

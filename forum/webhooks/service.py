@@ -11,6 +11,7 @@ from forum.errors import Invalid, NotFound
 from forum.extensions import db
 from forum.models import utcnow
 from forum.pagination import Key, Page, paginate
+from forum.validation import normalise_url
 from forum.webhooks.events import EVENT_TYPES
 from forum.webhooks.models import Webhook, WebhookDelivery
 from forum.webhooks.urls import URL_MAX_LENGTH, RefusedUrl, resolve
@@ -26,7 +27,8 @@ def new_secret() -> str:
 
 
 def check_url(url) -> str:
-    """Return ``url`` if a webhook may use it (http(s), a host that resolves to a public address).
+    """Return ``url``, its scheme and host in lower case, if a webhook may use it (http(s), a host that
+    resolves to a public address).
 
     :raise Invalid: it may not, naming the field ``url``.
     """
@@ -36,7 +38,7 @@ def check_url(url) -> str:
         resolve(url)
     except RefusedUrl as refused:
         raise _invalid_url(str(refused)) from None
-    return url
+    return normalise_url(url)
 
 
 def _invalid_url(rule: str) -> Invalid:

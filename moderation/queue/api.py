@@ -161,7 +161,8 @@ def wordlist(name):
 
 @bp.put("/moderation/wordlists/<any(banned, suspect):name>")
 @moderator_required
-@operation(auth="moderator", body=WordlistBody, responses={200: WordlistOut})
+@operation(auth="moderator", body=WordlistBody, responses={200: WordlistOut},
+           body_characters=wordlists.MAX_TERMS * wordlists.MAX_TERM_LENGTH)
 def replace_wordlist(name, body: WordlistBody):
     """Replace the banned or the suspect word list; every worker applies it from its next comment."""
     terms = wordlists.replace(name, body.terms)
