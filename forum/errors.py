@@ -6,9 +6,10 @@ request writes nothing.
 import logging
 
 from flask import current_app, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
-from werkzeug.exceptions import BadHost, HTTPException
+from werkzeug.exceptions import BadHost, HTTPException, SecurityError
 
 from forum.extensions import db
 
@@ -77,9 +78,10 @@ def error_response(status: int, code: str, message: str, payload=None):
     """Answer an error in the contract's shape, or as an HTML page."""
     if wants_json():
         return {"error": {"code": code, "message": message, **(payload or {})}}, status
-    if isinstance(request.routing_exception, BadHost):
-        # The URL map could not be bound to the request's host, so no url_for works: the usual
-        # layout, which links the stylesheet and the articles, cannot be drawn.
+    if request_ctx.url_adapter is None:
+        # The URL map could not be bound to the request's host (not a host name, or not one of
+        # TRUSTED_HOSTS), so no url_for works: the usual layout, which links the stylesheet and the
+        # articles, cannot be drawn.
         return current_app.jinja_env.get_template("plain_error.html").render(status=status, message=message), status
     return render_template("error.html", status=status, message=message), status
 
@@ -123,7 +125,7 @@ def _handle_http_error(error: HTTPException):
         413: "The request is too large.",
         429: f"Too many requests: slow down and try again later ({error.description}).",
     }
-    if isinstance(error, BadHost):
+    if isinstance(error, BadHost | SecurityError):
         messages[400] = "The request's Host header is not a host name this site can answer for."
     return error_response(status, _HTTP_CODES.get(status, "error"), messages.get(status, error.description))
 

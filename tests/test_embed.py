@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.factories import ApiActions
+
 pytestmark = pytest.mark.backend_independent
 
 NEWSROOM = "https://news.example.org"
@@ -53,8 +55,24 @@ def test_the_framed_thread_is_a_bare_shell_with_no_session_and_no_inline_code(cl
     assert "masthead" not in html and "csrf" not in html and "alice" not in html
     assert all('src="/static/embed/' in attrs and not body.strip() for attrs, body in scripts(html))
     assert " style=" not in html
-    assert f'data-origins="http://localhost {NEWSROOM}"' in html
+    assert f'data-origins="{NEWSROOM}"' in html
     assert 'data-article="council-budget"' in html and "0 comments" in html
+
+
+def test_the_request_s_host_is_never_an_origin_the_frame_trusts(client, api):
+    api.article()
+    html = client.get("/embed/articles/council-budget", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert f'data-origins="{NEWSROOM}"' in html
+
+
+def test_with_trusted_hosts_another_host_is_refused(make_app):
+    """The links the frame opens are built from the request's host: an operator names Parley's own."""
+    app = make_app(TRUSTED_HOSTS=["localhost"])
+    ApiActions(app).article()
+    client = app.test_client()
+    assert client.get("/embed/articles/council-budget").status_code == 200
+    refused = client.get("/embed/articles/council-budget", headers={"Host": "evil.example"})
+    assert refused.status_code == 400 and "evil.example" not in refused.get_data(as_text=True)
 
 
 def test_an_unknown_article_is_a_404_inside_the_frame(client):

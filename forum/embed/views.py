@@ -6,7 +6,7 @@ needs no third-party cookie and the host page's scripts never see the token. The
 renders no session state (no CSRF token, no cookie): whoever the reader is, the frame's script
 learns it from the API.
 """
-from flask import Blueprint, current_app, render_template, request, send_from_directory
+from flask import Blueprint, current_app, render_template, send_from_directory
 
 from forum.errors import ApiError
 from forum.models import utcnow
@@ -36,9 +36,10 @@ def thread(article_id):
         article = get_article(article_id)
     except ApiError as error:
         return render_template("embed/missing.html", message=error.message), error.status
-    origins = (request.host_url.rstrip("/"), *current_app.config["EMBED_ORIGINS"])
+    # Parley's own origin is added by the frame's script from its location, not from the request's
+    # Host, which the client chooses (a cache keyed by path alone would hand it to every reader).
     return render_template(
-        "embed/thread.html", article=article, origins=origins,
+        "embed/thread.html", article=article, origins=current_app.config["EMBED_ORIGINS"],
         comment_count=published_count(article.id),
         edit_window=current_app.config["COMMENT_EDIT_WINDOW_SECONDS"],
         max_length=current_app.config["COMMENT_MAX_LENGTH"],

@@ -11,7 +11,8 @@ var Parley = (function () {
   var config = {
     article: data.article,
     mode: data.mode,
-    origins: data.origins.split(" "),
+    // The page may be framed by Parley's own pages too ('self' in frame-ancestors).
+    origins: [location.origin].concat(data.origins.split(" ").filter(Boolean)),
     editWindow: Number(data.editWindow) * 1000,
     maxLength: Number(data.maxLength),
     skew: Date.parse(data.now) - Date.now(),
