@@ -422,6 +422,8 @@ def test_a_published_comment_nobody_decided_can_be_taken_down_through_the_api(ap
     alice, mia = desk
     comment = api.comment(alice, "The bus lanes are a fine idea.", article_id="council-budget")
     assert comment["status"] == "published"
+    approve = decide(api, mia, comment["id"], "approve")
+    assert approve.status_code == 409 and "nothing to approve" in approve.get_json()["error"]["message"]
     response = decide(api, mia, comment["id"], "reject", "spam", note="advert")
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["comment"]["status"] == "rejected"
