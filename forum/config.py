@@ -217,6 +217,9 @@ def engine_options(config) -> dict:
     return options
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def _origin(item: str) -> str | None:
     """Return ``item`` as ``scheme://host[:port]``, or None when it is not an http(s) origin."""
     try:
@@ -229,6 +232,9 @@ def _origin(item: str) -> str | None:
     if parts.query or parts.fragment or parts.username or parts.password:
         return None
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    # A browser's Origin header never names the scheme's default port.
+    if port == DEFAULT_PORTS[parts.scheme]:
+        port = None
     return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
 
 

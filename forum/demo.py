@@ -3,6 +3,8 @@
 The story and the comments are written for this project. Comments go through the same service as
 readers' posts, so they are scored and moderated like any other.
 """
+import logging
+
 from sqlalchemy import select
 
 from forum.accounts.service import find_user, register_user
@@ -12,6 +14,8 @@ from forum.models import Comment, Role
 from forum.schemas import ArticleBody
 from forum.threads.service import post_comment
 from forum.validation import validate
+
+log = logging.getLogger(__name__)
 
 ACCOUNTS = [
     ("maria", "Maria Lopez", "quay-street-12", Role.READER),
@@ -60,8 +64,15 @@ def seed() -> list[tuple[str, str, str]]:
     article, created = upsert_article("riverside-bridge-reopens", validate(ArticleBody, STORY, "json"))
     already = db.session.scalar(select(Comment.id).where(Comment.article_id == article.id).limit(1))
     if created or already is None:
-        posted = []
+        posted: list[Comment | None] = []
         for author, body, parent in CONVERSATION:
-            parent_id = posted[parent].id if parent is not None else None
+            replied_to = posted[parent] if parent is not None else None
+            if parent is not None and (replied_to is None or not replied_to.is_published):
+                # A held comment is its author's and the moderators' only: nobody else can reply to it
+                # (as with no model, which holds every comment for review).
+                log.warning("Demo: %s's reply is left out, the comment it answers waits for review.", author)
+                posted.append(None)
+                continue
+            parent_id = replied_to.id if replied_to is not None else None
             posted.append(post_comment(article, users[author], body, parent_id=parent_id))
     return [(u, p, r.value) for u, _, p, r in ACCOUNTS]

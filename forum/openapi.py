@@ -18,7 +18,7 @@ from forum.articles.service import check_publisher_key
 from forum.converters import ARTICLE_ID_PATH, USERNAME_PATH
 from forum.schemas import ErrorBody, OpenApiDocument
 from forum.security import authenticated_user
-from forum.validation import ID_MAX, allow_body, parse_json, parse_query
+from forum.validation import ID_MAX, allow_body, parse_json, parse_query, validate
 
 API_PREFIX = "/api/v1"
 REF = "#/components/schemas/{model}"
@@ -56,23 +56,28 @@ class Operation:
     #: status -> response model (None: no body)
     responses: dict
     errors: tuple = field(default_factory=tuple)
+    #: Whether the body may be left out (every field of ``body`` is optional).
+    body_optional: bool = False
 
 
 def operation(*, responses: dict, body: type | None = None, query: type | None = None, auth: str = "none",
-              errors: tuple = (), body_characters: int | None = None):
+              errors: tuple = (), body_characters: int | None = None, body_optional: bool = False):
     """Declare an API operation: validate its body and query, and record it for the OpenAPI document.
 
     :param auth: ``none``, ``optional`` (a reader's token changes what is shown), ``user``,
         ``moderator``, ``admin`` (the view's own decorator enforces these two) or ``publisher``.
     :param body_characters: how many characters the body's strings may hold in all, when that is
         more than MAX_CONTENT_LENGTH takes (``allow_body``); the caller is checked first.
+    :param body_optional: a request without a body is validated as ``{}`` (a body that is there
+        must still be a JSON object).
     """
     if auth not in SECURITY:
         raise ValueError(f"unknown auth {auth!r}")
 
     def decorator(view):
         spec = Operation(summary=(view.__doc__ or view.__name__).strip().splitlines()[0], auth=auth,
-                         body=body, query=query, responses=responses, errors=tuple(errors))
+                         body=body, query=query, responses=responses, errors=tuple(errors),
+                         body_optional=body_optional)
 
         @wraps(view)
         def wrapped(*args, **kwargs):
@@ -82,7 +87,8 @@ def operation(*, responses: dict, body: type | None = None, query: type | None =
             if query is not None:
                 kwargs["query"] = parse_query(query)
             if body is not None:
-                kwargs["body"] = parse_json(body)
+                kwargs["body"] = (validate(body, {}, "json") if body_optional and not request.get_data(cache=True)
+                                  else parse_json(body))
             return view(*args, **kwargs)
 
         wrapped.openapi = spec
@@ -163,7 +169,7 @@ def _operation_object(spec: Operation, endpoint: str, parameters: list, schemas:
     if spec.query is not None:
         op["parameters"] += _query_parameters(spec.query, schemas)
     if spec.body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {
+        op["requestBody"] = {"required": not spec.body_optional, "content": {"application/json": {
             "schema": {"$ref": REF.format(model=spec.body.__name__)}}}}
     for status, model in spec.responses.items():
         answer = {"description": "Success"}

@@ -249,14 +249,15 @@ def sso(api, token):
     return response.get_json()
 
 
-def test_an_sso_account_confirms_with_delete_and_a_later_sign_in_makes_a_new_account(app, sso_api):
+def test_an_sso_account_is_deleted_without_a_body_and_a_later_sign_in_makes_a_new_account(app, sso_api):
+    # API.md: DELETE /api/v1/me takes a password, "not for SSO accounts": such a request has no body.
     signed_in = sso(sso_api, mint())
     headers = bearer(signed_in["token"])
     assert signed_in["user"]["username"] == "jane_doe"
     refused = delete_me(sso_api, headers, {"password": PASSWORD})
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "confirmation_required"
-    assert delete_me(sso_api, headers, {}).status_code == 422
-    assert delete_me(sso_api, headers, {"confirm": "DELETE"}).status_code == 204
+    assert sso_api.client.get("/api/v1/me", headers=headers).status_code == 200
+    assert sso_api.client.delete("/api/v1/me", headers=headers).status_code == 204
     assert sso_api.client.get("/api/v1/me", headers=headers).status_code == 401
     again = sso(sso_api, mint())
     # The link to the newsroom's id went with the account: this is a new one, and the old name is held back.
@@ -264,6 +265,19 @@ def test_an_sso_account_confirms_with_delete_and_a_later_sign_in_makes_a_new_acc
     with sso_api.app.app_context():
         accounts = db.session.scalars(select(User).order_by(User.id)).all()
         assert [u.sso_id for u in accounts] == [None, "np-1001"] and accounts[0].deleted_at is not None
+
+
+@pytest.mark.parametrize("body", [{}, {"confirm": "DELETE"}])
+def test_an_sso_account_may_send_an_empty_object_or_the_confirmation(sso_api, body):
+    headers = bearer(sso(sso_api, mint())["token"])
+    assert delete_me(sso_api, headers, body).status_code == 204
+    assert sso_api.client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_an_account_with_a_password_sending_no_body_is_asked_for_it(app, api, scene):
+    response = api.client.delete("/api/v1/me", headers=scene.alice)
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "password_required"
+    assert api.client.get("/api/v1/me", headers=scene.alice).status_code == 200
 
 
 def test_the_page_asks_an_sso_account_to_type_the_confirmation(sso_api):

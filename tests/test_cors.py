@@ -123,3 +123,12 @@ def test_preflights_do_not_spend_the_login_budget(make_app):
     statuses = [client.post("/api/v1/auth/token", json=wrong, headers={"Origin": ALLOWED}).status_code
                 for _ in range(3)]
     assert statuses == [401, 401, 429]
+
+
+@pytest.mark.parametrize("configured", ["https://news.example.org:443", "HTTPS://News.Example.org:443/"])
+def test_an_origin_written_with_its_default_port_matches_what_browsers_send(make_app, configured):
+    # Browsers leave the default port out of Origin: "https://news.example.org:443" must still match.
+    app = make_app(EMBED_ORIGINS=configured)
+    assert app.config["EMBED_ORIGINS"] == (ALLOWED,)
+    response = app.test_client().get("/api/v1/counts?article_ids=a", headers={"Origin": ALLOWED})
+    assert response.headers["Access-Control-Allow-Origin"] == ALLOWED

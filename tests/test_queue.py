@@ -414,3 +414,33 @@ def test_a_comment_the_policy_rejected_waits_for_a_moderator(api, app, desk, act
     fetched = api.client.get(f"/api/v1/comments/{comment['id']}", headers=alice).get_json()["comment"]
     assert fetched["status"] == status
     assert decide(api, mia, comment["id"], "approve").status_code == 409
+
+
+def test_a_published_comment_nobody_decided_can_be_taken_down_through_the_api(api, app, desk):
+    # API.md's 409 is "already decided by someone else": a published comment that never was in the
+    # queue is rejected (and its author told), not refused as decided.
+    alice, mia = desk
+    comment = api.comment(alice, "The bus lanes are a fine idea.", article_id="council-budget")
+    assert comment["status"] == "published"
+    approve = decide(api, mia, comment["id"], "approve")
+    assert approve.status_code == 409 and "nothing to approve" in approve.get_json()["error"]["message"]
+    response = decide(api, mia, comment["id"], "reject", "spam", note="advert")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["comment"]["status"] == "rejected"
+    assert response.get_json()["decision"] == {"action": "reject", "reason": "spam", "note": "advert"}
+    kinds = [n["kind"] for n in api.client.get("/api/v1/notifications", headers=alice).get_json()["notifications"]]
+    assert kinds == ["decision"]
+    late = decide(api, api.staff("max"), comment["id"], "reject", "other")
+    assert late.status_code == 409 and "by mia (reject)" in late.get_json()["error"]["message"]
+    assert decision_count(app) == 1
+
+
+def test_a_published_comment_a_moderator_approved_stays_decided(api, app, desk):
+    alice, mia = desk
+    comment = held(api, alice)
+    assert decide(api, mia, comment["id"], "approve").status_code == 200
+    max_ = api.staff("max")
+    for action in ("reject", "escalate"):
+        late = decide(api, max_, comment["id"], action)
+        assert late.status_code == 409 and late.get_json()["error"]["code"] == "already_decided"
+    assert decision_count(app) == 1

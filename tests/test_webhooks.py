@@ -226,3 +226,17 @@ def test_events_go_only_to_the_webhooks_that_want_them(app, api, admin, receiver
         assert [e["type"] for e in other.events()] == ["comment.created"]
     finally:
         other.stop()
+
+
+def test_what_waits_for_a_removed_webhook_never_goes_to_a_new_one_with_its_id(app, api, admin, receiver):
+    # SQLite gives the next row a removed row's id: the event queued for the old webhook (unsent,
+    # its receiver down) must not be sent, signed with the new secret, to the new webhook's receiver.
+    old = add_webhook(api, admin, "http://127.0.0.1:9/down", ["article.created"])
+    api.article()
+    assert api.client.delete(f"{HOOKS}/{old['id']}", headers=admin).status_code == 204
+    new = add_webhook(api, admin, receiver.url, ["article.created", "comment.created"])
+    api.comment(api.reader("rex"), OPENING)
+    drain(app)
+    assert [e["type"] for e in receiver.events()] == ["comment.created"]
+    assert api.client.get(f"{HOOKS}/{new['id']}/deliveries", headers=admin).get_json()["deliveries"][0][
+        "event_type"] == "comment.created"

@@ -9,6 +9,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from functools import wraps
 from typing import Annotated
 
 import jwt
@@ -74,15 +75,33 @@ def sign_in_with_token(token: str) -> SsoSignIn:
     return SsoSignIn(user, _update_account(user, fields))
 
 
-def _decode(token: str) -> dict:
+def signing_key() -> tuple[str, str]:
+    """Return the key and the one algorithm the newsroom's tokens are checked with.
+
+    :raise Forbidden: SSO is not configured (``sso_disabled``).
+    """
     config = current_app.config
     if config.get("SSO_PUBLIC_KEY"):
-        key, algorithm = config["SSO_PUBLIC_KEY"], "RS256"
-    elif config.get("SSO_SECRET"):
-        key, algorithm = config["SSO_SECRET"], "HS256"
-    else:
-        raise Forbidden("Single sign-on is not set up on this Parley (SSO_SECRET or SSO_PUBLIC_KEY).",
-                        code="sso_disabled")
+        return config["SSO_PUBLIC_KEY"], "RS256"
+    if config.get("SSO_SECRET"):
+        return config["SSO_SECRET"], "HS256"
+    raise Forbidden("Single sign-on is not set up on this Parley (SSO_SECRET or SSO_PUBLIC_KEY).",
+                    code="sso_disabled")
+
+
+def sso_enabled(view):
+    """Answer 403 ``sso_disabled`` when SSO is off, before the request's body is looked at."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        signing_key()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _decode(token: str) -> dict:
+    config = current_app.config
+    key, algorithm = signing_key()
     try:
         return jwt.decode(token, key, algorithms=[algorithm], leeway=config["SSO_LEEWAY_SECONDS"],
                           # The key serves Parley only, so no audience is set: a newsroom's own ``aud`` is ignored.

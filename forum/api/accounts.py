@@ -14,7 +14,7 @@ from forum.accounts.limits import (
 )
 from forum.accounts.recovery import RESET_REQUESTED
 from forum.accounts.service import authenticate, register_user
-from forum.accounts.sso import sign_in_with_token
+from forum.accounts.sso import sign_in_with_token, sso_enabled
 from forum.api.base import bp
 from forum.api.serializers import user_dict
 from forum.errors import Unauthorized
@@ -69,6 +69,7 @@ def create_token(body: TokenBody):
 
 @bp.post("/auth/sso")
 @sso_limited
+@sso_enabled
 @operation(body=SsoBody, responses={200: SsoTokenOut}, errors=(403, 409, 429))
 def sso(body: SsoBody):
     """Exchange the newsroom's signed sign-in token (JWT) for a bearer token."""

@@ -19,11 +19,11 @@ def export():
 
 @bp.delete("/me")
 @account_deletion_limited
-@operation(auth="user", body=DeleteAccountBody, responses={204: None}, errors=(403, 429))
+@operation(auth="user", body=DeleteAccountBody, body_optional=True, responses={204: None}, errors=(403, 429))
 def delete_me(body: DeleteAccountBody):
-    """Delete the caller's account: ``password``, or ``confirm: "DELETE"`` for an account without one (SSO)."""
+    """Delete the caller's account: ``password``; an account without one (SSO) sends no body (or ``confirm``)."""
     user = authenticated_user()
-    deletion.confirm_identity(user, body.password, body.confirm)
+    deletion.confirm_identity(user, body.password, body.confirm, typed_confirmation=False)
     deletion.delete_account(user)
     db.session.commit()
     return "", 204

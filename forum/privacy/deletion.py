@@ -41,18 +41,23 @@ def tombstone_name(user: User) -> str:
     return f"deleted-{user.id}"
 
 
-def confirm_identity(user: User, password: str | None, confirm: Literal["DELETE"] | None) -> None:
+def confirm_identity(user: User, password: str | None, confirm: Literal["DELETE"] | None, *,
+                     typed_confirmation: bool = True) -> None:
     """Check that the reader deleting ``user`` is its owner: the password, or for SSO the confirmation.
 
-    :raise Invalid: the password (or, for an SSO account, the confirmation) is missing.
+    :param typed_confirmation: an SSO account must send ``confirm`` (the page's typed "DELETE");
+        the API takes an SSO account's request without it, as API.md says (no password, nothing else).
+    :raise Invalid: the password (or, for an SSO account, the confirmation) is missing, or an SSO
+        account sent a password.
     :raise Forbidden: the password is wrong (``wrong_password``).
     """
     if not user.has_password:
-        if confirm != CONFIRMATION:
-            raise Invalid(f'Your account signs in through the newsroom and has no password: send '
-                          f'{{"confirm": "{CONFIRMATION}"}} to delete it.', code="confirmation_required",
-                          payload={"field": "confirm"})
-        return
+        if confirm == CONFIRMATION or (not typed_confirmation and password is None):
+            return
+        asked = (f'type {CONFIRMATION} to confirm' if typed_confirmation
+                 else f'send no password (or {{"confirm": "{CONFIRMATION}"}})')
+        raise Invalid(f"Your account signs in through the newsroom and has no password: {asked} to delete it.",
+                      code="confirmation_required", payload={"field": "confirm"})
     if password is None:
         raise Invalid("Send your password to delete your account.", code="password_required",
                       payload={"field": "password"})

@@ -85,10 +85,19 @@ def attempt(url: str, headers: dict, body: bytes) -> Attempt:
     return Attempt(status, error and error[:ERROR_MAX_LENGTH], int((time.monotonic() - started) * 1000))
 
 
+def is_addressee(webhook: Webhook, payload: dict) -> bool:
+    """Return whether ``webhook`` is the one the event was queued for, not a later one with its id.
+
+    Items queued before the payload named the webhook's creation time are taken as addressed to it.
+    """
+    created_at = payload.get("webhook_created_at")
+    return created_at is None or created_at == webhook.created_at.isoformat()
+
+
 def deliver(payload: dict, attempt_number: int) -> None:
     """Outbox handler of kind ``webhook``: send the message, log the attempt, fail unless a 2xx came back."""
     webhook = db.session.get(Webhook, payload["webhook_id"])
-    if webhook is None:
+    if webhook is None or not is_addressee(webhook, payload):
         return  # removed since the event: nobody to tell
     now = datetime.now(UTC).replace(microsecond=0)
     headers = {"content-type": "application/json", "user-agent": USER_AGENT,

@@ -27,9 +27,9 @@ EVENT_TYPES = (COMMENT_CREATED, COMMENT_EDITED, COMMENT_DECIDED, COMMENT_REPORTE
                ARTICLE_CREATED, QUEUE_SIZE_EXCEEDED, QUEUE_WAIT_EXCEEDED)
 
 
-def _subscribers(event_type: str) -> list[int]:
-    rows = db.session.execute(select(Webhook.id, Webhook.events).order_by(Webhook.id))
-    return [webhook_id for webhook_id, events in rows if event_type in events]
+def _subscribers(event_type: str) -> list[tuple[int, str]]:
+    rows = db.session.execute(select(Webhook.id, Webhook.events, Webhook.created_at).order_by(Webhook.id))
+    return [(webhook_id, created_at.isoformat()) for webhook_id, events, created_at in rows if event_type in events]
 
 
 def _serializers():
@@ -50,9 +50,11 @@ def record(event_type: str, data: Callable[[], dict]) -> None:
         return
     body = json.dumps({"type": event_type, "timestamp": _serializers().iso(utcnow()), "data": data()},
                       separators=(",", ":"), ensure_ascii=False)
-    for webhook_id in webhooks:
-        enqueue(KIND, {"webhook_id": webhook_id, "message_id": "msg_" + secrets.token_urlsafe(18),
-                       "event_type": event_type, "body": body})
+    for webhook_id, created_at in webhooks:
+        # The webhook's creation time names it with its id: SQLite gives a removed webhook's id to the
+        # next one, which must not be sent what was queued for the old one.
+        enqueue(KIND, {"webhook_id": webhook_id, "webhook_created_at": created_at,
+                       "message_id": "msg_" + secrets.token_urlsafe(18), "event_type": event_type, "body": body})
 
 
 def comment_data(comment: Comment) -> dict:

@@ -72,9 +72,13 @@ def queue(query: QueueQuery):
 @moderator_required
 @operation(auth="moderator", body=DecisionBody, responses={200: DecisionResult}, errors=(409,))
 def decide(comment_id, body: DecisionBody):
-    """Approve, reject or escalate a queued comment (409 when someone else was first)."""
+    """Approve, reject or escalate a queued comment, or take down a published one nobody decided yet
+    (409 when someone else was first)."""
     comment = get_comment(comment_id, current_user)
-    decision = service.decide(comment, current_user, body.action, body.reason, body.note)
+    # A published comment no moderator has decided is still theirs to reject or escalate (as in the
+    # thread's moderation view); one a moderator approved is decided: a later reject is too late (409).
+    decision = service.decide(comment, current_user, body.action, body.reason, body.note,
+                              published_too=comment.decided_at is None)
     db.session.commit()
     return {"comment": comment_dict(comment, viewer=current_user),
             "decision": {"action": decision.action, "reason": decision.reason, "note": decision.note}}

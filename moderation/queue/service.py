@@ -102,6 +102,10 @@ def _check_decision(comment: Comment, moderator: User, action: DecisionAction, *
                     published_too: bool) -> None:
     # Out of the queue, only a published comment can still be taken down (or handed to the admins).
     if not queued and not (published_too and comment.is_published and action != DecisionAction.APPROVE):
+        if comment.is_published and comment.decided_at is None:
+            # A published comment nobody held or decided: there is nothing to approve.
+            raise Conflict(f"Comment {comment.id} is published and not in the queue: there is nothing to "
+                           f"approve.", code="already_decided")
         raise _already_decided(comment)
     if comment.hold_reason == HoldReason.ESCALATED and not moderator.is_admin:
         raise Forbidden("This comment was escalated: an admin decides it.", code=HoldReason.ESCALATED)
