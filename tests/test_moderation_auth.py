@@ -1,5 +1,7 @@
 """Every moderation page and endpoint: 401 for anonymous visitors, 403 for readers, open to staff.
 
+A page an anonymous visitor opens (a GET) sends them to sign in instead, and back after it.
+
 Admin-only routes (role changes) also answer 403 to moderators. A route added without a row here
 fails ``test_every_moderation_route_is_covered``.
 
@@ -7,6 +9,7 @@ Who may use a route does not depend on the database, and what each route does is
 backends in its own module (test_queue, test_sanctions), so this matrix runs on SQLite only.
 """
 import re
+from urllib.parse import quote
 
 import pytest
 
@@ -105,6 +108,10 @@ def test_page_route(app, scene, role, method, path, body, allowed):
         response = browser.client.get(fill(path, scene))
     else:
         response = browser.submit(fill(path, scene), {k: fill(v, scene) for k, v in body.items()})
+    if role == "anonymous" and method == "GET":
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/login?next={quote(fill(path, scene), safe='')}"
+        return
     assert response.status_code == expected(role, allowed, 200 if method == "GET" else 302)
 
 

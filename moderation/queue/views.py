@@ -3,7 +3,7 @@
 Every page works without JavaScript; static/moderation.js only adds keyboard shortcuts.
 """
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from forum.accounts.service import find_user, get_user
@@ -67,6 +67,7 @@ def highlighted(text: str, highlights) -> Markup:
 
 
 @bp.get("")
+@login_required  # a signed-out moderator is sent to sign in, then back (each desk page)
 @moderator_required
 def index():
     """Show the queue page."""
@@ -122,6 +123,7 @@ def bulk():
 
 
 @bp.get("/log")
+@login_required
 @moderator_required
 def log():
     """Show the moderation log, filtered by moderator, action or comment as the API is."""
@@ -133,6 +135,7 @@ def log():
 
 
 @bp.get("/stats")
+@login_required
 @moderator_required
 def stats():
     """Show the statistics with the chart of decisions per day."""
@@ -141,6 +144,7 @@ def stats():
 
 
 @bp.get("/users/<username:username>")
+@login_required
 @moderator_required
 def user(username):
     """Show an author's standing, sanctions, notes, decisions and history, with the sanction and role forms."""
