@@ -60,7 +60,11 @@ def evaluate_command(model_path, no_peers):
 @moderation.command("models")
 def models_command():
     """List the trained versions, newest first."""
-    rows = db.session.scalars(select(ModelVersion).order_by(ModelVersion.trained_at.desc(), ModelVersion.id.desc()))
+    newest_first = select(ModelVersion).order_by(ModelVersion.trained_at.desc(), ModelVersion.id.desc())
+    rows = db.session.scalars(newest_first).all()
+    if not rows:
+        # On stderr: the listing itself stays empty for scripts.
+        click.echo("No trained versions yet: `flask --app wsgi moderation train` makes one.", err=True)
     for row in rows:
         heldout, decisions = row.metrics.get("heldout", {}), row.metrics.get("decisions", {})
         mark = "*" if row.is_active else " "

@@ -187,7 +187,8 @@ def test_train_with_no_activate_only_saves_the_version(api, app, runner, own_mod
     served = own_model.read_bytes()
     refused = runner.invoke(args=["moderation", "train", *QUICK, "--force", "--no-activate"])
     assert refused.exit_code == 2 and "give one" in refused.output
-    assert runner.invoke(args=["moderation", "models"]).output == ""
+    listing = runner.invoke(args=["moderation", "models"])
+    assert listing.stdout == "" and "No trained versions yet" in listing.stderr
 
     result = runner.invoke(args=["moderation", "train", *QUICK, "--no-activate"])
     assert result.exit_code == 0, result.output
