@@ -26,8 +26,9 @@ from forum.validation import (
     normalise_url,
 )
 
-#: An http(s) address; the scheme in any case (RFC 3986: ``HTTPS://`` is ``https://``).
-URL_RE = re.compile(r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/]+\S*\Z")
+#: An http(s) address; the scheme in any case (RFC 3986: ``HTTPS://`` is ``https://``). The host's
+#: first character, then any: ``[^\s/]+\S*`` says the same but backtracks over a long URL with a space.
+URL_RE = re.compile(r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/]\S*\Z")
 MARK_READ_MAX = 100
 COUNTS_MAX_IDS = 100
 #: ``a,b,c``: one to COUNTS_MAX_IDS article ids, each by the article-id rule.
