@@ -28,10 +28,12 @@ COMMENT = (
     "SELECT moderation_reader_flags",  # whether the author is on pre-moderation
     "SELECT moderation_text_signatures",  # the last day's texts sharing most bands with this one
     "SELECT comments",  # the author's comments of the last minute (the burst rule)
+    # a few signatures older than a day (their bands go after, if any), before the comment: from its
+    # INSERT to the commit, its article's row is locked on PostgreSQL
+    "DELETE moderation_text_signatures",
     "INSERT comments",  # the comment
     "INSERT moderation_text_signatures",  # its text's signature ...
     "INSERT moderation_text_bands",  # ... and its bands (one executemany), for the repeat rule of later comments
-    "DELETE moderation_text_signatures",  # a few signatures older than a day (their bands go after, if any)
     "SELECT webhooks",  # the webhooks that want comment.created
     "INSERT moderation_comment_vectors",  # the comment's sentence vector
     "INSERT notifications",  # one notification per follower, in one INSERT ... SELECT

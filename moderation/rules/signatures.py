@@ -72,8 +72,7 @@ def most_similar(sig: bytes, since: datetime, exclude: int | None = None) -> tup
 
 
 def _store(connection, comment: Comment, created: datetime) -> None:
-    """Write the comment's signature and bands, dated ``created``, in its transaction, and prune a
-    few old ones."""
+    """Write the comment's signature and bands, dated ``created``, in its transaction."""
     sig = minhash.signature(comment.body)
     if sig is None:
         return
@@ -82,7 +81,10 @@ def _store(connection, comment: Comment, created: datetime) -> None:
     connection.execute(insert(TextBand.__table__), [
         {"comment_id": comment.id, "band": band, "band_hash": value, "created_at": created}
         for band, value in enumerate(minhash.bands(sig))])
-    _prune(connection, created - WINDOW - timedelta(hours=1))
+
+
+def _expiry(now: datetime) -> datetime:
+    return now - WINDOW - timedelta(hours=1)
 
 
 def _prune(connection, before: datetime) -> None:
@@ -98,6 +100,13 @@ def _prune(connection, before: datetime) -> None:
         connection.execute(delete(TextBand.__table__).where(TextBand.comment_id.in_(expired)))
 
 
+def _before_comment_insert(_mapper, connection, comment: Comment) -> None:
+    # Before the INSERT: on PostgreSQL the comment's count trigger locks its article's row from the
+    # INSERT to the commit, and posts into that article wait for it (bench/article_lock.py).
+    if has_app_context() and current_app.extensions.get(_ENABLED):
+        _prune(connection, _expiry(comment.created_at or utcnow()))
+
+
 def _after_comment_insert(_mapper, connection, comment: Comment) -> None:
     if has_app_context() and current_app.extensions.get(_ENABLED):
         _store(connection, comment, comment.created_at or utcnow())
@@ -111,12 +120,15 @@ def _after_comment_screened(comment: Comment) -> None:
     connection = db.session.connection()
     for table in (TextBand.__table__, TextSignature.__table__):
         connection.execute(delete(table).where(table.c.comment_id == comment.id))
-    _store(connection, comment, utcnow())
+    now = utcnow()
+    _store(connection, comment, now)
+    _prune(connection, _expiry(now))
 
 
 def init_app(app) -> None:
     """Sign every comment ``app`` creates or edits (the listeners are the process's, switched on per app)."""
     app.extensions[_ENABLED] = True
     if not event.contains(Comment, "after_insert", _after_comment_insert):
+        event.listen(Comment, "before_insert", _before_comment_insert)
         event.listen(Comment, "after_insert", _after_comment_insert)
     comment_screened.connect(_after_comment_screened)
