@@ -48,7 +48,7 @@ migrate: install
 
 # Train the base model when there is none this version of Parley can load (none yet, or one of an
 # older artifact format); `flask --app wsgi moderation train` makes new versions later.
-model: install
+model: install migrate
 	$(BIN)/python -c "import sys; from moderation.classifier import load; load(sys.argv[1])" $(MODEL) 2>/dev/null \
 		|| $(FLASK) moderation train
 
