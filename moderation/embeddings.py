@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from forum.extensions import db
 from forum.models import Article, Comment, CommentStatus
 from forum.signals import comment_deleted, comment_screened
-from forum.sql import upsert
+from forum.sql import among, upsert
 from moderation.classifier import DIMENSIONS, ContextVectors, Model, Scores
 
 _ENABLED = "parley.comment_vectors"
@@ -68,7 +68,7 @@ def comment_vectors(comment_ids: Iterable[int], encoder: str) -> dict[int, np.nd
     if not ids:
         return {}
     rows = db.session.execute(select(CommentVector.comment_id, CommentVector.vector)
-                              .where(CommentVector.comment_id.in_(ids), CommentVector.encoder == encoder))
+                              .where(among(CommentVector.comment_id, ids), CommentVector.encoder == encoder))
     return {comment_id: _array(vector) for comment_id, vector in rows}
 
 
@@ -90,7 +90,7 @@ def _stored_vectors(encoder: str, comment_ids: set[int], article_id: int | None,
     queries = []
     if comment_ids:
         queries.append(select(CommentVector.comment_id, literal(False).label("of_article"), CommentVector.vector)
-                       .where(CommentVector.comment_id.in_(comment_ids), CommentVector.encoder == encoder))
+                       .where(among(CommentVector.comment_id, comment_ids), CommentVector.encoder == encoder))
     if article_digest is not None:
         # Columns, not the entity: a row this session loaded earlier may have been replaced since.
         queries.append(select(ArticleVector.article_id, literal(True), ArticleVector.vector).where(
@@ -190,7 +190,8 @@ def backfill_articles(model: Model, batch_size: int) -> Iterator[int]:
             return
         current = set(db.session.execute(
             select(ArticleVector.article_id, ArticleVector.text_digest)
-            .where(ArticleVector.article_id.in_([a.id for a in articles]), ArticleVector.encoder == encoder)).tuples())
+            .where(among(ArticleVector.article_id, [a.id for a in articles]), ArticleVector.encoder == encoder)
+        ).tuples())
         stale = [a for a in articles if (a.id, text_digest(a.text)) not in current]
         if stale:
             for article, vector in zip(stale, _embedded(model, [a.text for a in stale]), strict=True):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, load_only
 from forum.extensions import db
 from forum.models import Comment, CommentStatus, Follow, Mute, User
 from forum.pagination import Key, Page, paginate
+from forum.sql import among
 from forum.threads.counts import published_counts_by
 
 NEWEST_FIRST = [Key(Comment.created_at, True, "created_at"), Key(Comment.id, True, "id")]
@@ -72,7 +73,7 @@ def _load_listed(ids: list[int]) -> list[Comment]:
     """Load the comments ``ids``, in that order, with what a listed comment shows."""
     if not ids:
         return []
-    stmt = _with_context(select(Comment)).where(Comment.id.in_(ids)).execution_options(populate_existing=True)
+    stmt = _with_context(select(Comment)).where(among(Comment.id, ids)).execution_options(populate_existing=True)
     loaded = {c.id: c for c in db.session.scalars(stmt).unique()}
     return [loaded[i] for i in ids]
 
@@ -82,7 +83,7 @@ def _follow_page(where, other, *, cursor, limit) -> Page:
     keys = [Key(Follow.created_at, True, "created_at"), Key(getattr(Follow, other), True, other)]
     page = paginate(select(Follow).where(where), keys, cursor=cursor, limit=limit, session=db.session)
     ids = [getattr(f, other) for f in page.items]
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    users = {u.id: u for u in db.session.scalars(select(User).where(among(User.id, ids)))} if ids else {}
     return Page([users[i] for i in ids], page.next_cursor)
 
 
@@ -101,7 +102,7 @@ def muted_ids(author_ids, viewer: User | None) -> set[int]:
     if not author_ids or viewer is None or not viewer.is_authenticated:
         return set()
     return set(db.session.scalars(select(Mute.muted_id).where(Mute.muter_id == viewer.id,
-                                                              Mute.muted_id.in_(set(author_ids)))))
+                                                              among(Mute.muted_id, set(author_ids)))))
 
 
 def reply_counts(comment_ids: list[int]) -> dict[int, int]:

@@ -6,7 +6,7 @@ from forum.accounts.service import ensure_can_participate
 from forum.errors import Conflict
 from forum.extensions import db
 from forum.models import Comment, CommentStatus, Reaction, User, utcnow
-from forum.sql import insert_if_absent
+from forum.sql import among, insert_if_absent
 
 
 def _shift_count(comment: Comment, delta: int) -> None:
@@ -63,5 +63,5 @@ def liked_ids(comment_ids: list[int], user: User | None) -> set[int]:
     if not comment_ids or user is None or not user.is_authenticated:
         return set()
     return set(db.session.scalars(select(Reaction.comment_id).where(
-        Reaction.user_id == user.id, Reaction.comment_id.in_(comment_ids))))
+        Reaction.user_id == user.id, among(Reaction.comment_id, comment_ids))))
 

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Article, Comment, CommentStatus
+from forum.sql import among
 
 
 def published_counts_by(column, ids: list[int]) -> dict[int, int]:
@@ -12,7 +13,7 @@ def published_counts_by(column, ids: list[int]) -> dict[int, int]:
         return {}
     rows = db.session.execute(
         select(column, func.count())
-        .where(column.in_(ids), Comment.status == CommentStatus.PUBLISHED)
+        .where(among(column, ids), Comment.status == CommentStatus.PUBLISHED)
         .group_by(column)
     )
     return dict(rows.all())
@@ -23,7 +24,7 @@ def published_counts(article_ids: list[int]) -> dict[int, int]:
     if not article_ids:
         return {}
     # Columns, not the articles: an Article the session loaded earlier keeps the count it read then.
-    rows = db.session.execute(select(Article.id, Article.published_count).where(Article.id.in_(article_ids)))
+    rows = db.session.execute(select(Article.id, Article.published_count).where(among(Article.id, article_ids)))
     return dict(rows.all())
 
 
@@ -38,6 +39,6 @@ def published_counts_by_external_id(external_ids: list[str]) -> dict[str, int]:
     if not ids:
         return {}
     rows = db.session.execute(select(Article.external_id, Article.published_count)
-                              .where(Article.external_id.in_(ids)))
+                              .where(among(Article.external_id, ids)))
     counted = dict(rows.all())
     return {article_id: counted.get(article_id, 0) for article_id in ids}

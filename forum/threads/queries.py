@@ -19,6 +19,7 @@ from forum.models import Article, Comment, CommentStatus, User
 from forum.pagination import Key, Page, cursor_after, in_key_order, ordered_rows, page_of
 from forum.reactions.service import liked_ids
 from forum.security import can_moderate
+from forum.sql import among
 
 SORTS = {
     "newest": [Key(Comment.created_at, True, "created_at"), Key(Comment.id, True, "id")],
@@ -177,7 +178,7 @@ def _load_nodes(ids: list[int], viewer: User | None) -> list[Node]:
     if not ids:
         return []
     rows = {row[0].id: row for row in db.session.execute(
-        _listed(select(Comment), viewer).where(Comment.id.in_(ids))).unique()}
+        _listed(select(Comment), viewer).where(among(Comment.id, ids))).unique()}
     return [_node(rows[i], viewer) for i in ids]
 
 
@@ -218,7 +219,7 @@ def _attach_first_replies(parents: list[Node], viewer: User | None) -> list[Node
         return []
     rank = func.row_number().over(partition_by=Comment.parent_id, order_by=(Comment.created_at, Comment.id))
     ranked = (select(Comment.id, rank.label("rank"))
-              .where(Comment.parent_id.in_(list(by_id)), _shown(viewer)).subquery())
+              .where(among(Comment.parent_id, by_id), _shown(viewer)).subquery())
     stmt = (_listed(select(Comment), viewer)
             .join(ranked, ranked.c.id == Comment.id)
             .where(ranked.c.rank <= current_app.config["THREAD_REPLIES_SHOWN"])
