@@ -11,8 +11,13 @@ from forum.extensions import db
 log = logging.getLogger(__name__)
 
 
+def dialect_name() -> str:
+    """Return the name of the session's database: ``postgresql`` or ``sqlite``."""
+    return db.session.get_bind().dialect.name
+
+
 def _dialect():
-    return postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return postgresql if dialect_name() == "postgresql" else sqlite
 
 
 def among(column, values):
@@ -26,6 +31,13 @@ def among(column, values):
     if _dialect() is postgresql:
         return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
     return column.in_(values)
+
+
+def among_parameter(column, key: str, dialect: str):
+    """Return ``among`` for a statement made once: the values are the parameter ``key``, given when it runs."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(key, type_=postgresql.ARRAY(column.type)))
+    return column.in_(bindparam(key, expanding=True))
 
 
 def insert_if_absent(model, **values) -> bool:

@@ -124,3 +124,24 @@ def test_a_reply_under_a_held_parent_is_listed_without_the_parent(api, app, conv
     assert feed[0]["in_reply_to"]["excerpt"] is None
     profile = pages.client.get("/users/bob").get_data(as_text=True)
     assert "no longer shown" in profile and "home address" not in profile
+
+
+def test_each_reader_sees_their_own_held_reply_and_no_one_elses(api, app, conversation):
+    """A thread's statements are made once per kind of viewer: each read must still be its viewer's."""
+    hide(app, conversation["reply"], {"status": "pending", "hold_reason": "abuse"})
+    held = api.comment(conversation["carol"], "The councillor's plan forgets the night buses entirely.",
+                       parent_id=conversation["root"])["id"]
+    hide(app, held, {"status": "pending", "hold_reason": "abuse"})
+
+    def first_replies(headers):
+        [root] = api.thread(headers=headers)["comments"]
+        return {r["id"]: r["status"] for r in root["replies"]}
+
+    mia = api.staff("mia")
+    for _ in range(2):
+        # Bob's held reply stays as a placeholder for everyone else: Carol's reply to it is published.
+        assert first_replies(conversation["bob"]) == {conversation["reply"]: "pending"}
+        assert first_replies(conversation["carol"]) == {conversation["reply"]: "hidden", held: "pending"}
+        assert first_replies(conversation["alice"]) == {conversation["reply"]: "hidden"}
+        assert first_replies({}) == {conversation["reply"]: "hidden"}
+        assert first_replies(mia) == {conversation["reply"]: "pending", held: "pending"}

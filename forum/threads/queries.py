@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import and_, bindparam, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from forum.errors import Invalid
@@ -19,7 +19,7 @@ from forum.models import Article, Comment, CommentStatus, User
 from forum.pagination import Key, Page, cursor_after, in_key_order, ordered_rows, page_of
 from forum.reactions.service import liked_ids
 from forum.security import can_moderate
-from forum.sql import among
+from forum.sql import among_parameter, dialect_name
 
 SORTS = {
     "newest": [Key(Comment.created_at, True, "created_at"), Key(Comment.id, True, "id")],
@@ -85,13 +85,36 @@ def sees_every_status(viewer: User | None) -> bool:
     return viewer is not None and viewer.is_authenticated and can_moderate(viewer)
 
 
-def _visible(viewer: User | None, c=Comment):
-    """Published comments, and the viewer's own that are not deleted; for staff, every one not deleted."""
+@dataclass(frozen=True)
+class _Audience:
+    """Whom a statement shows a thread to: staff, a signed-in reader or anyone, and the reader's id.
+
+    The id is the statement's ``viewer_id`` parameter, so that a statement made once for a kind of
+    audience serves every reader of that kind, its id given when it runs (``_statement``).
+    """
+
+    kind: str
+    viewer_id: int | None = None
+
+
+STAFF, READER, ANYONE = "staff", "reader", "anyone"
+
+
+def _audience(viewer: User | None) -> _Audience:
     if sees_every_status(viewer):
-        return c.status != CommentStatus.DELETED
+        return _Audience(STAFF)
     if viewer is not None and viewer.is_authenticated:
+        return _Audience(READER, viewer.id)
+    return _Audience(ANYONE)
+
+
+def _visible(audience: _Audience, c=Comment):
+    """Published comments, and the viewer's own that are not deleted; for staff, every one not deleted."""
+    if audience.kind == STAFF:
+        return c.status != CommentStatus.DELETED
+    if audience.kind == READER:
         return or_(c.status == CommentStatus.PUBLISHED,
-                   and_(c.author_id == viewer.id, c.status != CommentStatus.DELETED))
+                   and_(c.author_id == bindparam("viewer_id", audience.viewer_id), c.status != CommentStatus.DELETED))
     return c.status == CommentStatus.PUBLISHED
 
 
@@ -111,7 +134,7 @@ def _alias(name: str):
     return aliased(Comment, name=name)
 
 
-def _holds_up(viewer: User | None, c=Comment, prefix: str = ""):
+def _holds_up(audience: _Audience, c=Comment, prefix: str = ""):
     """``c`` has a reply the viewer's thread shows: one visible, or one with replies of its own.
 
     A deleted, held or rejected comment keeps its place while a reply to it is visible or is
@@ -120,25 +143,25 @@ def _holds_up(viewer: User | None, c=Comment, prefix: str = ""):
     """
     child, grandchild = _alias(f"{prefix}reply"), _alias(f"{prefix}reply_of_reply")
     return exists().where(child.parent_id == c.id,
-                          or_(_visible(viewer, child), exists().where(grandchild.parent_id == child.id)))
+                          or_(_visible(audience, child), exists().where(grandchild.parent_id == child.id)))
 
 
-def _shown(viewer: User | None, c=Comment, prefix: str = ""):
+def _shown(audience: _Audience, c=Comment, prefix: str = ""):
     """``c`` appears in the viewer's thread: as itself, or as a placeholder for replies under it."""
-    return or_(_visible(viewer, c), _holds_up(viewer, c, prefix))
+    return or_(_visible(audience, c), _holds_up(audience, c, prefix))
 
 
-def _reply_count(viewer: User | None):
+def _reply_count(audience: _Audience):
     """The number of direct replies of each selected comment that the viewer's thread shows."""
     child = _alias("counted")
     return (select(func.count()).select_from(child)
-            .where(child.parent_id == Comment.id, _shown(viewer, child, "counted_"))
+            .where(child.parent_id == Comment.id, _shown(audience, child, "counted_"))
             .correlate(Comment).scalar_subquery())
 
 
-def _listed(stmt, viewer: User | None):
+def _listed(stmt, audience: _Audience):
     """Add what a node needs to ``stmt``, which selects comments: author, article and reply count."""
-    return (stmt.add_columns(_reply_count(viewer).label("reply_count"))
+    return (stmt.add_columns(_reply_count(audience).label("reply_count"))
             .options(joinedload(Comment.author), joinedload(Comment.article)))
 
 
@@ -167,18 +190,49 @@ def _walk(where: list, keys: list[Key], viewer: User | None, *, cursor, limit) -
     """
     columns = select(*(k.column.label(k.attribute) for k in keys)).where(*where)
     count = limit + 1
-    visible = ordered_rows(columns.where(_visible(viewer)), keys, cursor=cursor, count=count, session=db.session)
-    held = ordered_rows(columns.where(~_visible(viewer), _holds_up(viewer)), keys, cursor=cursor, count=count,
+    audience = _audience(viewer)
+    visible = ordered_rows(columns.where(_visible(audience)), keys, cursor=cursor, count=count, session=db.session)
+    held = ordered_rows(columns.where(~_visible(audience), _holds_up(audience)), keys, cursor=cursor, count=count,
                         before=visible[-1] if len(visible) == count else None, session=db.session)
     return page_of(in_key_order(visible + held, keys), keys, limit)
+
+
+# A thread read runs these statements each time, their shape set by the audience's kind and the
+# database alone: made anew for each read, building them and computing their cache keys (which a
+# statement keeps once computed) cost a tenth of a 400-comment read's CPU (bench/README.md). Their
+# values are parameters, given when they run (``_run``): ``viewer_id``, ``ids`` and ``shown``.
+
+@cache
+def _nodes_statement(kind: str, dialect: str):
+    """The comments ``ids``, as nodes are listed."""
+    return _listed(select(Comment), _Audience(kind)).where(among_parameter(Comment.id, "ids", dialect))
+
+
+@cache
+def _first_replies_statement(kind: str, dialect: str):
+    """The first ``shown`` replies, shown to the audience, of each of the comments ``ids``."""
+    audience = _Audience(kind)
+    rank = func.row_number().over(partition_by=Comment.parent_id, order_by=(Comment.created_at, Comment.id))
+    ranked = (select(Comment.id, rank.label("rank"))
+              .where(among_parameter(Comment.parent_id, "ids", dialect), _shown(audience)).subquery())
+    return (_listed(select(Comment), audience)
+            .join(ranked, ranked.c.id == Comment.id)
+            .where(ranked.c.rank <= bindparam("shown"))
+            .order_by(Comment.created_at, Comment.id))
+
+
+def _run(statement, viewer: User | None, **values):
+    """Run ``statement`` (one of the two above) for ``viewer`` with ``values``; return its unique rows."""
+    audience = _audience(viewer)
+    return db.session.execute(statement(audience.kind, dialect_name()),
+                              {"viewer_id": audience.viewer_id, **values}).unique()
 
 
 def _load_nodes(ids: list[int], viewer: User | None) -> list[Node]:
     """Load the comments ``ids`` as nodes, in that order."""
     if not ids:
         return []
-    rows = {row[0].id: row for row in db.session.execute(
-        _listed(select(Comment), viewer).where(among(Comment.id, ids))).unique()}
+    rows = {row[0].id: row for row in _run(_nodes_statement, viewer, ids=ids)}
     return [_node(rows[i], viewer) for i in ids]
 
 
@@ -217,14 +271,8 @@ def _attach_first_replies(parents: list[Node], viewer: User | None) -> list[Node
     by_id = {n.comment.id: n for n in parents if n.reply_count}
     if not by_id:
         return []
-    rank = func.row_number().over(partition_by=Comment.parent_id, order_by=(Comment.created_at, Comment.id))
-    ranked = (select(Comment.id, rank.label("rank"))
-              .where(among(Comment.parent_id, by_id), _shown(viewer)).subquery())
-    stmt = (_listed(select(Comment), viewer)
-            .join(ranked, ranked.c.id == Comment.id)
-            .where(ranked.c.rank <= current_app.config["THREAD_REPLIES_SHOWN"])
-            .order_by(Comment.created_at, Comment.id))
-    children = [_node(row, viewer) for row in db.session.execute(stmt).unique()]
+    children = [_node(row, viewer) for row in _run(_first_replies_statement, viewer, ids=list(by_id),
+                                                    shown=current_app.config["THREAD_REPLIES_SHOWN"])]
     for child in children:
         by_id[child.comment.parent_id].replies.append(child)
     for parent in by_id.values():
@@ -263,12 +311,12 @@ def reply_count(comment: Comment, viewer: User | None) -> int:
     """Return how many direct replies to ``comment`` the viewer's thread shows."""
     child = _alias("counted")
     return db.session.scalar(select(func.count()).select_from(child)
-                             .where(child.parent_id == comment.id, _shown(viewer, child, "counted_")))
+                             .where(child.parent_id == comment.id, _shown(_audience(viewer), child, "counted_")))
 
 
 def holds_up_replies(comment: Comment, viewer: User | None) -> bool:
     """Return whether ``comment`` appears in the viewer's thread (as itself or as a placeholder)."""
-    return db.session.scalar(select(exists().where(Comment.id == comment.id, _shown(viewer))))
+    return db.session.scalar(select(exists().where(Comment.id == comment.id, _shown(_audience(viewer)))))
 
 
 def ancestors(comment: Comment, levels: int) -> list[Comment]:
